@@ -1,0 +1,396 @@
+//! `areas`: the disadvantaged housing areas (aggregate data, shared by both sides).
+
+use actix_web::http::header;
+use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::etag::{etag, IfMatch};
+use super::pagination::{page_response, Page, PageRequest};
+use super::problems::{
+    BadRequest, Forbidden, InternalError, NotFound, PayloadTooLarge, PreconditionFailed,
+    ServiceUnavailable, Unauthorized, UnprocessableEntity, UnsupportedMediaType,
+};
+use crate::auth::policy::{area_visibility, AreaVisibility};
+use crate::auth::{op, Allowed};
+use crate::db::areas::{self as store, AreaFilter, AreaRow};
+use crate::db::Database;
+use crate::domain::area::{AreaDraft, AreaFields, PlanFields};
+use crate::domain::municipality::MunicipalityCode;
+use crate::error::ApiError;
+
+/// The comprehensive housing-social plan (helhedsplan) funding the area's team.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Plan {
+    #[schema(example = "Helhedsplan Nørrebakken 2023-2026")]
+    pub name: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+}
+
+/// Aggregate figures about the area's residents; every figure is optional.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Figures {
+    /// Number of households (non-negative).
+    #[serde(default)]
+    pub households: Option<i64>,
+    /// Number of residents (non-negative).
+    #[serde(default)]
+    pub residents: Option<i64>,
+    /// Share of households that are families with children, 0–1.
+    #[serde(default)]
+    pub families_with_children_share: Option<f64>,
+    /// Share of families with children that have a single parent, 0–1.
+    #[serde(default)]
+    pub single_parent_share: Option<f64>,
+}
+
+/// A disadvantaged housing area.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Area {
+    pub id: Uuid,
+    pub name: String,
+    /// 3-digit municipality code (kommunekode).
+    #[schema(example = "101")]
+    pub municipality_code: String,
+    #[schema(example = "København")]
+    pub municipality_name: String,
+    pub housing_organisation: String,
+    pub plan: Option<Plan>,
+    pub figures: Figures,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A new area.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewArea {
+    #[schema(example = "Nørrebakken")]
+    pub name: String,
+    #[schema(example = "101")]
+    pub municipality_code: String,
+    #[schema(example = "Boligselskabet Fremtiden")]
+    pub housing_organisation: String,
+    #[serde(default)]
+    pub plan: Option<Plan>,
+    #[serde(default)]
+    pub figures: Option<Figures>,
+}
+
+/// Changes to an area: absent fields stay; `plan` and `figures` are replaced
+/// as a whole, and `null` clears them.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AreaChanges {
+    pub name: Option<String>,
+    pub municipality_code: Option<String>,
+    pub housing_organisation: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<Plan>)]
+    pub plan: Option<Option<Plan>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<Figures>)]
+    pub figures: Option<Option<Figures>>,
+}
+
+/// Tells a field sent as `null` (Some(None)) from an absent one (None).
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    deserializer: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AreaListQuery {
+    /// Page size, 1–200 (default 50).
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// Only areas of this municipality (3-digit code).
+    pub municipality: Option<String>,
+    /// Case-insensitive text to find in the name, housing organisation or plan name.
+    pub q: Option<String>,
+    /// Only areas changed at or after this time (RFC 3339).
+    pub updated_since: Option<DateTime<Utc>>,
+}
+
+impl NewArea {
+    fn parse(&self) -> Result<AreaDraft, ApiError> {
+        let figures = self.figures.clone().unwrap_or_default();
+        AreaDraft::parse(AreaFields {
+            name: &self.name,
+            municipality_code: &self.municipality_code,
+            housing_organisation: &self.housing_organisation,
+            plan: self.plan.as_ref().map(|plan| PlanFields {
+                name: &plan.name,
+                starts_on: plan.starts_on,
+                ends_on: plan.ends_on,
+            }),
+            households: figures.households,
+            residents: figures.residents,
+            families_with_children_share: figures.families_with_children_share,
+            single_parent_share: figures.single_parent_share,
+        })
+        .map_err(ApiError::Validation)
+    }
+
+    fn with_changes(mut self, changes: AreaChanges) -> Self {
+        if let Some(name) = changes.name {
+            self.name = name;
+        }
+        if let Some(code) = changes.municipality_code {
+            self.municipality_code = code;
+        }
+        if let Some(organisation) = changes.housing_organisation {
+            self.housing_organisation = organisation;
+        }
+        if let Some(plan) = changes.plan {
+            self.plan = plan;
+        }
+        if let Some(figures) = changes.figures {
+            self.figures = figures;
+        }
+        self
+    }
+}
+
+impl From<&AreaRow> for NewArea {
+    fn from(row: &AreaRow) -> Self {
+        let plan = match (&row.plan_name, row.plan_starts_on, row.plan_ends_on) {
+            (Some(name), Some(starts_on), Some(ends_on)) => Some(Plan {
+                name: name.clone(),
+                starts_on,
+                ends_on,
+            }),
+            _ => None,
+        };
+        Self {
+            name: row.name.clone(),
+            municipality_code: row.municipality_code.clone(),
+            housing_organisation: row.housing_organisation.clone(),
+            plan,
+            figures: Some(Figures {
+                households: row.households.map(i64::from),
+                residents: row.residents.map(i64::from),
+                families_with_children_share: row.families_with_children_share,
+                single_parent_share: row.single_parent_share,
+            }),
+        }
+    }
+}
+
+impl From<AreaRow> for Area {
+    fn from(row: AreaRow) -> Self {
+        let input = NewArea::from(&row);
+        Self {
+            id: Uuid::parse_str(&row.id).unwrap_or_default(),
+            municipality_name: MunicipalityCode::parse(&row.municipality_code)
+                .map(|code| code.name().to_owned())
+                .unwrap_or_default(),
+            name: row.name,
+            municipality_code: row.municipality_code,
+            housing_organisation: row.housing_organisation,
+            plan: input.plan,
+            figures: input.figures.unwrap_or_default(),
+            created_at: row.created_at.and_utc(),
+            updated_at: row.updated_at.and_utc(),
+        }
+    }
+}
+
+fn single_area_response(status: actix_web::http::StatusCode, row: AreaRow) -> HttpResponse {
+    let mut response = HttpResponse::build(status);
+    response.insert_header((header::ETAG, etag(row.version)));
+    if status == actix_web::http::StatusCode::CREATED {
+        response.insert_header((header::LOCATION, format!("/api/v1/areas/{}", row.id)));
+    }
+    response.json(Area::from(row))
+}
+
+/// The areas the caller may see, filtered and paginated by id (creation order).
+#[utoipa::path(
+    tag = "areas",
+    params(AreaListQuery),
+    responses(
+        (status = 200, body = Page<Area>, headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 500, response = InternalError),
+        (status = 503, response = ServiceUnavailable),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/areas")]
+pub async fn list_areas(
+    caller: Allowed<op::ReadAreas>,
+    db: web::Data<Database>,
+    query: web::Query<AreaListQuery>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let principal = caller.principal;
+    let query = query.into_inner();
+    let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
+    let requested = query
+        .municipality
+        .as_deref()
+        .map(|code| {
+            MunicipalityCode::parse(code).map_err(|message| {
+                ApiError::InvalidParameters(vec![crate::domain::validation::FieldError {
+                    field: "municipality".into(),
+                    message,
+                }])
+            })
+        })
+        .transpose()?;
+    let municipality_code = match (area_visibility(&principal), requested) {
+        (AreaVisibility::All, requested) => requested,
+        (AreaVisibility::Municipality(own), Some(requested)) if requested != own => {
+            return Ok(page_response(
+                &req,
+                Page::<Area> {
+                    items: vec![],
+                    next_cursor: None,
+                },
+            ));
+        }
+        (AreaVisibility::Municipality(own), _) => Some(own),
+    };
+    let filter = AreaFilter {
+        municipality_code: municipality_code.map(|code| code.as_str().to_owned()),
+        text: query
+            .q
+            .map(|text| text.trim().to_lowercase())
+            .filter(|text| !text.is_empty()),
+        updated_since: query.updated_since.map(|since| since.naive_utc()),
+        after_id: page.after.clone(),
+        limit: page.fetch_limit(),
+    };
+    let rows = db
+        .run(move |connection| Ok(store::list(connection, &filter)?))
+        .await?;
+    let page = page.into_page(rows, |row| row.id.clone(), Area::from);
+    Ok(page_response(&req, page))
+}
+
+/// One area. Out-of-scope areas are 404, as if they did not exist.
+#[utoipa::path(
+    tag = "areas",
+    params(("id" = Uuid, Path, description = "Area id")),
+    responses(
+        (status = 200, body = Area, headers(("ETag" = String, description = "Current version, for If-Match"))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 500, response = InternalError),
+        (status = 503, response = ServiceUnavailable),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/areas/{id}")]
+pub async fn get_area(
+    caller: Allowed<op::ReadAreas>,
+    db: web::Data<Database>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let visibility = area_visibility(&caller.principal);
+    let id = id.into_inner().to_string();
+    let row = db
+        .run(move |connection| Ok(store::find(connection, &id)?))
+        .await?
+        .filter(|row| visibility.includes(&row.municipality_code))
+        .ok_or(ApiError::NotFound)?;
+    Ok(single_area_response(actix_web::http::StatusCode::OK, row))
+}
+
+/// Creates an area (admin only).
+#[utoipa::path(
+    tag = "areas",
+    request_body = NewArea,
+    responses(
+        (status = 201, body = Area, headers(
+            ("Location" = String, description = "URL of the new area"),
+            ("ETag" = String, description = "Current version, for If-Match"),
+        )),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = UnprocessableEntity),
+        (status = 500, response = InternalError),
+        (status = 503, response = ServiceUnavailable),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/areas")]
+pub async fn create_area(
+    _: Allowed<op::WriteAreas>,
+    db: web::Data<Database>,
+    body: web::Json<NewArea>,
+) -> Result<HttpResponse, ApiError> {
+    let draft = body.parse()?;
+    let row = db
+        .run(move |connection| Ok(store::insert_new(connection, &draft)?))
+        .await?;
+    Ok(single_area_response(
+        actix_web::http::StatusCode::CREATED,
+        row,
+    ))
+}
+
+/// Changes an area (admin only). Send the `ETag` you read as `If-Match` to avoid
+/// overwriting someone else's change (412 if it moved on).
+#[utoipa::path(
+    tag = "areas",
+    params(
+        ("id" = Uuid, Path, description = "Area id"),
+        ("If-Match" = Option<String>, Header, description = "ETag of the version the change is based on"),
+    ),
+    request_body = AreaChanges,
+    responses(
+        (status = 200, body = Area, headers(("ETag" = String, description = "The new version"))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 412, response = PreconditionFailed),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = UnprocessableEntity),
+        (status = 500, response = InternalError),
+        (status = 503, response = ServiceUnavailable),
+    ),
+    security(("bearer" = []))
+)]
+#[patch("/areas/{id}")]
+pub async fn update_area(
+    _: Allowed<op::WriteAreas>,
+    db: web::Data<Database>,
+    id: web::Path<Uuid>,
+    req: HttpRequest,
+    body: web::Json<AreaChanges>,
+) -> Result<HttpResponse, ApiError> {
+    let if_match = IfMatch::from_request(&req)?;
+    let id = id.into_inner().to_string();
+    let changes = body.into_inner();
+    let row = db
+        .run(move |connection| {
+            let current = store::find(connection, &id)?.ok_or(ApiError::NotFound)?;
+            if_match.check(current.version)?;
+            let draft = NewArea::from(&current).with_changes(changes).parse()?;
+            let updated = AreaRow::from_draft(id, &draft, current.version + 1, current.created_at);
+            if !store::replace_if_version(connection, &updated, current.version)? {
+                return Err(ApiError::PreconditionFailed);
+            }
+            Ok(updated)
+        })
+        .await?;
+    Ok(single_area_response(actix_web::http::StatusCode::OK, row))
+}

@@ -1,0 +1,92 @@
+//! The HTTP interface: handlers, request and response types, and the OpenAPI
+//! document generated from them.
+
+pub mod areas;
+pub mod catalog;
+pub mod etag;
+pub mod health;
+pub mod pagination;
+pub mod problems;
+
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::service_config::ServiceConfig;
+use utoipa_actix_web::{scope, AppExt};
+
+use crate::domain::validation::FieldError;
+use crate::error::Problem;
+
+pub const API_PREFIX: &str = "/api/v1";
+pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "familiebro",
+        description = "Housing-social teams and municipal staff working together on vulnerable families in disadvantaged housing areas, with individual data kept on the side of the line where the law puts it.\n\nEvery error is an RFC 9457 problem document (`application/problem+json`). Lists use cursor pagination (`limit`, `cursor`, `next_cursor`, `Link: rel=\"next\"`). Single resources carry an `ETag`; send it as `If-Match` on `PATCH` (412 when stale).",
+    ),
+    modifiers(&BearerSecurity),
+    components(
+        schemas(Problem, FieldError),
+        responses(
+            problems::BadRequest,
+            problems::Unauthorized,
+            problems::Forbidden,
+            problems::NotFound,
+            problems::PreconditionFailed,
+            problems::PayloadTooLarge,
+            problems::UnsupportedMediaType,
+            problems::UnprocessableEntity,
+            problems::InternalError,
+            problems::ServiceUnavailable,
+        )
+    ),
+    tags(
+        (name = "catalog", description = "The handbook's vocabulary"),
+        (name = "areas", description = "Disadvantaged housing areas (aggregate data)"),
+        (name = "operations", description = "Probes for orchestrators"),
+    )
+)]
+struct ApiDoc;
+
+/// Adds the bearer scheme the operations refer to.
+struct BearerSecurity;
+
+impl Modify for BearerSecurity {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let mut scheme = Http::new(HttpAuthScheme::Bearer);
+        scheme.bearer_format = Some("JWT".to_owned());
+        scheme.description = Some(
+            "A JWT from the municipality's identity provider (or `familiebro token` in development), with the claims `iss`, `aud`, `exp`, `sub`, `role` and the role's scope claims.".to_owned(),
+        );
+        components.add_security_scheme("bearer", SecurityScheme::Http(scheme));
+    }
+}
+
+/// Registers every documented route; the OpenAPI document is collected from these.
+pub fn routes(config: &mut ServiceConfig) {
+    config
+        .service(health::livez)
+        .service(health::readyz)
+        .service(
+            scope::scope(API_PREFIX)
+                .service(catalog::problem_areas)
+                .service(catalog::initiative_types)
+                .service(catalog::municipal_units)
+                .service(areas::list_areas)
+                .service(areas::create_area)
+                .service(areas::get_area)
+                .service(areas::update_area),
+        );
+}
+
+/// The OpenAPI document the service serves at [`OPENAPI_PATH`].
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, api) = actix_web::App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(routes)
+        .split_for_parts();
+    api
+}

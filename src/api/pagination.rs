@@ -1,0 +1,145 @@
+//! Cursor pagination: `?limit=&cursor=`, a body `{items, next_cursor}` and a
+//! `Link: <…>; rel="next"` header.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::domain::validation::FieldError;
+use crate::error::ApiError;
+
+pub const DEFAULT_LIMIT: i64 = 50;
+pub const MAX_LIMIT: i64 = 200;
+
+/// One page of a list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Pass as `cursor` to get the next page; null on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// A validated page request: how many items, after which key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageRequest {
+    pub limit: i64,
+    pub after: Option<String>,
+}
+
+impl PageRequest {
+    pub fn parse(limit: Option<i64>, cursor: Option<&str>) -> Result<Self, ApiError> {
+        let limit = limit.unwrap_or(DEFAULT_LIMIT);
+        if !(1..=MAX_LIMIT).contains(&limit) {
+            return Err(invalid("limit", format!("must be from 1 to {MAX_LIMIT}")));
+        }
+        let after = cursor
+            .map(|cursor| {
+                decode_cursor(cursor)
+                    .ok_or_else(|| invalid("cursor", "is not a cursor this service issued"))
+            })
+            .transpose()?;
+        Ok(Self { limit, after })
+    }
+
+    /// The limit to query with: one more than asked, to learn whether a next page exists.
+    pub fn fetch_limit(&self) -> i64 {
+        self.limit + 1
+    }
+
+    /// Cuts the fetched rows to the page and derives the next cursor from the last key.
+    pub fn into_page<R, T>(
+        self,
+        mut rows: Vec<R>,
+        key: impl Fn(&R) -> String,
+        item: impl Fn(R) -> T,
+    ) -> Page<T> {
+        let has_more = rows.len() as i64 > self.limit;
+        rows.truncate(self.limit as usize);
+        let next_cursor = has_more
+            .then(|| rows.last().map(|row| encode_cursor(&key(row))))
+            .flatten();
+        Page {
+            items: rows.into_iter().map(item).collect(),
+            next_cursor,
+        }
+    }
+}
+
+fn invalid(field: &str, message: impl Into<String>) -> ApiError {
+    ApiError::InvalidParameters(vec![FieldError {
+        field: field.into(),
+        message: message.into(),
+    }])
+}
+
+const CURSOR_PREFIX: &str = "k1:";
+
+fn encode_cursor(key: &str) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{CURSOR_PREFIX}{key}"))
+}
+
+fn decode_cursor(cursor: &str) -> Option<String> {
+    let bytes = URL_SAFE_NO_PAD.decode(cursor).ok()?;
+    let text = String::from_utf8(bytes).ok()?;
+    text.strip_prefix(CURSOR_PREFIX).map(str::to_owned)
+}
+
+/// A 200 response with the page as body and, when there is a next page, its `Link`.
+pub fn page_response<T: Serialize>(req: &HttpRequest, page: Page<T>) -> HttpResponse {
+    let mut response = HttpResponse::Ok();
+    if let Some(cursor) = &page.next_cursor {
+        response.insert_header((header::LINK, next_link(req, cursor)));
+    }
+    response.json(page)
+}
+
+fn next_link(req: &HttpRequest, cursor: &str) -> String {
+    let mut pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
+    pairs.retain(|(name, _)| name != "cursor");
+    pairs.push(("cursor".into(), cursor.into()));
+    let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+    format!("<{}?{query}>; rel=\"next\"", req.path())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limits_outside_one_to_two_hundred_are_rejected() {
+        assert!(PageRequest::parse(Some(0), None).is_err());
+        assert!(PageRequest::parse(Some(201), None).is_err());
+        assert_eq!(PageRequest::parse(None, None).unwrap().limit, DEFAULT_LIMIT);
+    }
+
+    #[test]
+    fn a_cursor_round_trips_and_foreign_cursors_are_rejected() {
+        let cursor = encode_cursor("0190a1b2-key");
+        let request = PageRequest::parse(Some(10), Some(&cursor)).unwrap();
+        assert_eq!(request.after.as_deref(), Some("0190a1b2-key"));
+        assert!(PageRequest::parse(None, Some("not-a-cursor!")).is_err());
+        assert!(PageRequest::parse(None, Some(&URL_SAFE_NO_PAD.encode("x"))).is_err());
+    }
+
+    #[test]
+    fn the_last_page_has_no_cursor() {
+        let request = PageRequest::parse(Some(2), None).unwrap();
+        let page = request
+            .clone()
+            .into_page(vec![1, 2, 3], |n| n.to_string(), |n| n);
+        assert_eq!(page.items, vec![1, 2]);
+        assert_eq!(
+            page.next_cursor
+                .as_deref()
+                .and_then(decode_cursor)
+                .as_deref(),
+            Some("2")
+        );
+        let last = request.into_page(vec![1, 2], |n| n.to_string(), |n| n);
+        assert_eq!(last.next_cursor, None);
+    }
+}

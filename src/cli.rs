@@ -1,0 +1,239 @@
+//! The command line: `serve` (default), `migrate`, `openapi`, `token`.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::auth::token::{mint_hs256, TokenRequest};
+use crate::auth::{Role, TokenVerifier};
+use crate::config::{self, ConfigError, JwtArgs, StorageArgs};
+use crate::db::{self, Database};
+use crate::startup::{serve, ServerParts};
+use crate::{api, demo};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "familiebro",
+    version,
+    about = "Housing-social work with vulnerable families: the familiebro API service"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub storage: StorageArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the API server (the default command).
+    Serve(ServeArgs),
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Print the OpenAPI document.
+    Openapi,
+    /// Mint a token with the configured HS256 secret (development and scripts); prints only the token.
+    Token(TokenArgs),
+}
+
+#[derive(Debug, Default, Args)]
+pub struct ServeArgs {
+    /// Local development: generated secret, demo data, ready tokens printed.
+    #[arg(long)]
+    pub dev: bool,
+    /// Address to listen on.
+    #[arg(long, env = "FAMILIEBRO_BIND")]
+    pub bind: Option<String>,
+    #[command(flatten)]
+    pub jwt: JwtArgs,
+    /// PEM public key or JWKS file with the identity provider's keys.
+    #[arg(long, env = "FAMILIEBRO_JWT_PUBLIC_KEYS")]
+    pub jwt_public_keys: Option<PathBuf>,
+    /// Comma-separated browser origins allowed cross-origin access.
+    #[arg(long, env = "FAMILIEBRO_CORS_ORIGINS")]
+    pub cors_origins: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    /// housing_social_worker, municipal_caseworker, analyst, data_protection_officer or admin.
+    #[arg(long)]
+    pub role: String,
+    /// Subject: who the token is for.
+    #[arg(long)]
+    pub sub: String,
+    /// Area ids (housing_social_worker), comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub areas: Option<Vec<String>>,
+    /// Municipality code (municipal_caseworker; optional for analyst).
+    #[arg(long)]
+    pub municipality: Option<String>,
+    /// Municipal unit code (municipal_caseworker).
+    #[arg(long)]
+    pub unit: Option<String>,
+    /// Organisation (data_protection_officer).
+    #[arg(long)]
+    pub org: Option<String>,
+    /// Lifetime, e.g. 1h (at most FAMILIEBRO_JWT_MAX_TTL).
+    #[arg(long, default_value = "1h")]
+    pub ttl: String,
+    #[command(flatten)]
+    pub jwt: JwtArgs,
+}
+
+/// Runs the command line; returns the process exit code.
+pub fn run(cli: Cli) -> i32 {
+    let result = match cli.command {
+        Some(Command::Serve(args)) => run_server(&cli.storage, args),
+        None => run_server(&cli.storage, ServeArgs::from_environment()),
+        Some(Command::Migrate) => migrate(&cli.storage),
+        Some(Command::Openapi) => print_openapi(),
+        Some(Command::Token(args)) => print_token(&cli.storage, args),
+    };
+    match result {
+        Ok(()) => 0,
+        Err(error) => {
+            eprintln!("familiebro: {error}");
+            1
+        }
+    }
+}
+
+impl ServeArgs {
+    /// `familiebro` without a command serves with settings from the environment.
+    fn from_environment() -> Self {
+        let variable = |name: &str| std::env::var(name).ok();
+        Self {
+            dev: false,
+            bind: variable("FAMILIEBRO_BIND"),
+            jwt: JwtArgs {
+                jwt_issuer: variable("FAMILIEBRO_JWT_ISSUER"),
+                jwt_audience: variable("FAMILIEBRO_JWT_AUDIENCE"),
+                jwt_max_ttl: variable("FAMILIEBRO_JWT_MAX_TTL"),
+            },
+            jwt_public_keys: variable("FAMILIEBRO_JWT_PUBLIC_KEYS").map(PathBuf::from),
+            cors_origins: variable("FAMILIEBRO_CORS_ORIGINS"),
+        }
+    }
+}
+
+fn migrate_database(url: &db::DatabaseUrl) -> Result<(), ConfigError> {
+    let mut connection = Database::connect_directly(url).map_err(ConfigError::from)?;
+    let applied = db::run_migrations(&mut connection).map_err(ConfigError::from)?;
+    log::info!(
+        "database ready ({}), {applied} migration(s) applied",
+        url.backend_name()
+    );
+    Ok(())
+}
+
+fn migrate(storage: &StorageArgs) -> Result<(), ConfigError> {
+    migrate_database(&storage.database_url()?)
+}
+
+fn print_openapi() -> Result<(), ConfigError> {
+    let json = api::openapi()
+        .to_pretty_json()
+        .map_err(|error| ConfigError::from(error.to_string()))?;
+    println!("{json}");
+    Ok(())
+}
+
+fn print_token(storage: &StorageArgs, args: TokenArgs) -> Result<(), ConfigError> {
+    let (secret, settings) = config::minting_key(&args.jwt, &storage.data_dir())?;
+    let ttl = config::parse_duration(&args.ttl)
+        .map_err(|problem| ConfigError::from(format!("--ttl: {problem}")))?;
+    if ttl > settings.max_ttl {
+        return Err(ConfigError::from(format!(
+            "--ttl: {} s is longer than FAMILIEBRO_JWT_MAX_TTL ({} s)",
+            ttl.as_secs(),
+            settings.max_ttl.as_secs()
+        )));
+    }
+    let token = mint_hs256(
+        &secret,
+        &settings,
+        TokenRequest {
+            role: args.role,
+            subject: args.sub,
+            areas: args.areas,
+            municipality: args.municipality,
+            unit: args.unit,
+            org: args.org,
+            ttl,
+        },
+    )
+    .map_err(ConfigError::from)?;
+    println!("{token}");
+    Ok(())
+}
+
+fn run_server(storage: &StorageArgs, args: ServeArgs) -> Result<(), ConfigError> {
+    let data_dir = storage.data_dir();
+    let database_url = storage.database_url()?;
+    let bind = config::bind_address(args.bind.as_deref())?;
+    let cors_origins = config::cors_origins(args.cors_origins.as_deref())?;
+    let settings = config::token_settings(&args.jwt, args.dev)?;
+    let (keys, secret) = config::key_set(args.jwt_public_keys.as_deref(), &data_dir, args.dev)?;
+
+    migrate_database(&database_url)?;
+    let database = Database::new(&database_url).map_err(ConfigError::from)?;
+    if args.dev {
+        let mut connection =
+            Database::connect_directly(&database_url).map_err(ConfigError::from)?;
+        let area_ids = demo::seed_if_empty(&mut connection).map_err(ConfigError::from)?;
+        if let Some(secret) = &secret {
+            print_dev_banner(bind, secret, &settings, &area_ids)?;
+        }
+    }
+
+    let listener = TcpListener::bind(bind).map_err(|error| {
+        ConfigError::from(format!(
+            "FAMILIEBRO_BIND (--bind): cannot listen on {bind}: {error}"
+        ))
+    })?;
+    log::info!(
+        "familiebro listening on http://{bind} ({} database)",
+        database_url.backend_name()
+    );
+    let verifier = TokenVerifier::new(keys, settings);
+    actix_web::rt::System::new()
+        .block_on(async move {
+            serve(
+                listener,
+                ServerParts {
+                    database,
+                    verifier,
+                    cors_origins,
+                    workers: None,
+                },
+            )?
+            .await
+        })
+        .map_err(|error| ConfigError::from(format!("server error: {error}")))
+}
+
+fn print_dev_banner(
+    bind: std::net::SocketAddr,
+    secret: &[u8],
+    settings: &crate::auth::TokenSettings,
+    area_ids: &[String],
+) -> Result<(), ConfigError> {
+    println!(
+        "familiebro development mode: demo data loaded, one token per role (valid {} s):",
+        settings.max_ttl.as_secs()
+    );
+    for role in Role::ALL {
+        let token = mint_hs256(
+            secret,
+            settings,
+            demo::token_request(role, area_ids, settings.max_ttl),
+        )
+        .map_err(ConfigError::from)?;
+        println!("\n{}:\n  {token}", role.code());
+    }
+    println!("\nAPI docs: http://{bind}/docs/");
+    println!("Try:     curl -H \"Authorization: Bearer <token>\" http://{bind}/api/v1/areas\n");
+    Ok(())
+}

@@ -1,0 +1,140 @@
+//! Stored areas and the queries on them.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use uuid::Uuid;
+
+use super::schema::areas;
+use super::DbConnection;
+use crate::domain::area::AreaDraft;
+
+#[derive(Debug, Clone, PartialEq, Queryable, Insertable, AsChangeset)]
+#[diesel(table_name = areas, treat_none_as_null = true)]
+pub struct AreaRow {
+    pub id: String,
+    pub name: String,
+    pub search_text: String,
+    pub municipality_code: String,
+    pub housing_organisation: String,
+    pub plan_name: Option<String>,
+    pub plan_starts_on: Option<NaiveDate>,
+    pub plan_ends_on: Option<NaiveDate>,
+    pub households: Option<i32>,
+    pub residents: Option<i32>,
+    pub families_with_children_share: Option<f64>,
+    pub single_parent_share: Option<f64>,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl AreaRow {
+    /// The stored form of a validated area.
+    pub fn from_draft(
+        id: String,
+        draft: &AreaDraft,
+        version: i32,
+        created_at: NaiveDateTime,
+    ) -> Self {
+        Self {
+            id,
+            search_text: draft.search_text(),
+            name: draft.name.clone(),
+            municipality_code: draft.municipality.as_str().to_owned(),
+            housing_organisation: draft.housing_organisation.clone(),
+            plan_name: draft.plan.as_ref().map(|plan| plan.name.clone()),
+            plan_starts_on: draft.plan.as_ref().map(|plan| plan.starts_on),
+            plan_ends_on: draft.plan.as_ref().map(|plan| plan.ends_on),
+            households: draft.figures.households,
+            residents: draft.figures.residents,
+            families_with_children_share: draft.figures.families_with_children_share,
+            single_parent_share: draft.figures.single_parent_share,
+            version,
+            created_at,
+            updated_at: super::now(),
+        }
+    }
+}
+
+/// Filters of an area list; all present filters must hold. Ordered by id (time of creation).
+#[derive(Debug, Default)]
+pub struct AreaFilter {
+    pub municipality_code: Option<String>,
+    /// Lower-case text that must occur in the name, housing organisation or plan name.
+    pub text: Option<String>,
+    pub updated_since: Option<NaiveDateTime>,
+    /// Keyset cursor: only areas with a greater id.
+    pub after_id: Option<String>,
+    pub limit: i64,
+}
+
+pub fn list(connection: &mut DbConnection, filter: &AreaFilter) -> QueryResult<Vec<AreaRow>> {
+    let mut query = areas::table.into_boxed();
+    if let Some(code) = &filter.municipality_code {
+        query = query.filter(areas::municipality_code.eq(code.clone()));
+    }
+    if let Some(text) = &filter.text {
+        query = query.filter(
+            areas::search_text
+                .like(format!("%{}%", escape_like(text)))
+                .escape('\\'),
+        );
+    }
+    if let Some(since) = filter.updated_since {
+        query = query.filter(areas::updated_at.ge(since));
+    }
+    if let Some(after) = &filter.after_id {
+        query = query.filter(areas::id.gt(after.clone()));
+    }
+    query
+        .order(areas::id.asc())
+        .limit(filter.limit)
+        .load(connection)
+}
+
+pub fn find(connection: &mut DbConnection, id: &str) -> QueryResult<Option<AreaRow>> {
+    areas::table.find(id).first(connection).optional()
+}
+
+/// Stores a new area with a fresh time-ordered id.
+pub fn insert_new(connection: &mut DbConnection, draft: &AreaDraft) -> QueryResult<AreaRow> {
+    let row = AreaRow::from_draft(Uuid::now_v7().to_string(), draft, 1, super::now());
+    diesel::insert_into(areas::table)
+        .values(&row)
+        .execute(connection)?;
+    Ok(row)
+}
+
+/// Replaces the stored area if it still has `expected_version`; false if it moved on.
+pub fn replace_if_version(
+    connection: &mut DbConnection,
+    row: &AreaRow,
+    expected_version: i32,
+) -> QueryResult<bool> {
+    let updated = diesel::update(
+        areas::table
+            .filter(areas::id.eq(&row.id))
+            .filter(areas::version.eq(expected_version)),
+    )
+    .set(row)
+    .execute(connection)?;
+    Ok(updated == 1)
+}
+
+/// Escapes LIKE wildcards so user text matches literally.
+fn escape_like(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape_like;
+
+    #[test]
+    fn like_wildcards_in_search_text_match_literally() {
+        assert_eq!(escape_like("50%_a\\b"), "50\\%\\_a\\\\b");
+    }
+}

@@ -1,0 +1,265 @@
+//! Persistence: one diesel code base over SQLite and PostgreSQL.
+//!
+//! The backend is chosen from the database URL. Blocking diesel calls run on the
+//! blocking thread pool (`Database::run`), never on an actix worker.
+
+pub mod areas;
+pub mod schema;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use actix_web::web;
+use chrono::{NaiveDateTime, Timelike};
+use diesel::connection::SimpleConnection;
+use diesel::r2d2::{self, ManageConnection};
+use diesel::{Connection, PgConnection, SqliteConnection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+use crate::error::ApiError;
+
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Postgresql(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+
+/// Key of the PostgreSQL advisory lock that serialises migrations of several instances.
+const MIGRATION_LOCK_KEY: i64 = 0x0066_616d_696c_6965;
+
+/// A database location, parsed from `DATABASE_URL`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    Postgres(String),
+    Sqlite(PathBuf),
+}
+
+impl DatabaseUrl {
+    /// Accepts `postgres://…`, `postgresql://…` and `sqlite://<path>`.
+    pub fn parse(url: &str) -> Result<Self, String> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Self::Postgres(url.to_owned()))
+        } else if let Some(path) = url.strip_prefix("sqlite://") {
+            if path.is_empty() {
+                return Err("sqlite:// needs a file path, e.g. sqlite://data/familiebro.db".into());
+            }
+            Ok(Self::Sqlite(PathBuf::from(path)))
+        } else {
+            Err(format!(
+                "unsupported database URL '{}': use sqlite://<path> or postgres://…",
+                redact_password(url)
+            ))
+        }
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            Self::Postgres(_) => "postgresql",
+            Self::Sqlite(_) => "sqlite",
+        }
+    }
+}
+
+/// The URL with any password replaced, for messages and logs.
+pub fn redact_password(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let credentials = &url[scheme_end + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Opens connections of the backend the URL names, and reports that backend's own
+/// error when it cannot (instead of r2d2's guesswork over every backend).
+pub struct ConnectionManager {
+    url: DatabaseUrl,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectionError {
+    #[error(transparent)]
+    Connect(#[from] diesel::ConnectionError),
+    #[error(transparent)]
+    Query(#[from] diesel::result::Error),
+}
+
+impl ManageConnection for ConnectionManager {
+    type Connection = DbConnection;
+    type Error = ConnectionError;
+
+    fn connect(&self) -> Result<DbConnection, ConnectionError> {
+        match &self.url {
+            DatabaseUrl::Postgres(url) => {
+                Ok(DbConnection::Postgresql(PgConnection::establish(url)?))
+            }
+            DatabaseUrl::Sqlite(path) => {
+                let mut connection = SqliteConnection::establish(&path.to_string_lossy())?;
+                // WAL lets readers run beside the writer; NORMAL is durable in WAL mode
+                // against a crash of the process; busy_timeout queues writers instead of failing.
+                connection.batch_execute(
+                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                     PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;",
+                )?;
+                Ok(DbConnection::Sqlite(connection))
+            }
+        }
+    }
+
+    fn is_valid(&self, connection: &mut DbConnection) -> Result<(), ConnectionError> {
+        connection.batch_execute("SELECT 1")?;
+        Ok(())
+    }
+
+    fn has_broken(&self, _: &mut DbConnection) -> bool {
+        false
+    }
+}
+
+pub type Pool = r2d2::Pool<ConnectionManager>;
+
+/// The service's handle on its database.
+#[derive(Clone)]
+pub struct Database {
+    pool: Pool,
+}
+
+/// How long a request waits for a connection before it gets 503.
+const CONNECTION_TIMEOUT: Duration = Duration::from_secs(3);
+const POOL_SIZE: u32 = 8;
+
+impl Database {
+    /// Builds the pool without connecting; connections are opened on demand, so
+    /// the service starts (and recovers) while the database is down.
+    pub fn new(url: &DatabaseUrl) -> Result<Self, String> {
+        if let DatabaseUrl::Sqlite(path) = url {
+            if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                std::fs::create_dir_all(parent)
+                    .map_err(|error| format!("cannot create '{}': {error}", parent.display()))?;
+            }
+        }
+        let pool = r2d2::Pool::builder()
+            .max_size(POOL_SIZE)
+            .min_idle(Some(0))
+            .connection_timeout(CONNECTION_TIMEOUT)
+            .test_on_check_out(true)
+            .build_unchecked(ConnectionManager { url: url.clone() });
+        Ok(Self { pool })
+    }
+
+    /// A connection straight from the database (not the pool), with the real error.
+    pub fn connect_directly(url: &DatabaseUrl) -> Result<DbConnection, String> {
+        ConnectionManager { url: url.clone() }
+            .connect()
+            .map_err(|error| {
+                format!(
+                    "cannot connect to the {} database: {error}",
+                    url.backend_name()
+                )
+            })
+    }
+
+    /// Runs `work` with a pooled connection on the blocking thread pool.
+    pub async fn run<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        web::block(move || {
+            let mut connection = pool.get().map_err(|error| {
+                log::warn!("no database connection: {error}");
+                ApiError::Unavailable
+            })?;
+            work(&mut connection)
+        })
+        .await
+        .map_err(ApiError::internal)?
+    }
+
+    /// Ready when a connection works and no migration is pending.
+    pub async fn is_ready(&self) -> bool {
+        let pool = self.pool.clone();
+        web::block(move || {
+            let mut connection = pool.get_timeout(Duration::from_secs(1)).ok()?;
+            let pending = match &mut *connection {
+                DbConnection::Postgresql(pg) => pg.has_pending_migration(POSTGRES_MIGRATIONS),
+                DbConnection::Sqlite(sqlite) => sqlite.has_pending_migration(SQLITE_MIGRATIONS),
+            };
+            pending.ok().map(|pending| !pending)
+        })
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or(false)
+    }
+}
+
+/// Applies pending migrations; returns how many ran.
+pub fn run_migrations(connection: &mut DbConnection) -> Result<usize, String> {
+    let applied = match connection {
+        DbConnection::Postgresql(pg) => {
+            pg.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))
+                .map_err(|error| error.to_string())?;
+            let applied = pg
+                .run_pending_migrations(POSTGRES_MIGRATIONS)
+                .map(|versions| versions.len());
+            pg.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})"))
+                .map_err(|error| error.to_string())?;
+            applied
+        }
+        DbConnection::Sqlite(sqlite) => sqlite
+            .run_pending_migrations(SQLITE_MIGRATIONS)
+            .map(|versions| versions.len()),
+    };
+    applied.map_err(|error| format!("migration failed: {error}"))
+}
+
+/// The current time in UTC, cut to microseconds: PostgreSQL keeps no more, and
+/// values must read back the same from both backends.
+pub fn now() -> NaiveDateTime {
+    let now = chrono::Utc::now().naive_utc();
+    now.with_nanosecond(now.nanosecond() / 1_000 * 1_000)
+        .unwrap_or(now)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_urls_pick_their_backend() {
+        assert_eq!(
+            DatabaseUrl::parse("sqlite://data/x.db"),
+            Ok(DatabaseUrl::Sqlite(PathBuf::from("data/x.db")))
+        );
+        assert!(matches!(
+            DatabaseUrl::parse("postgresql:///db?host=/run/postgresql"),
+            Ok(DatabaseUrl::Postgres(_))
+        ));
+        assert!(DatabaseUrl::parse("mysql://localhost/db").is_err());
+        assert!(DatabaseUrl::parse("sqlite:data.db").is_err());
+        assert!(DatabaseUrl::parse("sqlite://").is_err());
+    }
+
+    #[test]
+    fn passwords_are_redacted_from_urls() {
+        assert_eq!(
+            redact_password("postgres://app:s3cret@db:5432/fb"),
+            "postgres://app:***@db:5432/fb"
+        );
+        assert_eq!(redact_password("postgres://db/fb"), "postgres://db/fb");
+    }
+
+    #[test]
+    fn timestamps_are_cut_to_microseconds() {
+        assert_eq!(now().nanosecond() % 1_000, 0);
+    }
+}

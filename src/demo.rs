@@ -1,0 +1,142 @@
+//! Demo data for `serve --dev`: a realistic small set, loaded into an empty database.
+
+use std::time::Duration;
+
+use chrono::NaiveDate;
+
+use crate::auth::token::TokenRequest;
+use crate::auth::Role;
+use crate::db::areas::{self, AreaFilter};
+use crate::db::DbConnection;
+use crate::domain::area::{AreaDraft, AreaFields, PlanFields};
+
+/// Year, month, day.
+type Ymd = (i32, u32, u32);
+
+struct DemoArea {
+    name: &'static str,
+    municipality_code: &'static str,
+    housing_organisation: &'static str,
+    plan: (&'static str, Ymd, Ymd),
+    households: i64,
+    residents: i64,
+    families_with_children_share: f64,
+    single_parent_share: f64,
+}
+
+const DEMO_AREAS: &[DemoArea] = &[
+    DemoArea {
+        name: "Nørrebakken",
+        municipality_code: "101",
+        housing_organisation: "Boligselskabet Fremtiden",
+        plan: (
+            "Helhedsplan Nørrebakken 2023-2026",
+            (2023, 1, 1),
+            (2026, 12, 31),
+        ),
+        households: 1240,
+        residents: 3310,
+        families_with_children_share: 0.41,
+        single_parent_share: 0.33,
+    },
+    DemoArea {
+        name: "Åparken",
+        municipality_code: "101",
+        housing_organisation: "Boligforeningen Åbo",
+        plan: (
+            "Boligsocial helhedsplan Åparken",
+            (2024, 7, 1),
+            (2028, 6, 30),
+        ),
+        households: 860,
+        residents: 2150,
+        families_with_children_share: 0.37,
+        single_parent_share: 0.29,
+    },
+    DemoArea {
+        name: "Skovhusene",
+        municipality_code: "751",
+        housing_organisation: "Østjysk Bolig Demo",
+        plan: (
+            "Helhedsplan Skovhusene 2025-2028",
+            (2025, 1, 1),
+            (2028, 12, 31),
+        ),
+        households: 2030,
+        residents: 5480,
+        families_with_children_share: 0.45,
+        single_parent_share: 0.31,
+    },
+];
+
+fn date((year, month, day): Ymd) -> Result<NaiveDate, String> {
+    NaiveDate::from_ymd_opt(year, month, day)
+        .ok_or_else(|| format!("bad demo date {year}-{month}-{day}"))
+}
+
+/// Loads the demo areas when there are no areas yet; returns the ids of all areas.
+pub fn seed_if_empty(connection: &mut DbConnection) -> Result<Vec<String>, String> {
+    let existing = area_ids(connection)?;
+    if !existing.is_empty() {
+        return Ok(existing);
+    }
+    for area in DEMO_AREAS {
+        let draft = AreaDraft::parse(AreaFields {
+            name: area.name,
+            municipality_code: area.municipality_code,
+            housing_organisation: area.housing_organisation,
+            plan: Some(PlanFields {
+                name: area.plan.0,
+                starts_on: date(area.plan.1)?,
+                ends_on: date(area.plan.2)?,
+            }),
+            households: Some(area.households),
+            residents: Some(area.residents),
+            families_with_children_share: Some(area.families_with_children_share),
+            single_parent_share: Some(area.single_parent_share),
+        })
+        .map_err(|errors| format!("invalid demo area {}: {errors:?}", area.name))?;
+        areas::insert_new(connection, &draft).map_err(|error| error.to_string())?;
+    }
+    log::info!("loaded demo data: {} areas", DEMO_AREAS.len());
+    area_ids(connection)
+}
+
+fn area_ids(connection: &mut DbConnection) -> Result<Vec<String>, String> {
+    let filter = AreaFilter {
+        limit: 10,
+        ..AreaFilter::default()
+    };
+    Ok(areas::list(connection, &filter)
+        .map_err(|error| error.to_string())?
+        .into_iter()
+        .map(|row| row.id)
+        .collect())
+}
+
+/// The demo token of a role: the worker has the first two (Copenhagen) areas,
+/// the caseworker is in Copenhagen's social services.
+pub fn token_request(role: Role, area_ids: &[String], ttl: Duration) -> TokenRequest {
+    let base = TokenRequest {
+        role: role.code().to_owned(),
+        subject: format!("demo-{}", role.code().replace('_', "-")),
+        ttl,
+        ..TokenRequest::default()
+    };
+    match role {
+        Role::HousingSocialWorker => TokenRequest {
+            areas: Some(area_ids.iter().take(2).cloned().collect()),
+            ..base
+        },
+        Role::MunicipalCaseworker => TokenRequest {
+            municipality: Some("101".into()),
+            unit: Some("social_services".into()),
+            ..base
+        },
+        Role::DataProtectionOfficer => TokenRequest {
+            org: Some("Boligselskabet Fremtiden".into()),
+            ..base
+        },
+        Role::Analyst | Role::Admin => base,
+    }
+}

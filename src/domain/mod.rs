@@ -1,0 +1,8 @@
+//! Pure rules of the domain: vocabularies, newtypes and validations.
+//! Nothing here touches HTTP or the database, so everything is unit tested directly.
+
+pub mod area;
+pub mod catalog;
+pub mod cpr;
+pub mod municipality;
+pub mod validation;

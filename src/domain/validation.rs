@@ -1,0 +1,104 @@
+//! Field-level validation errors, collected so a client sees every problem at once.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// One invalid field of a request and why it was rejected.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct FieldError {
+    /// Path of the field in the request, e.g. `figures.households`.
+    pub field: String,
+    pub message: String,
+}
+
+/// Collects field errors while a request body is parsed into domain values.
+#[derive(Debug, Default)]
+pub struct Violations(Vec<FieldError>);
+
+impl Violations {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.0.push(FieldError {
+            field: field.into(),
+            message: message.into(),
+        });
+    }
+
+    /// Records the error of `result` under `field` and returns its value, if any.
+    pub fn check<T, E: std::fmt::Display>(
+        &mut self,
+        field: &str,
+        result: Result<T, E>,
+    ) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(error) => {
+                self.add(field, error.to_string());
+                None
+            }
+        }
+    }
+
+    pub fn into_errors(self) -> Vec<FieldError> {
+        self.0
+    }
+}
+
+/// A trimmed, non-empty text of bounded length that holds no CPR number.
+/// Free text in aggregate resources must not carry personal identifiers.
+pub fn guarded_text(value: &str, max_chars: usize) -> Result<String, String> {
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        return Err("must not be empty".into());
+    }
+    optional_guarded_text(trimmed, max_chars)
+}
+
+/// Like [`guarded_text`], but an empty text is allowed.
+pub fn optional_guarded_text(value: &str, max_chars: usize) -> Result<String, String> {
+    let trimmed = value.trim();
+    if trimmed.chars().count() > max_chars {
+        return Err(format!("must be at most {max_chars} characters"));
+    }
+    if crate::domain::cpr::contains_cpr_number(trimmed) {
+        return Err(
+            "looks like it contains a CPR number; personal identifiers are not allowed here".into(),
+        );
+    }
+    Ok(trimmed.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guarded_text_trims_and_rejects_empty_text() {
+        assert_eq!(guarded_text("  Nørrebakken ", 50), Ok("Nørrebakken".into()));
+        assert!(guarded_text("   ", 50).is_err());
+    }
+
+    #[test]
+    fn guarded_text_counts_characters_not_bytes() {
+        assert!(guarded_text("ææææ", 4).is_ok());
+        assert!(guarded_text("æææææ", 4).is_err());
+    }
+
+    #[test]
+    fn guarded_text_rejects_a_cpr_number() {
+        assert!(guarded_text("Familien 010190-1234", 100).is_err());
+    }
+
+    #[test]
+    fn violations_report_every_field() {
+        let mut violations = Violations::new();
+        violations.add("name", "must not be empty");
+        violations.add("municipality_code", "unknown");
+        let errors = violations.into_errors();
+        assert_eq!(errors.len(), 2);
+        assert_eq!(errors[1].field, "municipality_code");
+    }
+}

@@ -1,0 +1,178 @@
+//! The crate-wide error type and its mapping to RFC 9457 problem responses.
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::domain::validation::FieldError;
+use crate::telemetry;
+
+pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
+
+/// An RFC 9457 problem document; every 4xx and 5xx response carries one.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// A URI reference that identifies the problem type.
+    #[schema(example = "urn:familiebro:problem:validation-failed")]
+    #[serde(rename = "type")]
+    pub problem_type: String,
+    /// A short summary of the problem type.
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// What went wrong in this occurrence, for a person to read.
+    pub detail: String,
+    /// The request id (also in the `X-Request-Id` header and the service log).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    /// Invalid fields, for validation problems.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+/// Everything a request can fail with. Each variant maps to one HTTP status.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("the request has invalid parameters")]
+    InvalidParameters(Vec<FieldError>),
+    #[error("{0}")]
+    Unauthenticated(String),
+    #[error("your role may not use this operation")]
+    Forbidden,
+    #[error("no such resource")]
+    NotFound,
+    #[error("{detail}")]
+    MethodNotAllowed { detail: String, allow: String },
+    #[error("{0}")]
+    Conflict(String),
+    #[error("the resource has changed since you read it (If-Match does not match its ETag); read it again and retry")]
+    PreconditionFailed,
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    #[error("the request is valid JSON but some fields are invalid")]
+    Validation(Vec<FieldError>),
+    #[error("the database is unavailable; retry later")]
+    Unavailable,
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        Self::Internal(cause.to_string())
+    }
+
+    pub fn validation(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Validation(vec![FieldError {
+            field: field.into(),
+            message: message.into(),
+        }])
+    }
+
+    fn kind(&self) -> (&'static str, &'static str) {
+        match self {
+            Self::BadRequest(_) | Self::InvalidParameters(_) => ("bad-request", "Bad request"),
+            Self::Unauthenticated(_) => ("unauthenticated", "Authentication required"),
+            Self::Forbidden => ("forbidden", "Forbidden"),
+            Self::NotFound => ("not-found", "Not found"),
+            Self::MethodNotAllowed { .. } => ("method-not-allowed", "Method not allowed"),
+            Self::Conflict(_) => ("conflict", "Conflict"),
+            Self::PreconditionFailed => ("precondition-failed", "Precondition failed"),
+            Self::PayloadTooLarge(_) => ("payload-too-large", "Payload too large"),
+            Self::UnsupportedMediaType(_) => ("unsupported-media-type", "Unsupported media type"),
+            Self::Validation(_) => ("validation-failed", "Validation failed"),
+            Self::Unavailable => ("service-unavailable", "Service unavailable"),
+            Self::Internal(_) => ("internal-error", "Internal server error"),
+        }
+    }
+
+    pub fn problem(&self) -> Problem {
+        let (slug, title) = self.kind();
+        let status = self.status_code();
+        let detail = match self {
+            // Internals stay in the log; the client gets the request id to quote.
+            Self::Internal(_) => {
+                "an unexpected error occurred; quote the request id when reporting it".to_owned()
+            }
+            other => other.to_string(),
+        };
+        let errors = match self {
+            Self::Validation(errors) | Self::InvalidParameters(errors) => errors.clone(),
+            _ => Vec::new(),
+        };
+        Problem {
+            problem_type: format!("urn:familiebro:problem:{slug}"),
+            title: title.to_owned(),
+            status: status.as_u16(),
+            detail,
+            request_id: telemetry::current_request_id(),
+            errors,
+        }
+    }
+}
+
+impl From<diesel::result::Error> for ApiError {
+    fn from(error: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match error {
+            Error::NotFound => Self::NotFound,
+            Error::DatabaseError(
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                _,
+            ) => Self::Unavailable,
+            other => Self::internal(other),
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::BadRequest(_) | Self::InvalidParameters(_) => StatusCode::BAD_REQUEST,
+            Self::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let problem = self.problem();
+        match self {
+            Self::Internal(cause) => log::error!("request failed: {cause}"),
+            Self::Unavailable => log::warn!("database unavailable"),
+            _ => {}
+        }
+        let mut response = HttpResponse::build(self.status_code());
+        response.insert_header((header::CONTENT_TYPE, PROBLEM_CONTENT_TYPE));
+        match self {
+            Self::Unauthenticated(_) => {
+                response.insert_header((
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static(r#"Bearer error="invalid_token""#),
+                ));
+            }
+            Self::MethodNotAllowed { allow, .. } => {
+                response.insert_header((header::ALLOW, allow.as_str()));
+            }
+            Self::Unavailable => {
+                response.insert_header((header::RETRY_AFTER, "5"));
+            }
+            _ => {}
+        }
+        response.json(problem)
+    }
+}

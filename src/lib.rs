@@ -1,0 +1,14 @@
+//! familiebro: housing-social teams and municipal staff working together on
+//! vulnerable families, with individual data kept where the law puts it.
+//! See ARCHITECTURE.md for what lives where.
+
+pub mod api;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod domain;
+pub mod error;
+pub mod startup;
+pub mod telemetry;

@@ -1,0 +1,94 @@
+//! Assembles the HTTP application and server from its parts.
+
+use std::net::TcpListener;
+
+use actix_cors::Cors;
+use actix_web::dev::Server;
+use actix_web::http::header;
+use actix_web::middleware::{from_fn, Condition};
+use actix_web::{web, App, HttpServer};
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::api::problems::{self, KnownRoutes};
+use crate::api::{self, OPENAPI_PATH};
+use crate::auth::TokenVerifier;
+use crate::db::Database;
+use crate::telemetry;
+
+/// Largest JSON request body accepted; larger bodies get 413.
+pub const MAX_JSON_BODY_BYTES: usize = 64 * 1024;
+
+pub struct ServerParts {
+    pub database: Database,
+    pub verifier: TokenVerifier,
+    pub cors_origins: Vec<String>,
+    /// Worker threads; `None` means one per core.
+    pub workers: Option<usize>,
+}
+
+/// Starts serving on `listener`; the returned server runs until stopped or SIGTERM
+/// (which drains in-flight requests first).
+pub fn serve(listener: TcpListener, parts: ServerParts) -> std::io::Result<Server> {
+    let database = web::Data::new(parts.database);
+    let verifier = web::Data::new(parts.verifier);
+    let spec = api::openapi();
+    let known_routes = web::Data::new(KnownRoutes::from_openapi(&spec));
+    let cors_origins = parts.cors_origins;
+    let mut server = HttpServer::new(move || {
+        App::new()
+            .app_data(database.clone())
+            .app_data(verifier.clone())
+            .app_data(known_routes.clone())
+            .app_data(
+                web::JsonConfig::default()
+                    .limit(MAX_JSON_BODY_BYTES)
+                    .content_type(|mime| {
+                        mime.type_() == actix_web::mime::APPLICATION
+                            && (mime.subtype() == actix_web::mime::JSON
+                                || mime.suffix() == Some(actix_web::mime::JSON))
+                    })
+                    .error_handler(problems::json_error),
+            )
+            .app_data(web::PathConfig::default().error_handler(problems::path_error))
+            .app_data(web::QueryConfig::default().error_handler(problems::query_error))
+            .into_utoipa_app()
+            .configure(api::routes)
+            .into_app()
+            .service(SwaggerUi::new("/docs/{_:.*}").url(OPENAPI_PATH, spec.clone()))
+            .service(web::redirect("/docs", "/docs/"))
+            .default_service(web::to(problems::unmatched_route))
+            .wrap(Condition::new(
+                !cors_origins.is_empty(),
+                cors(&cors_origins),
+            ))
+            .wrap(from_fn(telemetry::request_id))
+    })
+    .listen(listener)?;
+    if let Some(workers) = parts.workers {
+        server = server.workers(workers);
+    }
+    Ok(server.run())
+}
+
+/// Cross-origin access for the configured browser origins only; never a wildcard.
+fn cors(origins: &[String]) -> Cors {
+    origins
+        .iter()
+        .fold(Cors::default(), |cors, origin| cors.allowed_origin(origin))
+        .allowed_methods(["GET", "POST", "PATCH", "DELETE"])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::IF_MATCH,
+            header::HeaderName::from_static("idempotency-key"),
+            header::HeaderName::from_static(telemetry::REQUEST_ID_HEADER),
+        ])
+        .expose_headers([
+            header::ETAG,
+            header::LOCATION,
+            header::LINK,
+            header::HeaderName::from_static(telemetry::REQUEST_ID_HEADER),
+        ])
+        .max_age(3600)
+}
