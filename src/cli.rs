@@ -179,22 +179,24 @@ fn run_server(storage: &StorageArgs, args: ServeArgs) -> Result<(), ConfigError>
 
     migrate_database(&database_url)?;
     let database = Database::new(&database_url).map_err(ConfigError::from)?;
-    if args.dev {
-        let mut connection =
-            Database::connect_directly(&database_url).map_err(ConfigError::from)?;
-        let area_ids = demo::seed_if_empty(&mut connection).map_err(ConfigError::from)?;
-        if let Some(secret) = &secret {
-            print_dev_banner(bind, secret, &settings, &area_ids)?;
-        }
-    }
-
     let listener = TcpListener::bind(bind).map_err(|error| {
         ConfigError::from(format!(
             "FAMILIEBRO_BIND (--bind): cannot listen on {bind}: {error}"
         ))
     })?;
+    let address = listener
+        .local_addr()
+        .map_err(|error| ConfigError::from(error.to_string()))?;
+    if args.dev {
+        let mut connection =
+            Database::connect_directly(&database_url).map_err(ConfigError::from)?;
+        let area_ids = demo::seed_if_empty(&mut connection).map_err(ConfigError::from)?;
+        if let Some(secret) = &secret {
+            print_dev_banner(address, secret, &settings, &area_ids)?;
+        }
+    }
     log::info!(
-        "familiebro listening on http://{bind} ({} database)",
+        "familiebro listening on http://{address} ({} database)",
         database_url.backend_name()
     );
     let verifier = TokenVerifier::new(keys, settings);

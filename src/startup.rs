@@ -52,10 +52,11 @@ pub fn serve(listener: TcpListener, parts: ServerParts) -> std::io::Result<Serve
             )
             .app_data(web::PathConfig::default().error_handler(problems::path_error))
             .app_data(web::QueryConfig::default().error_handler(problems::query_error))
+            // Before the API scope, which would otherwise claim the spec's path.
+            .service(SwaggerUi::new("/docs/{_:.*}").url(OPENAPI_PATH, spec.clone()))
             .into_utoipa_app()
             .configure(api::routes)
             .into_app()
-            .service(SwaggerUi::new("/docs/{_:.*}").url(OPENAPI_PATH, spec.clone()))
             .service(web::redirect("/docs", "/docs/"))
             .default_service(web::to(problems::unmatched_route))
             .wrap(Condition::new(

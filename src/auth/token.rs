@@ -213,6 +213,8 @@ pub fn mint_hs256(
         unit: request.unit,
         org: request.org,
     };
+    // A token the service would refuse is of no use to anyone: check it like the server does.
+    principal_from_claims(claims.clone())?;
     encode(
         &Header::new(Algorithm::HS256),
         &claims,

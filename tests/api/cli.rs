@@ -1,0 +1,210 @@
+//! The binary as a new user meets it: refusing to start unconfigured, minting
+//! tokens for scripts, and `serve --dev` with demo data and ready tokens.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+const BINARY: &str = env!("CARGO_BIN_EXE_familiebro");
+
+fn familiebro(data_dir: &std::path::Path) -> Command {
+    let mut command = Command::new(BINARY);
+    command
+        .env_clear()
+        .env("FAMILIEBRO_DATA_DIR", data_dir)
+        .env("RUST_LOG", "warn");
+    command
+}
+
+#[test]
+fn serve_without_key_configuration_refuses_and_says_what_to_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = familiebro(dir.path()).arg("serve").output().unwrap();
+    assert!(!output.status.success());
+    let message = String::from_utf8_lossy(&output.stderr);
+    assert!(message.contains("FAMILIEBRO_JWT_ISSUER"), "{message}");
+    assert!(message.contains("--dev"), "{message}");
+
+    let output = familiebro(dir.path())
+        .args([
+            "serve",
+            "--jwt-issuer",
+            "idp",
+            "--jwt-audience",
+            "familiebro",
+        ])
+        .output()
+        .unwrap();
+    let message = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        message.contains("FAMILIEBRO_JWT_HS256_SECRET")
+            && message.contains("FAMILIEBRO_JWT_PUBLIC_KEYS"),
+        "{message}"
+    );
+}
+
+#[test]
+fn bad_configuration_values_name_their_variable() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        ("FAMILIEBRO_BIND", "everywhere"),
+        ("FAMILIEBRO_JWT_MAX_TTL", "forever"),
+        ("FAMILIEBRO_JWT_HS256_SECRET", "too-short"),
+        ("FAMILIEBRO_CORS_ORIGINS", "*"),
+        ("DATABASE_URL", "mysql://localhost/x"),
+        ("FAMILIEBRO_JWT_PUBLIC_KEYS", "/nonexistent/keys.pem"),
+    ];
+    for (variable, value) in cases {
+        let output = familiebro(dir.path())
+            .env("FAMILIEBRO_JWT_ISSUER", "idp")
+            .env("FAMILIEBRO_JWT_AUDIENCE", "familiebro")
+            .env(
+                "FAMILIEBRO_JWT_HS256_SECRET",
+                "a-secret-that-is-long-enough-to-use-it",
+            )
+            .env(variable, value)
+            .arg("serve")
+            .output()
+            .unwrap();
+        assert!(
+            !output.status.success(),
+            "{variable}={value} must not start"
+        );
+        let message = String::from_utf8_lossy(&output.stderr);
+        assert!(message.contains(variable), "{variable}: {message}");
+    }
+}
+
+#[test]
+fn token_prints_only_a_token_that_the_configured_secret_verifies() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = familiebro(dir.path())
+        .env(
+            "FAMILIEBRO_JWT_HS256_SECRET",
+            "a-secret-that-is-long-enough-to-use-it",
+        )
+        .env("FAMILIEBRO_JWT_ISSUER", "idp")
+        .env("FAMILIEBRO_JWT_AUDIENCE", "familiebro")
+        .args([
+            "token",
+            "--role",
+            "municipal_caseworker",
+            "--sub",
+            "cw-1",
+            "--municipality",
+            "101",
+            "--unit",
+            "job_centre",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let token = stdout.trim_end_matches('\n');
+    assert_eq!(token.split('.').count(), 3, "only the token: {stdout:?}");
+    assert!(!token.contains(char::is_whitespace));
+
+    let refused = familiebro(dir.path())
+        .env(
+            "FAMILIEBRO_JWT_HS256_SECRET",
+            "a-secret-that-is-long-enough-to-use-it",
+        )
+        .env("FAMILIEBRO_JWT_ISSUER", "idp")
+        .env("FAMILIEBRO_JWT_AUDIENCE", "familiebro")
+        .args(["token", "--role", "municipal_caseworker", "--sub", "cw-1"])
+        .output()
+        .unwrap();
+    assert!(
+        !refused.status.success(),
+        "a caseworker token needs its scope"
+    );
+    assert!(refused.stdout.is_empty());
+}
+
+/// Kills the child process when the test ends, passed or failed.
+struct Running(std::process::Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn serve_dev_loads_demo_data_and_prints_working_tokens() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Running(
+        familiebro(dir.path())
+            .args(["serve", "--dev", "--bind", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let (lines, received) = std::sync::mpsc::channel();
+    let stdout = BufReader::new(child.0.stdout.take().unwrap());
+    // Keep draining stdout so the server never writes into a closed pipe.
+    std::thread::spawn(move || {
+        for line in stdout.lines().map_while(Result::ok) {
+            let _ = lines.send(line);
+        }
+    });
+    let mut tokens = std::collections::HashMap::new();
+    let mut role = None;
+    let mut docs = None;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while let Ok(line) = received.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+        if let Some(url) = line.strip_prefix("API docs: ") {
+            docs = Some(url.to_owned());
+            break;
+        }
+        if let Some(name) = line.strip_suffix(':').filter(|name| !name.contains(' ')) {
+            role = Some(name.to_owned());
+        } else if let (Some(name), Some(token)) = (role.take(), line.strip_prefix("  ")) {
+            tokens.insert(name, token.to_owned());
+        }
+    }
+    let docs = docs.expect("the docs URL is printed");
+    assert_eq!(tokens.len(), 5, "one token per role: {:?}", tokens.keys());
+    let base = docs.trim_end_matches("/docs/");
+    assert!(
+        dir.path().join("familiebro.db").exists(),
+        "SQLite under the data dir"
+    );
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let client = reqwest::Client::new();
+        let areas: Value = client
+            .get(format!("{base}/api/v1/areas"))
+            .bearer_auth(&tokens["analyst"])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(areas["items"].as_array().unwrap().len(), 3, "demo areas");
+        for (role, token) in &tokens {
+            let status = client
+                .get(format!("{base}/api/v1/catalog/municipal-units"))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .status();
+            assert_eq!(status, 200, "the printed {role} token works");
+        }
+        let docs_page = client.get(&docs).send().await.unwrap();
+        assert_eq!(docs_page.status(), 200);
+    });
+}

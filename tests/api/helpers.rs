@@ -1,0 +1,315 @@
+//! Test harness: the real app served on port 0 over a fresh database per test
+//! (a temporary SQLite file, or a new PostgreSQL database when TEST_DATABASE_URL is set).
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use familiebro::auth::keys::KeySet;
+use familiebro::auth::token::{mint_hs256, TokenRequest};
+use familiebro::auth::{TokenSettings, TokenVerifier};
+use familiebro::db::{self, Database, DatabaseUrl};
+use familiebro::startup::{serve, ServerParts};
+use serde_json::{json, Value};
+
+pub const SECRET: &[u8] = b"test-secret-of-at-least-thirty-two-bytes";
+pub const ISSUER: &str = "familiebro-test";
+pub const AUDIENCE: &str = "familiebro";
+pub const MAX_TTL: Duration = Duration::from_secs(12 * 3600);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Declares each listed `async fn name(backend: Backend)` as two tests,
+/// `name::sqlite` and `name::postgres`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),+ $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test]
+                async fn sqlite() {
+                    super::$name($crate::helpers::Backend::Sqlite).await
+                }
+
+                #[tokio::test]
+                #[cfg_attr(
+                    not(postgres_tests),
+                    ignore = "set TEST_DATABASE_URL=postgres://… to run against PostgreSQL"
+                )]
+                async fn postgres() {
+                    super::$name($crate::helpers::Backend::Postgres).await
+                }
+            }
+        )+
+    };
+}
+
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+pub fn fixture_bytes(name: &str) -> Vec<u8> {
+    std::fs::read(fixture(name)).expect("fixture exists")
+}
+
+/// Owns the test's database and removes it at the end.
+enum TestDatabase {
+    Sqlite { _dir: tempfile::TempDir },
+    Postgres { admin_url: String, name: String },
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let TestDatabase::Postgres { admin_url, name } = self {
+            if let Ok(mut connection) =
+                Database::connect_directly(&DatabaseUrl::Postgres(admin_url.clone()))
+            {
+                let _ = connection
+                    .batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"));
+            }
+        }
+    }
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub database_url: DatabaseUrl,
+    _database: TestDatabase,
+}
+
+/// Replaces the database name in a PostgreSQL URL.
+fn with_database_name(url: &str, name: &str) -> String {
+    let authority_start = url.find("://").map(|i| i + 3).unwrap_or(0);
+    let path_start = url[authority_start..]
+        .find('/')
+        .map(|i| authority_start + i)
+        .unwrap_or(url.len());
+    let path_end = url[path_start..]
+        .find('?')
+        .map(|i| path_start + i)
+        .unwrap_or(url.len());
+    format!("{}/{}{}", &url[..path_start], name, &url[path_end..])
+}
+
+fn test_database(backend: Backend) -> (DatabaseUrl, TestDatabase) {
+    match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let url = DatabaseUrl::Sqlite(dir.path().join("test.db"));
+            (url, TestDatabase::Sqlite { _dir: dir })
+        }
+        Backend::Postgres => {
+            let admin_url = std::env::var("TEST_DATABASE_URL")
+                .expect("TEST_DATABASE_URL must name a PostgreSQL database for the postgres tests");
+            let name = format!("familiebro_test_{}", uuid::Uuid::new_v4().simple());
+            let mut admin = Database::connect_directly(&DatabaseUrl::Postgres(admin_url.clone()))
+                .expect("connect to TEST_DATABASE_URL");
+            admin
+                .batch_execute(&format!("CREATE DATABASE \"{name}\""))
+                .expect("create test database");
+            let url = DatabaseUrl::Postgres(with_database_name(&admin_url, &name));
+            (url, TestDatabase::Postgres { admin_url, name })
+        }
+    }
+}
+
+pub fn test_keys() -> KeySet {
+    let mut keys = KeySet::default();
+    keys.add_hs256_secret(SECRET).unwrap();
+    keys.add_public_keys_file(&fixture("rsa_public.pem"))
+        .unwrap();
+    keys.add_public_keys_file(&fixture("ec_public.pem"))
+        .unwrap();
+    keys.add_public_keys_file(&fixture("ed_jwks.json")).unwrap();
+    keys
+}
+
+pub fn token_settings() -> TokenSettings {
+    TokenSettings {
+        issuer: ISSUER.into(),
+        audience: AUDIENCE.into(),
+        max_ttl: MAX_TTL,
+    }
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    let (database_url, database) = test_database(backend);
+    let mut connection = Database::connect_directly(&database_url).expect("connect");
+    db::run_migrations(&mut connection).expect("migrations");
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    let server = serve(
+        listener,
+        ServerParts {
+            database: Database::new(&database_url).expect("pool"),
+            verifier: TokenVerifier::new(test_keys(), token_settings()),
+            cors_origins: vec!["https://frontend.example.dk".into()],
+            workers: Some(2),
+        },
+    )
+    .expect("server");
+    tokio::spawn(server);
+    TestApp {
+        address,
+        client: reqwest::Client::new(),
+        database_url,
+        _database: database,
+    }
+}
+
+/// Tokens for the test roles, signed with the test secret.
+pub fn token(request: TokenRequest) -> String {
+    mint_hs256(
+        SECRET,
+        &token_settings(),
+        TokenRequest {
+            ttl: Duration::from_secs(600),
+            ..request
+        },
+    )
+    .expect("mint")
+}
+
+fn request(role: &str) -> TokenRequest {
+    TokenRequest {
+        role: role.into(),
+        subject: format!("test-{role}"),
+        ..TokenRequest::default()
+    }
+}
+
+pub fn admin() -> String {
+    token(request("admin"))
+}
+
+pub fn worker(areas: &[&str]) -> String {
+    token(TokenRequest {
+        areas: Some(areas.iter().map(|id| id.to_string()).collect()),
+        ..request("housing_social_worker")
+    })
+}
+
+pub fn caseworker(municipality: &str, unit: &str) -> String {
+    token(TokenRequest {
+        municipality: Some(municipality.into()),
+        unit: Some(unit.into()),
+        ..request("municipal_caseworker")
+    })
+}
+
+pub fn analyst(municipality: Option<&str>) -> String {
+    token(TokenRequest {
+        municipality: municipality.map(str::to_owned),
+        ..request("analyst")
+    })
+}
+
+pub fn data_protection_officer() -> String {
+    token(TokenRequest {
+        org: Some("Boligselskabet Test".into()),
+        ..request("data_protection_officer")
+    })
+}
+
+/// A token of every role; the worker works in `worker_areas`.
+pub fn every_role(worker_areas: &[&str]) -> Vec<(&'static str, String)> {
+    vec![
+        ("housing_social_worker", worker(worker_areas)),
+        ("municipal_caseworker", caseworker("101", "social_services")),
+        ("analyst", analyst(None)),
+        ("data_protection_officer", data_protection_officer()),
+        ("admin", admin()),
+    ]
+}
+
+pub fn new_area(name: &str, municipality: &str) -> Value {
+    json!({
+        "name": name,
+        "municipality_code": municipality,
+        "housing_organisation": "Boligselskabet Test",
+        "plan": {"name": format!("Helhedsplan {name}"), "starts_on": "2025-01-01", "ends_on": "2028-12-31"},
+        "figures": {"households": 800, "single_parent_share": 0.3}
+    })
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: &Value) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn patch(
+        &self,
+        path: &str,
+        token: &str,
+        if_match: Option<&str>,
+        body: &Value,
+    ) -> reqwest::Response {
+        let mut request = self
+            .client
+            .patch(self.url(path))
+            .bearer_auth(token)
+            .json(body);
+        if let Some(etag) = if_match {
+            request = request.header("If-Match", etag);
+        }
+        request.send().await.expect("request")
+    }
+
+    /// Creates an area as admin and returns its id.
+    pub async fn create_area(&self, name: &str, municipality: &str) -> String {
+        let response = self
+            .post("/api/v1/areas", &admin(), &new_area(name, municipality))
+            .await;
+        assert_eq!(response.status(), 201, "creating area {name}");
+        let body: Value = response.json().await.unwrap();
+        body["id"].as_str().unwrap().to_owned()
+    }
+}
+
+/// Asserts an RFC 9457 problem response with `status`, and returns its body.
+pub async fn assert_problem(response: reqwest::Response, status: u16) -> Value {
+    assert_eq!(
+        response.status().as_u16(),
+        status,
+        "status of {}",
+        response.url()
+    );
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(content_type, "application/problem+json");
+    let body: Value = response.json().await.expect("problem body is JSON");
+    assert_eq!(body["status"], status);
+    assert!(body["type"].is_string() && body["title"].is_string() && body["detail"].is_string());
+    body
+}

@@ -1,0 +1,10 @@
+//! HTTP-level tests of the API, each against a freshly served app and database.
+
+mod helpers;
+
+mod areas;
+mod auth;
+mod cli;
+mod errors;
+mod openapi;
+mod operations;

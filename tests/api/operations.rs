@@ -1,0 +1,173 @@
+//! Probes, request ids, the catalogue, CORS and database outages.
+
+use serde_json::Value;
+
+use crate::helpers::*;
+
+async fn probes_report_live_and_ready(backend: Backend) {
+    let app = spawn_app(backend).await;
+    for probe in ["/livez", "/readyz"] {
+        let response = app.client.get(app.url(probe)).send().await.unwrap();
+        assert_eq!(response.status(), 200, "{probe}");
+    }
+}
+
+async fn request_ids_are_echoed_or_generated(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let echoed = app
+        .client
+        .get(app.url("/livez"))
+        .header("X-Request-Id", "integration-42")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(echoed.headers()["x-request-id"], "integration-42");
+    let generated = app
+        .client
+        .get(app.url("/api/v1/areas"))
+        .send()
+        .await
+        .unwrap();
+    let id = generated.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(uuid::Uuid::parse_str(&id).is_ok());
+    let problem = assert_problem(generated, 401).await;
+    assert_eq!(
+        problem["request_id"],
+        id.as_str(),
+        "the problem quotes the request id"
+    );
+}
+
+async fn the_catalogue_lists_the_handbook_vocabulary(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let token = analyst(None);
+    let problems: Value = app
+        .get("/api/v1/catalog/problem-areas", &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let codes: Vec<_> = problems["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            "knowledge",
+            "isolation",
+            "health",
+            "navigation",
+            "unemployment"
+        ]
+    );
+    assert_eq!(
+        problems["items"][1]["answered_by"],
+        serde_json::json!(["social_activity", "family_course"])
+    );
+    assert!(problems["items"][0]["label"]["da"]
+        .as_str()
+        .unwrap()
+        .contains("viden"));
+
+    let types: Value = app
+        .get("/api/v1/catalog/initiative-types", &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let family_course = types["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["code"] == "family_course")
+        .unwrap();
+    assert_eq!(
+        family_course["answers"],
+        serde_json::json!(["knowledge", "isolation"])
+    );
+
+    let units: Value = app
+        .get("/api/v1/catalog/municipal-units", &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(units["items"].as_array().unwrap().len(), 7);
+}
+
+async fn cors_allows_only_configured_origins(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let preflight = |origin: &'static str| {
+        app.client
+            .request(reqwest::Method::OPTIONS, app.url("/api/v1/areas"))
+            .header("Origin", origin)
+            .header("Access-Control-Request-Method", "GET")
+            .header("Access-Control-Request-Headers", "authorization")
+            .send()
+    };
+    let allowed = preflight("https://frontend.example.dk").await.unwrap();
+    assert_eq!(
+        allowed.headers()["access-control-allow-origin"],
+        "https://frontend.example.dk"
+    );
+    let denied = preflight("https://evil.example.com").await.unwrap();
+    assert!(!denied.headers().contains_key("access-control-allow-origin"));
+}
+
+#[tokio::test]
+#[cfg_attr(
+    not(postgres_tests),
+    ignore = "set TEST_DATABASE_URL=postgres://… to run against PostgreSQL"
+)]
+async fn a_postgres_outage_gives_503_problems_while_livez_stays_up() {
+    let app = spawn_app(Backend::Postgres).await;
+    let token = admin();
+    assert_eq!(app.get("/api/v1/areas", &token).await.status(), 200);
+    make_database_unreachable(&app);
+    let response = app.get("/api/v1/areas", &token).await;
+    let problem = assert_problem(response, 503).await;
+    assert!(problem["request_id"].is_string());
+    assert!(
+        !problem["detail"].as_str().unwrap().contains("sql"),
+        "no internals"
+    );
+    let ready = app.client.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), 503);
+    let live = app.client.get(app.url("/livez")).send().await.unwrap();
+    assert_eq!(live.status(), 200);
+}
+
+/// Drops the test database under the running service.
+fn make_database_unreachable(app: &TestApp) {
+    use diesel::connection::SimpleConnection;
+    use familiebro::db::{Database, DatabaseUrl};
+    let DatabaseUrl::Postgres(url) = &app.database_url else {
+        panic!("a PostgreSQL test app");
+    };
+    let name = url
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    let admin_url = std::env::var("TEST_DATABASE_URL").unwrap();
+    let mut admin = Database::connect_directly(&DatabaseUrl::Postgres(admin_url)).unwrap();
+    admin
+        .batch_execute(&format!("DROP DATABASE \"{name}\" WITH (FORCE)"))
+        .unwrap();
+}
+
+crate::on_both_backends!(
+    probes_report_live_and_ready,
+    request_ids_are_echoed_or_generated,
+    the_catalogue_lists_the_handbook_vocabulary,
+    cors_allows_only_configured_origins,
+);
