@@ -81,8 +81,7 @@ impl Drop for TestDatabase {
 pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
-    pub database_url: DatabaseUrl,
-    _database: TestDatabase,
+    database: TestDatabase,
 }
 
 /// Replaces the database name in a PostgreSQL URL.
@@ -160,8 +159,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     TestApp {
         address,
         client: reqwest::Client::new(),
-        database_url,
-        _database: database,
+        database,
     }
 }
 
@@ -241,6 +239,14 @@ pub fn new_area(name: &str, municipality: &str) -> Value {
 }
 
 impl TestApp {
+    /// Name of the test's own PostgreSQL database, if it runs on PostgreSQL.
+    pub fn postgres_database_name(&self) -> Option<&str> {
+        match &self.database {
+            TestDatabase::Postgres { name, .. } => Some(name),
+            TestDatabase::Sqlite { .. } => None,
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }

@@ -147,17 +147,7 @@ async fn a_postgres_outage_gives_503_problems_while_livez_stays_up() {
 fn make_database_unreachable(app: &TestApp) {
     use diesel::connection::SimpleConnection;
     use familiebro::db::{Database, DatabaseUrl};
-    let DatabaseUrl::Postgres(url) = &app.database_url else {
-        panic!("a PostgreSQL test app");
-    };
-    let name = url
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .split('?')
-        .next()
-        .unwrap()
-        .to_owned();
+    let name = app.postgres_database_name().expect("a PostgreSQL test app");
     let admin_url = std::env::var("TEST_DATABASE_URL").unwrap();
     let mut admin = Database::connect_directly(&DatabaseUrl::Postgres(admin_url)).unwrap();
     admin

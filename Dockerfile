@@ -1,0 +1,22 @@
+# Multi-stage build: compile in the Rust image, run in a slim Debian with libpq.
+FROM rust:1-bookworm AS build
+WORKDIR /src
+COPY Cargo.toml Cargo.lock build.rs ./
+COPY src ./src
+COPY migrations ./migrations
+RUN cargo build --release --locked
+
+FROM debian:bookworm-slim
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpq5 ca-certificates curl \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --system --uid 10001 --home-dir /var/lib/familiebro familiebro \
+    && mkdir -p /var/lib/familiebro && chown familiebro /var/lib/familiebro
+COPY --from=build /src/target/release/familiebro /usr/local/bin/familiebro
+USER familiebro
+ENV FAMILIEBRO_BIND=0.0.0.0:8080 \
+    FAMILIEBRO_DATA_DIR=/var/lib/familiebro
+EXPOSE 8080
+HEALTHCHECK --interval=10s --timeout=2s CMD curl -fsS http://127.0.0.1:8080/readyz || exit 1
+ENTRYPOINT ["familiebro"]
+CMD ["serve"]
