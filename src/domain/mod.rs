@@ -2,7 +2,9 @@
 //! Nothing here touches HTTP or the database, so everything is unit tested directly.
 
 pub mod area;
+pub mod assessment;
 pub mod catalog;
 pub mod cpr;
 pub mod municipality;
+pub mod recommendations;
 pub mod validation;

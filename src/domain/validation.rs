@@ -42,6 +42,14 @@ impl Violations {
         }
     }
 
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     pub fn into_errors(self) -> Vec<FieldError> {
         self.0
     }
