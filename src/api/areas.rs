@@ -3,12 +3,13 @@
 use actix_web::http::header;
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::etag::{etag, IfMatch};
 use super::pagination::{page_response, Page, PageRequest};
+use super::present;
 use super::problems::{
     BadRequest, Forbidden, InternalError, NotFound, PayloadTooLarge, PreconditionFailed,
     ServiceUnavailable, Unauthorized, UnprocessableEntity, UnsupportedMediaType,
@@ -96,13 +97,6 @@ pub struct AreaChanges {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<Figures>)]
     pub figures: Option<Option<Figures>>,
-}
-
-/// Tells a field sent as `null` (Some(None)) from an absent one (None).
-fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    deserializer: D,
-) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(deserializer).map(Some)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

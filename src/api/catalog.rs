@@ -11,7 +11,8 @@ use crate::domain::catalog::{
     MUNICIPAL_UNITS, PROBLEM_AREAS,
 };
 
-#[derive(Serialize, ToSchema)]
+/// A label in Danish and English.
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Labels {
     pub da: &'static str,
     pub en: &'static str,

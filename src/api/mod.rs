@@ -2,12 +2,14 @@
 //! document generated from them.
 
 pub mod areas;
+pub mod assessments;
 pub mod catalog;
 pub mod etag;
 pub mod health;
 pub mod pagination;
 pub mod problems;
 
+use serde::{Deserialize, Deserializer};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -33,6 +35,7 @@ pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
             problems::Unauthorized,
             problems::Forbidden,
             problems::NotFound,
+            problems::Conflict,
             problems::PreconditionFailed,
             problems::PayloadTooLarge,
             problems::UnsupportedMediaType,
@@ -44,6 +47,7 @@ pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
     tags(
         (name = "catalog", description = "The handbook's vocabulary"),
         (name = "areas", description = "Disadvantaged housing areas (aggregate data)"),
+        (name = "assessments", description = "Joint, aggregate needs assessments and the initiatives the handbook recommends for them"),
         (name = "operations", description = "Probes for orchestrators"),
     )
 )]
@@ -64,6 +68,14 @@ impl Modify for BearerSecurity {
     }
 }
 
+/// For optional fields of a change request: tells a field sent as `null`
+/// (`Some(None)`, clear it) from an absent one (`None`, keep it).
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    deserializer: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
 /// Registers every documented route; the OpenAPI document is collected from these.
 pub fn routes(config: &mut ServiceConfig) {
     config
@@ -77,7 +89,14 @@ pub fn routes(config: &mut ServiceConfig) {
                 .service(areas::list_areas)
                 .service(areas::create_area)
                 .service(areas::get_area)
-                .service(areas::update_area),
+                .service(areas::update_area)
+                .service(assessments::list_assessments)
+                .service(assessments::create_assessment)
+                .service(assessments::get_assessment)
+                .service(assessments::update_assessment)
+                .service(assessments::add_finding)
+                .service(assessments::approve_assessment)
+                .service(assessments::recommendations),
         );
 }
 

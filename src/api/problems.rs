@@ -33,6 +33,7 @@ problem_responses! {
     Unauthorized => "No valid bearer token: missing, malformed, expired, wrongly signed or with wrong claims.",
     Forbidden => "The caller's role may not use this operation.",
     NotFound => "No such resource, or it is outside the caller's scope.",
+    Conflict => "The request conflicts with the resource's state; the detail says what is allowed now.",
     PreconditionFailed => "The If-Match header does not match the resource's current ETag.",
     PayloadTooLarge => "The request body is larger than the service accepts.",
     UnsupportedMediaType => "The request body is not JSON (Content-Type: application/json).",

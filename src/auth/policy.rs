@@ -6,6 +6,7 @@
 //! a record outside its scope, gets 404 exactly as for a record that does not exist.
 
 use super::principal::{Actor, Principal, Role};
+use crate::domain::assessment::{AssessmentStatus, Side};
 use crate::domain::municipality::MunicipalityCode;
 use crate::error::ApiError;
 
@@ -40,6 +41,8 @@ operations! {
     ReadCatalog,
     ReadAreas,
     WriteAreas,
+    ReadAssessments,
+    WriteAssessments,
 }
 
 use Role::*;
@@ -51,6 +54,14 @@ const RULES: &[(Operation, &[Role])] = &[
     (Operation::ReadCatalog, EVERY_ROLE),
     (Operation::ReadAreas, EVERY_ROLE),
     (Operation::WriteAreas, &[Admin]),
+    (
+        Operation::ReadAssessments,
+        &[HousingSocialWorker, MunicipalCaseworker, Analyst],
+    ),
+    (
+        Operation::WriteAssessments,
+        &[HousingSocialWorker, MunicipalCaseworker],
+    ),
 ];
 
 /// The roles admitted to `operation`; empty when it has no rule.
@@ -103,6 +114,42 @@ impl AreaVisibility {
     }
 }
 
+/// Whether the caller reaches the joint, aggregate work on an area (its
+/// assessments): housing-social workers of the area, municipal staff of its
+/// municipality, analysts (of its municipality, when bound to one).
+pub fn reaches_area_work(principal: &Principal, area_id: &str, municipality_code: &str) -> bool {
+    match &principal.actor {
+        Actor::HousingSocialWorker { areas } => {
+            areas.iter().any(|area| area.to_string() == area_id)
+        }
+        Actor::MunicipalCaseworker { municipality, .. } => {
+            municipality.as_str() == municipality_code
+        }
+        Actor::Analyst { municipality } => {
+            municipality.is_none_or(|municipality| municipality.as_str() == municipality_code)
+        }
+        Actor::DataProtectionOfficer { .. } | Actor::Admin => false,
+    }
+}
+
+/// The side of the line the caller works on; contributions and approvals are
+/// attributed to it, never to what a request body claims.
+pub fn side_of(principal: &Principal) -> Option<Side> {
+    match principal.actor {
+        Actor::HousingSocialWorker { .. } => Some(Side::HousingSocial),
+        Actor::MunicipalCaseworker { .. } => Some(Side::Municipal),
+        Actor::Analyst { .. } | Actor::DataProtectionOfficer { .. } | Actor::Admin => None,
+    }
+}
+
+/// Analysts see only agreed assessments: drafts are the two sides' working material.
+pub fn sees_assessment(principal: &Principal, status: AssessmentStatus) -> bool {
+    match principal.actor {
+        Actor::Analyst { .. } => status == AssessmentStatus::Agreed,
+        _ => true,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,6 +190,38 @@ mod tests {
         let visibility = area_visibility(&caseworker);
         assert!(visibility.includes("101"));
         assert!(!visibility.includes("751"));
+    }
+
+    #[test]
+    fn assessments_are_reached_by_the_areas_workers_and_its_municipality() {
+        let area = uuid::Uuid::now_v7();
+        let worker = principal(Actor::HousingSocialWorker { areas: vec![area] });
+        assert!(reaches_area_work(&worker, &area.to_string(), "101"));
+        assert!(!reaches_area_work(
+            &worker,
+            &uuid::Uuid::now_v7().to_string(),
+            "101"
+        ));
+        let caseworker = principal(Actor::MunicipalCaseworker {
+            municipality: copenhagen(),
+            unit: MunicipalUnit::FamilyCounselling,
+        });
+        assert!(reaches_area_work(&caseworker, &area.to_string(), "101"));
+        assert!(!reaches_area_work(&caseworker, &area.to_string(), "751"));
+        assert!(!reaches_area_work(
+            &principal(Actor::Admin),
+            &area.to_string(),
+            "101"
+        ));
+    }
+
+    #[test]
+    fn only_the_two_sides_contribute_and_analysts_see_only_agreed_work() {
+        assert_eq!(side_of(&principal(Actor::Admin)), None);
+        let analyst = principal(Actor::Analyst { municipality: None });
+        assert_eq!(side_of(&analyst), None);
+        assert!(!sees_assessment(&analyst, AssessmentStatus::Draft));
+        assert!(sees_assessment(&analyst, AssessmentStatus::Agreed));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! blocking thread pool (`Database::run`), never on an actix worker.
 
 pub mod areas;
+pub mod assessments;
 pub mod schema;
 
 use std::path::PathBuf;

@@ -237,7 +237,7 @@ impl Finding {
             violations.add(format!("{prefix}.evidence"), "name at least one source");
         }
         let notes = optional_text(fields.notes, &format!("{prefix}.notes"), violations);
-        (violations.len() == before).then(|| Finding {
+        (violations.len() == before).then_some(Finding {
             problem_area: fields.problem_area,
             households,
             share,

@@ -270,6 +270,25 @@ pub fn problem_areas_answered_by(initiative_type: InitiativeType) -> Vec<Problem
         .collect()
 }
 
+impl ProblemArea {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Knowledge => "knowledge",
+            Self::Isolation => "isolation",
+            Self::Health => "health",
+            Self::Navigation => "navigation",
+            Self::Unemployment => "unemployment",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        PROBLEM_AREAS
+            .iter()
+            .map(|entry| entry.code)
+            .find(|area| area.code() == code)
+    }
+}
+
 impl MunicipalUnit {
     /// Parses a unit code as it appears in tokens and query strings.
     pub fn parse(code: &str) -> Result<Self, String> {
@@ -324,6 +343,14 @@ mod tests {
             assert_eq!(MunicipalUnit::parse(entry.code.code()), Ok(entry.code));
         }
         assert!(MunicipalUnit::parse("police").is_err());
+    }
+
+    #[test]
+    fn problem_area_codes_match_their_serialised_form() {
+        for entry in PROBLEM_AREAS {
+            assert_eq!(serde_json::to_value(entry.code).unwrap(), entry.code.code());
+            assert_eq!(ProblemArea::parse(entry.code.code()), Some(entry.code));
+        }
     }
 
     #[test]

@@ -194,6 +194,30 @@ fn serve_dev_loads_demo_data_and_prints_working_tokens() {
             .await
             .unwrap();
         assert_eq!(areas["items"].as_array().unwrap().len(), 3, "demo areas");
+        let mut statuses = Vec::new();
+        for area in areas["items"].as_array().unwrap() {
+            let assessments: Value = client
+                .get(format!(
+                    "{base}/api/v1/areas/{}/assessments",
+                    area["id"].as_str().unwrap()
+                ))
+                .bearer_auth(&tokens["municipal_caseworker"])
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            for assessment in assessments["items"].as_array().into_iter().flatten() {
+                statuses.push(assessment["status"].as_str().unwrap().to_owned());
+            }
+        }
+        statuses.sort();
+        assert_eq!(
+            statuses,
+            ["agreed", "draft"],
+            "one agreed assessment and one draft"
+        );
         for (role, token) in &tokens {
             let status = client
                 .get(format!("{base}/api/v1/catalog/municipal-units"))

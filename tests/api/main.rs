@@ -3,6 +3,7 @@
 mod helpers;
 
 mod areas;
+mod assessments;
 mod auth;
 mod cli;
 mod errors;

@@ -1,0 +1,3 @@
+DROP TABLE assessment_approvals;
+DROP TABLE assessment_findings;
+DROP TABLE assessments;
