@@ -289,6 +289,26 @@ impl ProblemArea {
     }
 }
 
+impl InitiativeType {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::InformationEvent => "information_event",
+            Self::FamilyCourse => "family_course",
+            Self::SocialActivity => "social_activity",
+            Self::ExerciseActivity => "exercise_activity",
+            Self::BridgeBuilding => "bridge_building",
+            Self::Volunteering => "volunteering",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        INITIATIVE_TYPES
+            .iter()
+            .map(|entry| entry.code)
+            .find(|initiative_type| initiative_type.code() == code)
+    }
+}
+
 impl MunicipalUnit {
     /// Parses a unit code as it appears in tokens and query strings.
     pub fn parse(code: &str) -> Result<Self, String> {
@@ -350,6 +370,14 @@ mod tests {
         for entry in PROBLEM_AREAS {
             assert_eq!(serde_json::to_value(entry.code).unwrap(), entry.code.code());
             assert_eq!(ProblemArea::parse(entry.code.code()), Some(entry.code));
+        }
+    }
+
+    #[test]
+    fn initiative_type_codes_match_their_serialised_form() {
+        for entry in INITIATIVE_TYPES {
+            assert_eq!(serde_json::to_value(entry.code).unwrap(), entry.code.code());
+            assert_eq!(InitiativeType::parse(entry.code.code()), Some(entry.code));
         }
     }
 

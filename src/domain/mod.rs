@@ -5,6 +5,8 @@ pub mod area;
 pub mod assessment;
 pub mod catalog;
 pub mod cpr;
+pub mod family;
+pub mod initiative;
 pub mod municipality;
 pub mod recommendations;
 pub mod validation;
