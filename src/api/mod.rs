@@ -5,6 +5,7 @@ pub mod areas;
 pub mod assessments;
 pub mod catalog;
 pub mod etag;
+pub mod families;
 pub mod health;
 pub mod pagination;
 pub mod problems;
@@ -48,6 +49,7 @@ pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
         (name = "catalog", description = "The handbook's vocabulary"),
         (name = "areas", description = "Disadvantaged housing areas (aggregate data)"),
         (name = "assessments", description = "Joint, aggregate needs assessments and the initiatives the handbook recommends for them"),
+        (name = "families", description = "Individual data held by the housing-social side: families, contact log, consents (housing-social workers of the family's area only)"),
         (name = "operations", description = "Probes for orchestrators"),
     )
 )]
@@ -96,7 +98,18 @@ pub fn routes(config: &mut ServiceConfig) {
                 .service(assessments::update_assessment)
                 .service(assessments::add_finding)
                 .service(assessments::approve_assessment)
-                .service(assessments::recommendations),
+                .service(assessments::recommendations)
+            .service(families::list_families)
+            .service(families::create_family)
+            .service(families::get_family)
+            .service(families::update_family)
+            .service(families::delete_family)
+            .service(families::list_contacts)
+            .service(families::add_contact)
+            .service(families::list_consents)
+            .service(families::add_consent)
+            .service(families::get_consent)
+            .service(families::withdraw_consent),
         );
 }
 

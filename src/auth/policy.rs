@@ -5,6 +5,8 @@
 //! A role that may never use an operation gets 403; a caller that may, asking for
 //! a record outside its scope, gets 404 exactly as for a record that does not exist.
 
+use uuid::Uuid;
+
 use super::principal::{Actor, Principal, Role};
 use crate::domain::assessment::{AssessmentStatus, Side};
 use crate::domain::municipality::MunicipalityCode;
@@ -18,6 +20,10 @@ macro_rules! operations {
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         pub enum Operation {
             $($name),+
+        }
+
+        impl Operation {
+            pub const ALL: &'static [Operation] = &[$(Operation::$name),+];
         }
 
         /// Marker types of the operations, for [`super::principal::Allowed`].
@@ -43,25 +49,33 @@ operations! {
     WriteAreas,
     ReadAssessments,
     WriteAssessments,
+    ReadInitiatives,
+    WriteInitiatives,
+    ManageFamilies,
 }
 
 use Role::*;
 
 const EVERY_ROLE: &[Role] = &Role::ALL;
 
+/// The two sides of the joint work.
+const BOTH_SIDES: &[Role] = &[HousingSocialWorker, MunicipalCaseworker];
+/// Readers of aggregate work: both sides and analysts.
+const AGGREGATE_READERS: &[Role] = &[HousingSocialWorker, MunicipalCaseworker, Analyst];
+const HOUSING_SOCIAL: &[Role] = &[HousingSocialWorker];
+const ADMIN: &[Role] = &[Admin];
+
 /// Operation → the roles admitted to it.
 const RULES: &[(Operation, &[Role])] = &[
     (Operation::ReadCatalog, EVERY_ROLE),
     (Operation::ReadAreas, EVERY_ROLE),
-    (Operation::WriteAreas, &[Admin]),
-    (
-        Operation::ReadAssessments,
-        &[HousingSocialWorker, MunicipalCaseworker, Analyst],
-    ),
-    (
-        Operation::WriteAssessments,
-        &[HousingSocialWorker, MunicipalCaseworker],
-    ),
+    (Operation::WriteAreas, ADMIN),
+    (Operation::ReadAssessments, AGGREGATE_READERS),
+    (Operation::WriteAssessments, BOTH_SIDES),
+    (Operation::ReadInitiatives, AGGREGATE_READERS),
+    (Operation::WriteInitiatives, HOUSING_SOCIAL),
+    // Individual data: families, contacts, consents, enrolments, attendance.
+    (Operation::ManageFamilies, HOUSING_SOCIAL),
 ];
 
 /// The roles admitted to `operation`; empty when it has no rule.
@@ -114,21 +128,49 @@ impl AreaVisibility {
     }
 }
 
-/// Whether the caller reaches the joint, aggregate work on an area (its
-/// assessments): housing-social workers of the area, municipal staff of its
-/// municipality, analysts (of its municipality, when bound to one).
-pub fn reaches_area_work(principal: &Principal, area_id: &str, municipality_code: &str) -> bool {
+/// The areas whose joint, aggregate work (assessments, initiative plans) a caller
+/// reaches: housing-social workers their areas, municipal staff their
+/// municipality's, analysts every area (or their municipality's, when bound to one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AreaWorkScope {
+    Every,
+    Areas(Vec<Uuid>),
+    Municipality(MunicipalityCode),
+    Nothing,
+}
+
+pub fn area_work_scope(principal: &Principal) -> AreaWorkScope {
     match &principal.actor {
-        Actor::HousingSocialWorker { areas } => {
-            areas.iter().any(|area| area.to_string() == area_id)
-        }
-        Actor::MunicipalCaseworker { municipality, .. } => {
-            municipality.as_str() == municipality_code
-        }
-        Actor::Analyst { municipality } => {
-            municipality.is_none_or(|municipality| municipality.as_str() == municipality_code)
-        }
-        Actor::DataProtectionOfficer { .. } | Actor::Admin => false,
+        Actor::HousingSocialWorker { areas } => AreaWorkScope::Areas(areas.clone()),
+        Actor::MunicipalCaseworker { municipality, .. }
+        | Actor::Analyst {
+            municipality: Some(municipality),
+        } => AreaWorkScope::Municipality(*municipality),
+        Actor::Analyst { municipality: None } => AreaWorkScope::Every,
+        Actor::DataProtectionOfficer { .. } | Actor::Admin => AreaWorkScope::Nothing,
+    }
+}
+
+pub fn reaches_area_work(principal: &Principal, area_id: &str, municipality_code: &str) -> bool {
+    match area_work_scope(principal) {
+        AreaWorkScope::Every => true,
+        AreaWorkScope::Areas(areas) => areas.iter().any(|area| area.to_string() == area_id),
+        AreaWorkScope::Municipality(code) => code.as_str() == municipality_code,
+        AreaWorkScope::Nothing => false,
+    }
+}
+
+/// Whether the caller reaches the individual records (families, their contacts,
+/// consents, enrolments and attendance) of an area: only its housing-social workers.
+pub fn reaches_families_of(principal: &Principal, area_id: &str) -> bool {
+    family_areas(principal).iter().any(|area| area == area_id)
+}
+
+/// The areas whose families the caller may list.
+pub fn family_areas(principal: &Principal) -> Vec<String> {
+    match &principal.actor {
+        Actor::HousingSocialWorker { areas } => areas.iter().map(Uuid::to_string).collect(),
+        _ => Vec::new(),
     }
 }
 
@@ -177,6 +219,13 @@ mod tests {
     }
 
     #[test]
+    fn every_operation_has_a_rule() {
+        for operation in Operation::ALL {
+            assert!(!admitted_roles(*operation).is_empty(), "{operation:?} has no rule");
+        }
+    }
+
+    #[test]
     fn every_role_reads_the_catalogue() {
         assert_eq!(admitted_roles(Operation::ReadCatalog), &Role::ALL);
     }
@@ -213,6 +262,21 @@ mod tests {
             &area.to_string(),
             "101"
         ));
+    }
+
+    #[test]
+    fn only_housing_social_workers_of_the_area_reach_its_families() {
+        let area = uuid::Uuid::now_v7();
+        let worker = principal(Actor::HousingSocialWorker { areas: vec![area] });
+        assert!(reaches_families_of(&worker, &area.to_string()));
+        assert!(!reaches_families_of(&worker, &uuid::Uuid::now_v7().to_string()));
+        let caseworker = principal(Actor::MunicipalCaseworker {
+            municipality: copenhagen(),
+            unit: MunicipalUnit::SocialServices,
+        });
+        assert!(!reaches_families_of(&caseworker, &area.to_string()));
+        assert!(family_areas(&principal(Actor::Admin)).is_empty());
+        assert_eq!(admitted_roles(Operation::ManageFamilies), &[Role::HousingSocialWorker]);
     }
 
     #[test]

@@ -5,6 +5,8 @@
 
 pub mod areas;
 pub mod assessments;
+pub mod families;
+pub mod initiatives;
 pub mod schema;
 
 use std::path::PathBuf;
@@ -221,6 +223,21 @@ pub fn run_migrations(connection: &mut DbConnection) -> Result<usize, String> {
             .map(|versions| versions.len()),
     };
     applied.map_err(|error| format!("migration failed: {error}"))
+}
+
+/// JSON text of plain data for a text column.
+pub fn to_json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+/// A value from a JSON text column; a corrupt value is an internal error.
+pub fn from_json<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<T, ApiError> {
+    serde_json::from_str(text).map_err(|_| ApiError::internal(format!("stored {what} is not valid JSON")))
+}
+
+/// Today's date (UTC).
+pub fn today() -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive()
 }
 
 /// The current time in UTC, cut to microseconds: PostgreSQL keeps no more, and

@@ -61,12 +61,135 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    initiatives (id) {
+        id -> Text,
+        area_id -> Text,
+        initiative_type -> Text,
+        title -> Text,
+        description -> Nullable<Text>,
+        problem_areas -> Text,
+        assessment_id -> Nullable<Text>,
+        format -> Text,
+        partners -> Text,
+        languages -> Text,
+        interpreter_present -> Integer,
+        target_group -> Nullable<Text>,
+        capacity -> Nullable<Integer>,
+        starts_on -> Date,
+        ends_on -> Nullable<Date>,
+        recurrence -> Nullable<Text>,
+        status -> Text,
+        network_plan -> Nullable<Text>,
+        job_centre_agreement -> Nullable<Text>,
+        fathers_wanted -> Integer,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    families (id) {
+        id -> Text,
+        area_id -> Text,
+        display_name -> Text,
+        phone -> Nullable<Text>,
+        email -> Nullable<Text>,
+        address -> Nullable<Text>,
+        adults -> Integer,
+        children -> Integer,
+        children_birth_years -> Text,
+        languages -> Text,
+        interpreter_needed -> Integer,
+        notes -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    family_contacts (id) {
+        id -> Text,
+        family_id -> Text,
+        occurred_on -> Date,
+        kind -> Text,
+        note -> Nullable<Text>,
+        recorded_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    consents (id) {
+        id -> Text,
+        family_id -> Text,
+        receiving_unit -> Text,
+        purpose -> Text,
+        data_categories -> Text,
+        valid_from -> Date,
+        valid_until -> Date,
+        given_as -> Text,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+        withdrawn_at -> Nullable<Timestamp>,
+        withdrawn_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    enrolments (initiative_id, family_id) {
+        initiative_id -> Text,
+        family_id -> Text,
+        heavily_burdened -> Integer,
+        mothers -> Integer,
+        fathers -> Integer,
+        enrolled_by -> Text,
+        enrolled_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    initiative_sessions (id) {
+        id -> Text,
+        initiative_id -> Text,
+        held_on -> Date,
+        theme -> Text,
+        speaker -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    session_attendance (session_id, family_id) {
+        session_id -> Text,
+        family_id -> Text,
+    }
+}
+
 diesel::joinable!(assessments -> areas (area_id));
+diesel::joinable!(initiatives -> areas (area_id));
+diesel::joinable!(families -> areas (area_id));
+diesel::joinable!(family_contacts -> families (family_id));
+diesel::joinable!(consents -> families (family_id));
+diesel::joinable!(enrolments -> families (family_id));
+diesel::joinable!(enrolments -> initiatives (initiative_id));
+diesel::joinable!(initiative_sessions -> initiatives (initiative_id));
+diesel::joinable!(session_attendance -> initiative_sessions (session_id));
+diesel::joinable!(session_attendance -> families (family_id));
 diesel::joinable!(assessment_findings -> assessments (assessment_id));
 diesel::joinable!(assessment_approvals -> assessments (assessment_id));
 diesel::allow_tables_to_appear_in_same_query!(
     areas,
     assessments,
     assessment_findings,
-    assessment_approvals
+    assessment_approvals,
+    initiatives,
+    families,
+    family_contacts,
+    consents,
+    enrolments,
+    initiative_sessions,
+    session_attendance,
 );

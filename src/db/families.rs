@@ -1,0 +1,152 @@
+//! Stored families (individual data) with their contact log and consents.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::schema::{consents, families, family_contacts};
+use super::DbConnection;
+
+#[derive(Debug, Clone, PartialEq, Queryable, Insertable, AsChangeset)]
+#[diesel(table_name = families, treat_none_as_null = true)]
+pub struct FamilyRow {
+    pub id: String,
+    pub area_id: String,
+    pub display_name: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub address: Option<String>,
+    pub adults: i32,
+    pub children: i32,
+    /// JSON array of years.
+    pub children_birth_years: String,
+    /// JSON array of languages.
+    pub languages: String,
+    pub interpreter_needed: i32,
+    pub notes: Option<String>,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Insertable)]
+#[diesel(table_name = family_contacts)]
+pub struct ContactRow {
+    pub id: String,
+    pub family_id: String,
+    pub occurred_on: NaiveDate,
+    pub kind: String,
+    pub note: Option<String>,
+    pub recorded_by: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Insertable)]
+#[diesel(table_name = consents)]
+pub struct ConsentRow {
+    pub id: String,
+    pub family_id: String,
+    pub receiving_unit: String,
+    pub purpose: String,
+    /// JSON array of data category codes.
+    pub data_categories: String,
+    pub valid_from: NaiveDate,
+    pub valid_until: NaiveDate,
+    pub given_as: String,
+    pub recorded_by: String,
+    pub recorded_at: NaiveDateTime,
+    pub withdrawn_at: Option<NaiveDateTime>,
+    pub withdrawn_by: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct FamilyFilter {
+    /// The areas the caller works in; families elsewhere are never listed.
+    pub area_ids: Vec<String>,
+    pub updated_since: Option<NaiveDateTime>,
+    pub after_id: Option<String>,
+    pub limit: i64,
+}
+
+pub fn list(connection: &mut DbConnection, filter: &FamilyFilter) -> QueryResult<Vec<FamilyRow>> {
+    let mut query = families::table
+        .filter(families::area_id.eq_any(filter.area_ids.clone()))
+        .into_boxed();
+    if let Some(since) = filter.updated_since {
+        query = query.filter(families::updated_at.ge(since));
+    }
+    if let Some(after) = &filter.after_id {
+        query = query.filter(families::id.gt(after.clone()));
+    }
+    query.order(families::id.asc()).limit(filter.limit).load(connection)
+}
+
+pub fn find(connection: &mut DbConnection, id: &str) -> QueryResult<Option<FamilyRow>> {
+    families::table.find(id).first(connection).optional()
+}
+
+pub fn insert(connection: &mut DbConnection, row: &FamilyRow) -> QueryResult<()> {
+    diesel::insert_into(families::table).values(row).execute(connection).map(|_| ())
+}
+
+pub fn replace_if_version(connection: &mut DbConnection, row: &FamilyRow, expected_version: i32) -> QueryResult<bool> {
+    let updated = diesel::update(
+        families::table
+            .filter(families::id.eq(&row.id))
+            .filter(families::version.eq(expected_version)),
+    )
+    .set(row)
+    .execute(connection)?;
+    Ok(updated == 1)
+}
+
+/// Deletes the family and, by cascade, its contacts, consents, enrolments and attendance.
+pub fn delete_if_version(connection: &mut DbConnection, id: &str, expected_version: i32) -> QueryResult<bool> {
+    let deleted = diesel::delete(
+        families::table
+            .filter(families::id.eq(id))
+            .filter(families::version.eq(expected_version)),
+    )
+    .execute(connection)?;
+    Ok(deleted == 1)
+}
+
+/// Marks the family as changed (a new contact, consent or withdrawal).
+pub fn touch(connection: &mut DbConnection, id: &str, at: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(families::table.find(id))
+        .set((families::updated_at.eq(at), families::version.eq(families::version + 1)))
+        .execute(connection)
+        .map(|_| ())
+}
+
+pub fn contacts_of(connection: &mut DbConnection, family_id: &str) -> QueryResult<Vec<ContactRow>> {
+    family_contacts::table
+        .filter(family_contacts::family_id.eq(family_id))
+        .order((family_contacts::occurred_on.desc(), family_contacts::id.desc()))
+        .load(connection)
+}
+
+pub fn insert_contact(connection: &mut DbConnection, row: &ContactRow) -> QueryResult<()> {
+    diesel::insert_into(family_contacts::table).values(row).execute(connection).map(|_| ())
+}
+
+pub fn consents_of(connection: &mut DbConnection, family_id: &str) -> QueryResult<Vec<ConsentRow>> {
+    consents::table
+        .filter(consents::family_id.eq(family_id))
+        .order(consents::id.asc())
+        .load(connection)
+}
+
+pub fn find_consent(connection: &mut DbConnection, id: &str) -> QueryResult<Option<ConsentRow>> {
+    consents::table.find(id).first(connection).optional()
+}
+
+pub fn insert_consent(connection: &mut DbConnection, row: &ConsentRow) -> QueryResult<()> {
+    diesel::insert_into(consents::table).values(row).execute(connection).map(|_| ())
+}
+
+pub fn withdraw_consent(connection: &mut DbConnection, id: &str, at: NaiveDateTime, by: &str) -> QueryResult<()> {
+    diesel::update(consents::table.find(id))
+        .set((consents::withdrawn_at.eq(Some(at)), consents::withdrawn_by.eq(Some(by))))
+        .execute(connection)
+        .map(|_| ())
+}

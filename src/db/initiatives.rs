@@ -1,0 +1,219 @@
+//! Stored initiatives, their sessions with attendance, and enrolments.
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::areas::AreaRow;
+use super::families::FamilyRow;
+use super::schema::{areas, enrolments, families, initiative_sessions, initiatives, session_attendance};
+use super::DbConnection;
+
+#[derive(Debug, Clone, PartialEq, Queryable, Insertable, AsChangeset)]
+#[diesel(table_name = initiatives, treat_none_as_null = true)]
+pub struct InitiativeRow {
+    pub id: String,
+    pub area_id: String,
+    pub initiative_type: String,
+    pub title: String,
+    pub description: Option<String>,
+    /// JSON array of problem area codes.
+    pub problem_areas: String,
+    pub assessment_id: Option<String>,
+    pub format: String,
+    /// JSON array of partners.
+    pub partners: String,
+    /// JSON array of languages.
+    pub languages: String,
+    pub interpreter_present: i32,
+    pub target_group: Option<String>,
+    pub capacity: Option<i32>,
+    pub starts_on: NaiveDate,
+    pub ends_on: Option<NaiveDate>,
+    pub recurrence: Option<String>,
+    pub status: String,
+    pub network_plan: Option<String>,
+    pub job_centre_agreement: Option<String>,
+    pub fathers_wanted: i32,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Insertable)]
+#[diesel(table_name = initiative_sessions)]
+pub struct SessionRow {
+    pub id: String,
+    pub initiative_id: String,
+    pub held_on: NaiveDate,
+    pub theme: String,
+    pub speaker: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Insertable)]
+#[diesel(table_name = enrolments)]
+pub struct EnrolmentRow {
+    pub initiative_id: String,
+    pub family_id: String,
+    pub heavily_burdened: i32,
+    pub mothers: i32,
+    pub fathers: i32,
+    pub enrolled_by: String,
+    pub enrolled_at: NaiveDateTime,
+}
+
+/// Which areas a list may draw from: the caller's scope.
+#[derive(Debug, Clone)]
+pub enum AreaScope {
+    All,
+    Areas(Vec<String>),
+    Municipality(String),
+}
+
+#[derive(Debug)]
+pub struct InitiativeFilter {
+    pub scope: AreaScope,
+    pub area_id: Option<String>,
+    pub initiative_type: Option<String>,
+    pub status: Option<String>,
+    pub updated_since: Option<NaiveDateTime>,
+    pub after_id: Option<String>,
+    pub limit: i64,
+}
+
+pub fn list(connection: &mut DbConnection, filter: &InitiativeFilter) -> QueryResult<Vec<InitiativeRow>> {
+    let mut query = initiatives::table.into_boxed();
+    match &filter.scope {
+        AreaScope::All => {}
+        AreaScope::Areas(ids) => query = query.filter(initiatives::area_id.eq_any(ids.clone())),
+        AreaScope::Municipality(code) => {
+            query = query.filter(
+                initiatives::area_id.eq_any(
+                    areas::table
+                        .filter(areas::municipality_code.eq(code.clone()))
+                        .select(areas::id),
+                ),
+            )
+        }
+    }
+    if let Some(area_id) = &filter.area_id {
+        query = query.filter(initiatives::area_id.eq(area_id.clone()));
+    }
+    if let Some(initiative_type) = &filter.initiative_type {
+        query = query.filter(initiatives::initiative_type.eq(initiative_type.clone()));
+    }
+    if let Some(status) = &filter.status {
+        query = query.filter(initiatives::status.eq(status.clone()));
+    }
+    if let Some(since) = filter.updated_since {
+        query = query.filter(initiatives::updated_at.ge(since));
+    }
+    if let Some(after) = &filter.after_id {
+        query = query.filter(initiatives::id.gt(after.clone()));
+    }
+    query.order(initiatives::id.asc()).limit(filter.limit).load(connection)
+}
+
+pub fn find_with_area(connection: &mut DbConnection, id: &str) -> QueryResult<Option<(InitiativeRow, AreaRow)>> {
+    initiatives::table
+        .inner_join(areas::table)
+        .filter(initiatives::id.eq(id))
+        .select((initiatives::all_columns, areas::all_columns))
+        .first(connection)
+        .optional()
+}
+
+pub fn insert(connection: &mut DbConnection, row: &InitiativeRow) -> QueryResult<()> {
+    diesel::insert_into(initiatives::table).values(row).execute(connection).map(|_| ())
+}
+
+pub fn replace_if_version(connection: &mut DbConnection, row: &InitiativeRow, expected_version: i32) -> QueryResult<bool> {
+    let updated = diesel::update(
+        initiatives::table
+            .filter(initiatives::id.eq(&row.id))
+            .filter(initiatives::version.eq(expected_version)),
+    )
+    .set(row)
+    .execute(connection)?;
+    Ok(updated == 1)
+}
+
+/// Enrolled families per initiative.
+pub fn enrolment_counts(connection: &mut DbConnection, ids: &[String]) -> QueryResult<HashMap<String, i64>> {
+    let rows: Vec<(String, i64)> = enrolments::table
+        .filter(enrolments::initiative_id.eq_any(ids.to_vec()))
+        .group_by(enrolments::initiative_id)
+        .select((enrolments::initiative_id, diesel::dsl::count_star()))
+        .load(connection)?;
+    Ok(rows.into_iter().collect())
+}
+
+pub fn enrolments_with_families(
+    connection: &mut DbConnection,
+    initiative_id: &str,
+) -> QueryResult<Vec<(EnrolmentRow, FamilyRow)>> {
+    enrolments::table
+        .inner_join(families::table)
+        .filter(enrolments::initiative_id.eq(initiative_id))
+        .order(enrolments::enrolled_at.asc())
+        .select((enrolments::all_columns, families::all_columns))
+        .load(connection)
+}
+
+pub fn find_enrolment(connection: &mut DbConnection, initiative_id: &str, family_id: &str) -> QueryResult<Option<EnrolmentRow>> {
+    enrolments::table
+        .find((initiative_id, family_id))
+        .first(connection)
+        .optional()
+}
+
+pub fn insert_enrolment(connection: &mut DbConnection, row: &EnrolmentRow) -> QueryResult<()> {
+    diesel::insert_into(enrolments::table).values(row).execute(connection).map(|_| ())
+}
+
+pub fn delete_enrolment(connection: &mut DbConnection, initiative_id: &str, family_id: &str) -> QueryResult<bool> {
+    let deleted = diesel::delete(enrolments::table.find((initiative_id, family_id))).execute(connection)?;
+    Ok(deleted == 1)
+}
+
+pub fn insert_session(connection: &mut DbConnection, row: &SessionRow, attendees: &[String]) -> QueryResult<()> {
+    diesel::insert_into(initiative_sessions::table).values(row).execute(connection)?;
+    for family_id in attendees {
+        diesel::insert_into(session_attendance::table)
+            .values((
+                session_attendance::session_id.eq(&row.id),
+                session_attendance::family_id.eq(family_id),
+            ))
+            .execute(connection)?;
+    }
+    Ok(())
+}
+
+/// Sessions of an initiative, each with the ids of the families that attended.
+pub fn sessions_with_attendance(
+    connection: &mut DbConnection,
+    initiative_id: &str,
+) -> QueryResult<Vec<(SessionRow, Vec<String>)>> {
+    let sessions: Vec<SessionRow> = initiative_sessions::table
+        .filter(initiative_sessions::initiative_id.eq(initiative_id))
+        .order((initiative_sessions::held_on.asc(), initiative_sessions::id.asc()))
+        .load(connection)?;
+    let ids: Vec<String> = sessions.iter().map(|session| session.id.clone()).collect();
+    let mut attendance: HashMap<String, Vec<String>> = HashMap::new();
+    for (session_id, family_id) in session_attendance::table
+        .filter(session_attendance::session_id.eq_any(ids))
+        .order(session_attendance::family_id.asc())
+        .load::<(String, String)>(connection)?
+    {
+        attendance.entry(session_id).or_default().push(family_id);
+    }
+    Ok(sessions
+        .into_iter()
+        .map(|session| {
+            let attendees = attendance.remove(&session.id).unwrap_or_default();
+            (session, attendees)
+        })
+        .collect())
+}
