@@ -10,9 +10,18 @@ use uuid::Uuid;
 
 use crate::db::areas::{self, AreaFilter};
 use crate::db::assessments::{self, ApprovalRow, AssessmentRow, FindingRow};
+use crate::db::families::{self, ConsentRow, ContactRow, FamilyRow};
+use crate::db::initiatives::{self, EnrolmentRow, InitiativeRow, RowIdentity};
 use crate::db::{self, DbConnection};
 use crate::domain::area::{AreaDraft, AreaFields, PlanFields};
 use crate::domain::assessment::{AssessmentStatus, CountedGroup, Side, TargetGroup};
+use crate::domain::catalog::{InitiativeType, MunicipalUnit};
+use crate::domain::family::{
+    ConsentForm, ConsentPurpose, ContactDetails, ContactKind, DataCategory, FamilyRecord, Household,
+};
+use crate::domain::initiative::{
+    InitiativeFormat, InitiativePlan, InitiativeStatus, Partner, PartnerKind, Schedule,
+};
 
 /// Year, month, day.
 type Ymd = (i32, u32, u32);
@@ -105,9 +114,10 @@ pub fn seed_if_empty(connection: &mut DbConnection) -> Result<Vec<String>, Strin
     let ids = area_ids(connection)?;
     if let [first, second, ..] = ids.as_slice() {
         seed_assessments(connection, first, second).map_err(|error| error.to_string())?;
+        seed_families_and_initiatives(connection, first, second)?;
     }
     log::info!(
-        "loaded demo data: {} areas with assessments",
+        "loaded demo data: {} areas with assessments, initiatives and families",
         DEMO_AREAS.len()
     );
     Ok(ids)
@@ -304,4 +314,285 @@ pub fn token_request(role: Role, area_ids: &[String], ttl: Duration) -> TokenReq
         },
         Role::Analyst | Role::Admin => base,
     }
+}
+
+struct DemoFamily {
+    name: &'static str,
+    adults: i64,
+    birth_years: &'static [i64],
+    languages: &'static [&'static str],
+    heavily_burdened: bool,
+    fathers: i32,
+}
+
+const FAMILIES_OF_FIRST_AREA: &[DemoFamily] = &[
+    DemoFamily {
+        name: "Familien fra opgang 12",
+        adults: 2,
+        birth_years: &[2013, 2016, 2019],
+        languages: &["arabisk"],
+        heavily_burdened: true,
+        fathers: 1,
+    },
+    DemoFamily {
+        name: "Mor med tre drenge",
+        adults: 1,
+        birth_years: &[2011, 2014, 2017],
+        languages: &["somali"],
+        heavily_burdened: true,
+        fathers: 0,
+    },
+    DemoFamily {
+        name: "Familien ved legepladsen",
+        adults: 2,
+        birth_years: &[2015, 2018],
+        languages: &["arabisk", "dansk"],
+        heavily_burdened: false,
+        fathers: 1,
+    },
+    DemoFamily {
+        name: "Nytilflyttet familie",
+        adults: 2,
+        birth_years: &[2020],
+        languages: &["tigrinya"],
+        heavily_burdened: false,
+        fathers: 0,
+    },
+];
+
+const FAMILIES_OF_SECOND_AREA: &[DemoFamily] = &[
+    DemoFamily {
+        name: "Familien i blok C",
+        adults: 2,
+        birth_years: &[2012, 2014],
+        languages: &["kurdisk"],
+        heavily_burdened: true,
+        fathers: 1,
+    },
+    DemoFamily {
+        name: "Far med to piger",
+        adults: 1,
+        birth_years: &[2016, 2019],
+        languages: &["dansk"],
+        heavily_burdened: false,
+        fathers: 1,
+    },
+];
+
+fn insert_family(
+    connection: &mut DbConnection,
+    area_id: &str,
+    family: &DemoFamily,
+) -> Result<FamilyRow, String> {
+    let record = FamilyRecord {
+        display_name: family.name.to_owned(),
+        contact: ContactDetails::default(),
+        household: Household {
+            adults: family.adults,
+            children: family.birth_years.len() as i64,
+            children_birth_years: family.birth_years.to_vec(),
+        },
+        languages: family
+            .languages
+            .iter()
+            .map(|language| language.to_string())
+            .collect(),
+        interpreter_needed: !family.languages.contains(&"dansk"),
+        notes: None,
+    }
+    .validate(2026)
+    .map_err(|errors| format!("invalid demo family: {errors:?}"))?;
+    let row = FamilyRow::from_record(
+        Uuid::now_v7().to_string(),
+        area_id.to_owned(),
+        &record,
+        1,
+        db::now(),
+    );
+    families::insert(connection, &row).map_err(|error| error.to_string())?;
+    Ok(row)
+}
+
+fn insert_initiative(
+    connection: &mut DbConnection,
+    area_id: &str,
+    plan: InitiativePlan,
+    status: InitiativeStatus,
+) -> Result<InitiativeRow, String> {
+    let plan = plan
+        .validate()
+        .map_err(|errors| format!("invalid demo initiative: {errors:?}"))?;
+    let id = Uuid::now_v7().to_string();
+    let identity = RowIdentity {
+        id: &id,
+        area_id,
+        version: 1,
+        created_at: db::now(),
+    };
+    let row = InitiativeRow::from_plan(identity, &plan, None, status);
+    initiatives::insert(connection, &row).map_err(|error| error.to_string())?;
+    Ok(row)
+}
+
+fn demo_plan(
+    initiative_type: InitiativeType,
+    title: &str,
+    format: InitiativeFormat,
+) -> InitiativePlan {
+    InitiativePlan {
+        initiative_type,
+        title: title.to_owned(),
+        description: None,
+        problem_areas: Vec::new(),
+        format,
+        partners: vec![Partner {
+            name: "Områdets skole".into(),
+            kind: PartnerKind::School,
+        }],
+        languages: vec!["dansk".into()],
+        interpreter_present: false,
+        target_group: None,
+        capacity: (format == InitiativeFormat::Closed).then_some(12),
+        schedule: Schedule {
+            starts_on: NaiveDate::from_ymd_opt(2026, 2, 1).unwrap_or_default(),
+            ends_on: None,
+            recurrence: Some("tirsdage kl. 17-19".into()),
+        },
+        network_plan: None,
+        job_centre_agreement: None,
+        fathers_wanted: false,
+    }
+}
+
+/// Families with contacts and consents, and initiatives of several types with
+/// enrolments, in the two Copenhagen areas.
+fn seed_families_and_initiatives(
+    connection: &mut DbConnection,
+    first: &str,
+    second: &str,
+) -> Result<(), String> {
+    let course = insert_initiative(
+        connection,
+        first,
+        InitiativePlan {
+            network_plan: Some(
+                "Forældrene fortsætter i en fast madklub efter kurset, støttet af beboerforeningen"
+                    .into(),
+            ),
+            fathers_wanted: true,
+            interpreter_present: true,
+            languages: vec!["arabisk".into(), "somali".into()],
+            partners: vec![
+                Partner {
+                    name: "SSP København".into(),
+                    kind: PartnerKind::Ssp,
+                },
+                Partner {
+                    name: "Familierådgivningen".into(),
+                    kind: PartnerKind::FamilyCounselling,
+                },
+            ],
+            ..demo_plan(
+                InitiativeType::FamilyCourse,
+                "Familiekursus: forældre mellem to kulturer",
+                InitiativeFormat::Closed,
+            )
+        },
+        InitiativeStatus::Active,
+    )?;
+    insert_initiative(
+        connection,
+        first,
+        demo_plan(
+            InitiativeType::ExerciseActivity,
+            "Gåtur og let motion for mødre",
+            InitiativeFormat::Open,
+        ),
+        InitiativeStatus::Active,
+    )?;
+    insert_initiative(
+        connection,
+        first,
+        demo_plan(
+            InitiativeType::BridgeBuilding,
+            "Følges til møder i kommunen",
+            InitiativeFormat::Open,
+        ),
+        InitiativeStatus::Planned,
+    )?;
+    insert_initiative(
+        connection,
+        second,
+        InitiativePlan {
+            job_centre_agreement: Some("Jobcenter København, aftale 2026-17".into()),
+            ..demo_plan(
+                InitiativeType::Volunteering,
+                "Praktik i beboerhusets café",
+                InitiativeFormat::Closed,
+            )
+        },
+        InitiativeStatus::Planned,
+    )?;
+    insert_initiative(
+        connection,
+        second,
+        demo_plan(
+            InitiativeType::SocialActivity,
+            "Familielejr i sommerferien",
+            InitiativeFormat::Closed,
+        ),
+        InitiativeStatus::Planned,
+    )?;
+
+    let today = db::today();
+    for (area_id, demo_families) in [
+        (first, FAMILIES_OF_FIRST_AREA),
+        (second, FAMILIES_OF_SECOND_AREA),
+    ] {
+        for family in demo_families {
+            let row = insert_family(connection, area_id, family)?;
+            let contact = ContactRow {
+                id: Uuid::now_v7().to_string(),
+                family_id: row.id.clone(),
+                occurred_on: today,
+                kind: ContactKind::LetterHelp.code().to_owned(),
+                note: Some("Hjælp til at læse brev fra kommunen".into()),
+                recorded_by: "demo-housing-social-worker".into(),
+                created_at: db::now(),
+            };
+            families::insert_contact(connection, &contact).map_err(|error| error.to_string())?;
+            let consent = ConsentRow {
+                id: Uuid::now_v7().to_string(),
+                family_id: row.id.clone(),
+                receiving_unit: MunicipalUnit::FamilyCounselling.code().to_owned(),
+                purpose: ConsentPurpose::BridgeBuilding.code().to_owned(),
+                data_categories: db::to_json(&[
+                    DataCategory::ContactDetails.code(),
+                    DataCategory::HouseholdComposition.code(),
+                ]),
+                valid_from: today,
+                valid_until: today + chrono::Duration::days(180),
+                given_as: ConsentForm::Written.code().to_owned(),
+                recorded_by: "demo-housing-social-worker".into(),
+                recorded_at: db::now(),
+                withdrawn_at: None,
+                withdrawn_by: None,
+            };
+            families::insert_consent(connection, &consent).map_err(|error| error.to_string())?;
+            if area_id == first {
+                let enrolment = EnrolmentRow {
+                    initiative_id: course.id.clone(),
+                    family_id: row.id.clone(),
+                    heavily_burdened: i32::from(family.heavily_burdened),
+                    mothers: 1,
+                    fathers: family.fathers,
+                    enrolled_by: "demo-housing-social-worker".into(),
+                    enrolled_at: db::now(),
+                };
+                initiatives::insert_enrolment(connection, &enrolment)
+                    .map_err(|error| error.to_string())?;
+            }
+        }
+    }
+    Ok(())
 }

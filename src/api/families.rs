@@ -156,27 +156,8 @@ fn uuid_of(id: &str) -> Result<Uuid, ApiError> {
     Uuid::parse_str(id).map_err(|_| corrupt("id"))
 }
 
-fn record_of(row: &FamilyRow) -> Result<FamilyRecord, ApiError> {
-    Ok(FamilyRecord {
-        display_name: row.display_name.clone(),
-        contact: ContactDetails {
-            phone: row.phone.clone(),
-            email: row.email.clone(),
-            address: row.address.clone(),
-        },
-        household: Household {
-            adults: i64::from(row.adults),
-            children: i64::from(row.children),
-            children_birth_years: from_json(&row.children_birth_years, "birth years")?,
-        },
-        languages: from_json(&row.languages, "languages")?,
-        interpreter_needed: row.interpreter_needed != 0,
-        notes: row.notes.clone(),
-    })
-}
-
 pub fn family_out(row: &FamilyRow) -> Result<Family, ApiError> {
-    let record = record_of(row)?;
+    let record = row.record()?;
     Ok(Family {
         id: uuid_of(&row.id)?,
         area_id: uuid_of(&row.area_id)?,
@@ -189,27 +170,6 @@ pub fn family_out(row: &FamilyRow) -> Result<Family, ApiError> {
         created_at: row.created_at.and_utc(),
         updated_at: row.updated_at.and_utc(),
     })
-}
-
-/// The stored form of a validated record.
-fn row_of(id: String, area_id: String, record: &FamilyRecord, version: i32, created_at: chrono::NaiveDateTime) -> FamilyRow {
-    FamilyRow {
-        id,
-        area_id,
-        display_name: record.display_name.clone(),
-        phone: record.contact.phone.clone(),
-        email: record.contact.email.clone(),
-        address: record.contact.address.clone(),
-        adults: record.household.adults as i32,
-        children: record.household.children as i32,
-        children_birth_years: to_json(&record.household.children_birth_years),
-        languages: to_json(&record.languages),
-        interpreter_needed: i32::from(record.interpreter_needed),
-        notes: record.notes.clone(),
-        version,
-        created_at,
-        updated_at: db::now(),
-    }
 }
 
 fn contact_out(row: ContactRow) -> Result<Contact, ApiError> {
@@ -240,14 +200,23 @@ pub fn consent_out(row: ConsentRow) -> Result<Consent, ApiError> {
         given_as: ConsentForm::parse(&row.given_as).ok_or_else(|| corrupt("consent form"))?,
         recorded_by: row.recorded_by,
         recorded_at: row.recorded_at.and_utc(),
-        state: consent_state(row.valid_from, row.valid_until, row.withdrawn_at.is_some(), db::today()),
+        state: consent_state(
+            row.valid_from,
+            row.valid_until,
+            row.withdrawn_at.is_some(),
+            db::today(),
+        ),
         withdrawn_at: row.withdrawn_at.map(|at| at.and_utc()),
         withdrawn_by: row.withdrawn_by,
     })
 }
 
 /// The family if the caller works in its area; 404 otherwise, as if it did not exist.
-pub fn family_in_scope(connection: &mut DbConnection, principal: &Principal, id: &str) -> Result<FamilyRow, ApiError> {
+pub fn family_in_scope(
+    connection: &mut DbConnection,
+    principal: &Principal,
+    id: &str,
+) -> Result<FamilyRow, ApiError> {
     store::find(connection, id)?
         .filter(|family| reaches_families_of(principal, &family.area_id))
         .ok_or(ApiError::NotFound)
@@ -302,11 +271,26 @@ pub async fn list_families(
         after_id: page.after.clone(),
         limit: page.fetch_limit(),
     };
-    let rows = db.run(move |connection| Ok(store::list(connection, &filter)?)).await?;
+    let rows = db
+        .run(move |connection| Ok(store::list(connection, &filter)?))
+        .await?;
     let page = page.into_page(rows, |row| row.id.clone(), |row| row);
-    let items = page.items.iter().map(family_out).collect::<Result<Vec<_>, _>>()?;
-    let mut response = page_response(&req, Page { items, next_cursor: page.next_cursor });
-    response.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    let items = page
+        .items
+        .iter()
+        .map(family_out)
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut response = page_response(
+        &req,
+        Page {
+            items,
+            next_cursor: page.next_cursor,
+        },
+    );
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
     Ok(response)
 }
 
@@ -339,7 +323,10 @@ pub async fn create_family(
     let body = body.into_inner();
     let area_id = body.area_id.to_string();
     if !reaches_families_of(&caller.principal, &area_id) {
-        return Err(ApiError::validation("area_id", "is not an area you work in"));
+        return Err(ApiError::validation(
+            "area_id",
+            "is not an area you work in",
+        ));
     }
     let record = FamilyRecord {
         display_name: body.display_name,
@@ -352,7 +339,7 @@ pub async fn create_family(
     .validate(current_year())
     .map_err(ApiError::Validation)?;
     let now = db::now();
-    let row = row_of(Uuid::now_v7().to_string(), area_id, &record, 1, now);
+    let row = FamilyRow::from_record(Uuid::now_v7().to_string(), area_id, &record, 1, now);
     let row = db
         .run(move |connection| {
             store::insert(connection, &row)?;
@@ -390,7 +377,9 @@ pub async fn get_family(
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.principal;
     let id = id.into_inner().to_string();
-    let row = db.run(move |connection| family_in_scope(connection, &principal, &id)).await?;
+    let row = db
+        .run(move |connection| family_in_scope(connection, &principal, &id))
+        .await?;
     family_response(StatusCode::OK, &row)
 }
 
@@ -434,7 +423,7 @@ pub async fn update_family(
             connection.transaction(|connection| {
                 let current = family_in_scope(connection, &principal, &id)?;
                 if_match.check(current.version)?;
-                let mut record = record_of(&current)?;
+                let mut record = current.record()?;
                 if let Some(name) = changes.display_name {
                     record.display_name = name;
                 }
@@ -453,8 +442,16 @@ pub async fn update_family(
                 if let Some(notes) = changes.notes {
                     record.notes = notes;
                 }
-                let record = record.validate(current_year()).map_err(ApiError::Validation)?;
-                let updated = row_of(id, current.area_id.clone(), &record, current.version + 1, current.created_at);
+                let record = record
+                    .validate(current_year())
+                    .map_err(ApiError::Validation)?;
+                let updated = FamilyRow::from_record(
+                    id,
+                    current.area_id.clone(),
+                    &record,
+                    current.version + 1,
+                    current.created_at,
+                );
                 if !store::replace_if_version(connection, &updated, current.version)? {
                     return Err(ApiError::PreconditionFailed);
                 }
@@ -537,7 +534,10 @@ pub async fn list_contacts(
             Ok(store::contacts_of(connection, &id)?)
         })
         .await?;
-    let contacts = rows.into_iter().map(contact_out).collect::<Result<Vec<_>, _>>()?;
+    let contacts = rows
+        .into_iter()
+        .map(contact_out)
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(personal(StatusCode::OK).json(contacts))
 }
 
@@ -577,9 +577,16 @@ pub async fn add_contact(
             message: "must not be in the future".into(),
         });
     }
-    let note = match body.note.as_deref().map(|note| optional_guarded_text(note, TEXT_MAX_CHARS)) {
+    let note = match body
+        .note
+        .as_deref()
+        .map(|note| optional_guarded_text(note, TEXT_MAX_CHARS))
+    {
         Some(Err(message)) => {
-            errors.push(FieldError { field: "note".into(), message });
+            errors.push(FieldError {
+                field: "note".into(),
+                message,
+            });
             None
         }
         Some(Ok(note)) => Some(note).filter(|note| !note.is_empty()),
@@ -642,7 +649,10 @@ pub async fn list_consents(
             Ok(store::consents_of(connection, &id)?)
         })
         .await?;
-    let consents = rows.into_iter().map(consent_out).collect::<Result<Vec<_>, _>>()?;
+    let consents = rows
+        .into_iter()
+        .map(consent_out)
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(personal(StatusCode::OK).json(consents))
 }
 
@@ -675,8 +685,13 @@ pub async fn add_consent(
     let principal = caller.principal;
     let family_id = id.into_inner().to_string();
     let body = body.into_inner();
-    let categories = validate_consent_terms(&body.data_categories, body.valid_from, body.valid_until, db::today())
-        .map_err(ApiError::Validation)?;
+    let categories = validate_consent_terms(
+        &body.data_categories,
+        body.valid_from,
+        body.valid_until,
+        db::today(),
+    )
+    .map_err(ApiError::Validation)?;
     let codes: Vec<&str> = categories.iter().map(|category| category.code()).collect();
     let row = ConsentRow {
         id: Uuid::now_v7().to_string(),
@@ -709,7 +724,11 @@ pub async fn add_consent(
 }
 
 /// The consent and its family, if the caller works in the family's area.
-fn consent_in_scope(connection: &mut DbConnection, principal: &Principal, id: &str) -> Result<ConsentRow, ApiError> {
+fn consent_in_scope(
+    connection: &mut DbConnection,
+    principal: &Principal,
+    id: &str,
+) -> Result<ConsentRow, ApiError> {
     let consent = store::find_consent(connection, id)?.ok_or(ApiError::NotFound)?;
     family_in_scope(connection, principal, &consent.family_id)?;
     Ok(consent)
@@ -738,7 +757,9 @@ pub async fn get_consent(
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.principal;
     let id = id.into_inner().to_string();
-    let row = db.run(move |connection| consent_in_scope(connection, &principal, &id)).await?;
+    let row = db
+        .run(move |connection| consent_in_scope(connection, &principal, &id))
+        .await?;
     Ok(personal(StatusCode::OK).json(consent_out(row)?))
 }
 
@@ -782,7 +803,11 @@ pub async fn withdraw_consent(
             })
         })
         .await?;
-    let mut response = personal(if withdrawn_now { StatusCode::CREATED } else { StatusCode::OK });
+    let mut response = personal(if withdrawn_now {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    });
     if withdrawn_now {
         response.insert_header((header::LOCATION, format!("/api/v1/consents/{}", row.id)));
     }

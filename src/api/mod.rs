@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod etag;
 pub mod families;
 pub mod health;
+pub mod initiatives;
 pub mod pagination;
 pub mod problems;
 
@@ -49,6 +50,7 @@ pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
         (name = "catalog", description = "The handbook's vocabulary"),
         (name = "areas", description = "Disadvantaged housing areas (aggregate data)"),
         (name = "assessments", description = "Joint, aggregate needs assessments and the initiatives the handbook recommends for them"),
+        (name = "initiatives", description = "Initiatives answering the assessed needs: the plan is aggregate data; enrolments, attendance identities and composition are individual data"),
         (name = "families", description = "Individual data held by the housing-social side: families, contact log, consents (housing-social workers of the family's area only)"),
         (name = "operations", description = "Probes for orchestrators"),
     )
@@ -99,17 +101,27 @@ pub fn routes(config: &mut ServiceConfig) {
                 .service(assessments::add_finding)
                 .service(assessments::approve_assessment)
                 .service(assessments::recommendations)
-            .service(families::list_families)
-            .service(families::create_family)
-            .service(families::get_family)
-            .service(families::update_family)
-            .service(families::delete_family)
-            .service(families::list_contacts)
-            .service(families::add_contact)
-            .service(families::list_consents)
-            .service(families::add_consent)
-            .service(families::get_consent)
-            .service(families::withdraw_consent),
+                .service(families::list_families)
+                .service(families::create_family)
+                .service(families::get_family)
+                .service(families::update_family)
+                .service(families::delete_family)
+                .service(families::list_contacts)
+                .service(families::add_contact)
+                .service(families::list_consents)
+                .service(families::add_consent)
+                .service(families::get_consent)
+                .service(families::withdraw_consent)
+                .service(initiatives::list_initiatives)
+                .service(initiatives::create_initiative)
+                .service(initiatives::get_initiative)
+                .service(initiatives::update_initiative)
+                .service(initiatives::list_sessions)
+                .service(initiatives::add_session)
+                .service(initiatives::list_enrolments)
+                .service(initiatives::enrol_family)
+                .service(initiatives::unenrol_family)
+                .service(initiatives::team_composition),
         );
 }
 

@@ -221,7 +221,10 @@ mod tests {
     #[test]
     fn every_operation_has_a_rule() {
         for operation in Operation::ALL {
-            assert!(!admitted_roles(*operation).is_empty(), "{operation:?} has no rule");
+            assert!(
+                !admitted_roles(*operation).is_empty(),
+                "{operation:?} has no rule"
+            );
         }
     }
 
@@ -269,14 +272,20 @@ mod tests {
         let area = uuid::Uuid::now_v7();
         let worker = principal(Actor::HousingSocialWorker { areas: vec![area] });
         assert!(reaches_families_of(&worker, &area.to_string()));
-        assert!(!reaches_families_of(&worker, &uuid::Uuid::now_v7().to_string()));
+        assert!(!reaches_families_of(
+            &worker,
+            &uuid::Uuid::now_v7().to_string()
+        ));
         let caseworker = principal(Actor::MunicipalCaseworker {
             municipality: copenhagen(),
             unit: MunicipalUnit::SocialServices,
         });
         assert!(!reaches_families_of(&caseworker, &area.to_string()));
         assert!(family_areas(&principal(Actor::Admin)).is_empty());
-        assert_eq!(admitted_roles(Operation::ManageFamilies), &[Role::HousingSocialWorker]);
+        assert_eq!(
+            admitted_roles(Operation::ManageFamilies),
+            &[Role::HousingSocialWorker]
+        );
     }
 
     #[test]

@@ -4,7 +4,9 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::schema::{consents, families, family_contacts};
-use super::DbConnection;
+use super::{from_json, to_json, DbConnection};
+use crate::domain::family::{ContactDetails, FamilyRecord, Household};
+use crate::error::ApiError;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Insertable, AsChangeset)]
 #[diesel(table_name = families, treat_none_as_null = true)]
@@ -26,6 +28,55 @@ pub struct FamilyRow {
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+}
+
+impl FamilyRow {
+    /// The stored form of a validated record, changed now.
+    pub fn from_record(
+        id: String,
+        area_id: String,
+        record: &FamilyRecord,
+        version: i32,
+        created_at: chrono::NaiveDateTime,
+    ) -> Self {
+        Self {
+            id,
+            area_id,
+            display_name: record.display_name.clone(),
+            phone: record.contact.phone.clone(),
+            email: record.contact.email.clone(),
+            address: record.contact.address.clone(),
+            adults: record.household.adults as i32,
+            children: record.household.children as i32,
+            children_birth_years: to_json(&record.household.children_birth_years),
+            languages: to_json(&record.languages),
+            interpreter_needed: i32::from(record.interpreter_needed),
+            notes: record.notes.clone(),
+            version,
+            created_at,
+            updated_at: super::now(),
+        }
+    }
+
+    /// The family record this row stores.
+    pub fn record(&self) -> Result<FamilyRecord, ApiError> {
+        Ok(FamilyRecord {
+            display_name: self.display_name.clone(),
+            contact: ContactDetails {
+                phone: self.phone.clone(),
+                email: self.email.clone(),
+                address: self.address.clone(),
+            },
+            household: Household {
+                adults: i64::from(self.adults),
+                children: i64::from(self.children),
+                children_birth_years: from_json(&self.children_birth_years, "birth years")?,
+            },
+            languages: from_json(&self.languages, "languages")?,
+            interpreter_needed: self.interpreter_needed != 0,
+            notes: self.notes.clone(),
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Insertable)]
@@ -77,7 +128,10 @@ pub fn list(connection: &mut DbConnection, filter: &FamilyFilter) -> QueryResult
     if let Some(after) = &filter.after_id {
         query = query.filter(families::id.gt(after.clone()));
     }
-    query.order(families::id.asc()).limit(filter.limit).load(connection)
+    query
+        .order(families::id.asc())
+        .limit(filter.limit)
+        .load(connection)
 }
 
 pub fn find(connection: &mut DbConnection, id: &str) -> QueryResult<Option<FamilyRow>> {
@@ -85,10 +139,17 @@ pub fn find(connection: &mut DbConnection, id: &str) -> QueryResult<Option<Famil
 }
 
 pub fn insert(connection: &mut DbConnection, row: &FamilyRow) -> QueryResult<()> {
-    diesel::insert_into(families::table).values(row).execute(connection).map(|_| ())
+    diesel::insert_into(families::table)
+        .values(row)
+        .execute(connection)
+        .map(|_| ())
 }
 
-pub fn replace_if_version(connection: &mut DbConnection, row: &FamilyRow, expected_version: i32) -> QueryResult<bool> {
+pub fn replace_if_version(
+    connection: &mut DbConnection,
+    row: &FamilyRow,
+    expected_version: i32,
+) -> QueryResult<bool> {
     let updated = diesel::update(
         families::table
             .filter(families::id.eq(&row.id))
@@ -100,7 +161,11 @@ pub fn replace_if_version(connection: &mut DbConnection, row: &FamilyRow, expect
 }
 
 /// Deletes the family and, by cascade, its contacts, consents, enrolments and attendance.
-pub fn delete_if_version(connection: &mut DbConnection, id: &str, expected_version: i32) -> QueryResult<bool> {
+pub fn delete_if_version(
+    connection: &mut DbConnection,
+    id: &str,
+    expected_version: i32,
+) -> QueryResult<bool> {
     let deleted = diesel::delete(
         families::table
             .filter(families::id.eq(id))
@@ -113,7 +178,10 @@ pub fn delete_if_version(connection: &mut DbConnection, id: &str, expected_versi
 /// Marks the family as changed (a new contact, consent or withdrawal).
 pub fn touch(connection: &mut DbConnection, id: &str, at: NaiveDateTime) -> QueryResult<()> {
     diesel::update(families::table.find(id))
-        .set((families::updated_at.eq(at), families::version.eq(families::version + 1)))
+        .set((
+            families::updated_at.eq(at),
+            families::version.eq(families::version + 1),
+        ))
         .execute(connection)
         .map(|_| ())
 }
@@ -121,12 +189,18 @@ pub fn touch(connection: &mut DbConnection, id: &str, at: NaiveDateTime) -> Quer
 pub fn contacts_of(connection: &mut DbConnection, family_id: &str) -> QueryResult<Vec<ContactRow>> {
     family_contacts::table
         .filter(family_contacts::family_id.eq(family_id))
-        .order((family_contacts::occurred_on.desc(), family_contacts::id.desc()))
+        .order((
+            family_contacts::occurred_on.desc(),
+            family_contacts::id.desc(),
+        ))
         .load(connection)
 }
 
 pub fn insert_contact(connection: &mut DbConnection, row: &ContactRow) -> QueryResult<()> {
-    diesel::insert_into(family_contacts::table).values(row).execute(connection).map(|_| ())
+    diesel::insert_into(family_contacts::table)
+        .values(row)
+        .execute(connection)
+        .map(|_| ())
 }
 
 pub fn consents_of(connection: &mut DbConnection, family_id: &str) -> QueryResult<Vec<ConsentRow>> {
@@ -141,12 +215,23 @@ pub fn find_consent(connection: &mut DbConnection, id: &str) -> QueryResult<Opti
 }
 
 pub fn insert_consent(connection: &mut DbConnection, row: &ConsentRow) -> QueryResult<()> {
-    diesel::insert_into(consents::table).values(row).execute(connection).map(|_| ())
+    diesel::insert_into(consents::table)
+        .values(row)
+        .execute(connection)
+        .map(|_| ())
 }
 
-pub fn withdraw_consent(connection: &mut DbConnection, id: &str, at: NaiveDateTime, by: &str) -> QueryResult<()> {
+pub fn withdraw_consent(
+    connection: &mut DbConnection,
+    id: &str,
+    at: NaiveDateTime,
+    by: &str,
+) -> QueryResult<()> {
     diesel::update(consents::table.find(id))
-        .set((consents::withdrawn_at.eq(Some(at)), consents::withdrawn_by.eq(Some(by))))
+        .set((
+            consents::withdrawn_at.eq(Some(at)),
+            consents::withdrawn_by.eq(Some(by)),
+        ))
         .execute(connection)
         .map(|_| ())
 }

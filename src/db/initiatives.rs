@@ -7,8 +7,13 @@ use diesel::prelude::*;
 
 use super::areas::AreaRow;
 use super::families::FamilyRow;
-use super::schema::{areas, enrolments, families, initiative_sessions, initiatives, session_attendance};
-use super::DbConnection;
+use super::schema::{
+    areas, enrolments, families, initiative_sessions, initiatives, session_attendance,
+};
+use super::{from_json, to_json, DbConnection};
+use crate::domain::catalog::{InitiativeType, ProblemArea};
+use crate::domain::initiative::{InitiativeFormat, InitiativePlan, InitiativeStatus, Schedule};
+use crate::error::ApiError;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Insertable, AsChangeset)]
 #[diesel(table_name = initiatives, treat_none_as_null = true)]
@@ -39,6 +44,87 @@ pub struct InitiativeRow {
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+}
+
+/// Identity and bookkeeping of a stored initiative.
+pub struct RowIdentity<'a> {
+    pub id: &'a str,
+    pub area_id: &'a str,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+}
+
+impl InitiativeRow {
+    /// The stored form of a validated plan, changed now.
+    pub fn from_plan(
+        stored: RowIdentity<'_>,
+        plan: &InitiativePlan,
+        assessment_id: Option<String>,
+        status: InitiativeStatus,
+    ) -> Self {
+        let problem_areas: Vec<&str> = plan.problem_areas.iter().map(|area| area.code()).collect();
+        Self {
+            id: stored.id.to_owned(),
+            area_id: stored.area_id.to_owned(),
+            initiative_type: plan.initiative_type.code().to_owned(),
+            title: plan.title.clone(),
+            description: plan.description.clone(),
+            problem_areas: to_json(&problem_areas),
+            assessment_id,
+            format: plan.format.code().to_owned(),
+            partners: to_json(&plan.partners),
+            languages: to_json(&plan.languages),
+            interpreter_present: i32::from(plan.interpreter_present),
+            target_group: plan.target_group.clone(),
+            capacity: plan.capacity,
+            starts_on: plan.schedule.starts_on,
+            ends_on: plan.schedule.ends_on,
+            recurrence: plan.schedule.recurrence.clone(),
+            status: status.code().to_owned(),
+            network_plan: plan.network_plan.clone(),
+            job_centre_agreement: plan.job_centre_agreement.clone(),
+            fathers_wanted: i32::from(plan.fathers_wanted),
+            version: stored.version,
+            created_at: stored.created_at,
+            updated_at: super::now(),
+        }
+    }
+
+    /// The validated plan this row stores.
+    pub fn plan(&self) -> Result<InitiativePlan, ApiError> {
+        let problem_areas: Vec<String> = from_json(&self.problem_areas, "problem areas")?;
+        Ok(InitiativePlan {
+            initiative_type: InitiativeType::parse(&self.initiative_type)
+                .ok_or_else(|| corrupt_initiative("type"))?,
+            title: self.title.clone(),
+            description: self.description.clone(),
+            problem_areas: problem_areas
+                .iter()
+                .map(|code| {
+                    ProblemArea::parse(code).ok_or_else(|| corrupt_initiative("problem area"))
+                })
+                .collect::<Result<_, _>>()?,
+            format: InitiativeFormat::parse(&self.format)
+                .ok_or_else(|| corrupt_initiative("format"))?,
+            partners: from_json(&self.partners, "partners")?,
+            languages: from_json(&self.languages, "languages")?,
+            interpreter_present: self.interpreter_present != 0,
+            target_group: self.target_group.clone(),
+            capacity: self.capacity,
+            schedule: Schedule {
+                starts_on: self.starts_on,
+                ends_on: self.ends_on,
+                recurrence: self.recurrence.clone(),
+            },
+            network_plan: self.network_plan.clone(),
+            job_centre_agreement: self.job_centre_agreement.clone(),
+            fathers_wanted: self.fathers_wanted != 0,
+        })
+    }
+}
+
+fn corrupt_initiative(what: &str) -> ApiError {
+    ApiError::internal(format!("stored initiative has an invalid {what}"))
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Insertable)]
@@ -83,7 +169,10 @@ pub struct InitiativeFilter {
     pub limit: i64,
 }
 
-pub fn list(connection: &mut DbConnection, filter: &InitiativeFilter) -> QueryResult<Vec<InitiativeRow>> {
+pub fn list(
+    connection: &mut DbConnection,
+    filter: &InitiativeFilter,
+) -> QueryResult<Vec<InitiativeRow>> {
     let mut query = initiatives::table.into_boxed();
     match &filter.scope {
         AreaScope::All => {}
@@ -113,10 +202,16 @@ pub fn list(connection: &mut DbConnection, filter: &InitiativeFilter) -> QueryRe
     if let Some(after) = &filter.after_id {
         query = query.filter(initiatives::id.gt(after.clone()));
     }
-    query.order(initiatives::id.asc()).limit(filter.limit).load(connection)
+    query
+        .order(initiatives::id.asc())
+        .limit(filter.limit)
+        .load(connection)
 }
 
-pub fn find_with_area(connection: &mut DbConnection, id: &str) -> QueryResult<Option<(InitiativeRow, AreaRow)>> {
+pub fn find_with_area(
+    connection: &mut DbConnection,
+    id: &str,
+) -> QueryResult<Option<(InitiativeRow, AreaRow)>> {
     initiatives::table
         .inner_join(areas::table)
         .filter(initiatives::id.eq(id))
@@ -126,10 +221,17 @@ pub fn find_with_area(connection: &mut DbConnection, id: &str) -> QueryResult<Op
 }
 
 pub fn insert(connection: &mut DbConnection, row: &InitiativeRow) -> QueryResult<()> {
-    diesel::insert_into(initiatives::table).values(row).execute(connection).map(|_| ())
+    diesel::insert_into(initiatives::table)
+        .values(row)
+        .execute(connection)
+        .map(|_| ())
 }
 
-pub fn replace_if_version(connection: &mut DbConnection, row: &InitiativeRow, expected_version: i32) -> QueryResult<bool> {
+pub fn replace_if_version(
+    connection: &mut DbConnection,
+    row: &InitiativeRow,
+    expected_version: i32,
+) -> QueryResult<bool> {
     let updated = diesel::update(
         initiatives::table
             .filter(initiatives::id.eq(&row.id))
@@ -141,7 +243,10 @@ pub fn replace_if_version(connection: &mut DbConnection, row: &InitiativeRow, ex
 }
 
 /// Enrolled families per initiative.
-pub fn enrolment_counts(connection: &mut DbConnection, ids: &[String]) -> QueryResult<HashMap<String, i64>> {
+pub fn enrolment_counts(
+    connection: &mut DbConnection,
+    ids: &[String],
+) -> QueryResult<HashMap<String, i64>> {
     let rows: Vec<(String, i64)> = enrolments::table
         .filter(enrolments::initiative_id.eq_any(ids.to_vec()))
         .group_by(enrolments::initiative_id)
@@ -162,7 +267,11 @@ pub fn enrolments_with_families(
         .load(connection)
 }
 
-pub fn find_enrolment(connection: &mut DbConnection, initiative_id: &str, family_id: &str) -> QueryResult<Option<EnrolmentRow>> {
+pub fn find_enrolment(
+    connection: &mut DbConnection,
+    initiative_id: &str,
+    family_id: &str,
+) -> QueryResult<Option<EnrolmentRow>> {
     enrolments::table
         .find((initiative_id, family_id))
         .first(connection)
@@ -170,16 +279,30 @@ pub fn find_enrolment(connection: &mut DbConnection, initiative_id: &str, family
 }
 
 pub fn insert_enrolment(connection: &mut DbConnection, row: &EnrolmentRow) -> QueryResult<()> {
-    diesel::insert_into(enrolments::table).values(row).execute(connection).map(|_| ())
+    diesel::insert_into(enrolments::table)
+        .values(row)
+        .execute(connection)
+        .map(|_| ())
 }
 
-pub fn delete_enrolment(connection: &mut DbConnection, initiative_id: &str, family_id: &str) -> QueryResult<bool> {
-    let deleted = diesel::delete(enrolments::table.find((initiative_id, family_id))).execute(connection)?;
+pub fn delete_enrolment(
+    connection: &mut DbConnection,
+    initiative_id: &str,
+    family_id: &str,
+) -> QueryResult<bool> {
+    let deleted =
+        diesel::delete(enrolments::table.find((initiative_id, family_id))).execute(connection)?;
     Ok(deleted == 1)
 }
 
-pub fn insert_session(connection: &mut DbConnection, row: &SessionRow, attendees: &[String]) -> QueryResult<()> {
-    diesel::insert_into(initiative_sessions::table).values(row).execute(connection)?;
+pub fn insert_session(
+    connection: &mut DbConnection,
+    row: &SessionRow,
+    attendees: &[String],
+) -> QueryResult<()> {
+    diesel::insert_into(initiative_sessions::table)
+        .values(row)
+        .execute(connection)?;
     for family_id in attendees {
         diesel::insert_into(session_attendance::table)
             .values((
@@ -198,7 +321,10 @@ pub fn sessions_with_attendance(
 ) -> QueryResult<Vec<(SessionRow, Vec<String>)>> {
     let sessions: Vec<SessionRow> = initiative_sessions::table
         .filter(initiative_sessions::initiative_id.eq(initiative_id))
-        .order((initiative_sessions::held_on.asc(), initiative_sessions::id.asc()))
+        .order((
+            initiative_sessions::held_on.asc(),
+            initiative_sessions::id.asc(),
+        ))
         .load(connection)?;
     let ids: Vec<String> = sessions.iter().map(|session| session.id.clone()).collect();
     let mut attendance: HashMap<String, Vec<String>> = HashMap::new();

@@ -232,7 +232,8 @@ pub fn to_json<T: serde::Serialize>(value: &T) -> String {
 
 /// A value from a JSON text column; a corrupt value is an internal error.
 pub fn from_json<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<T, ApiError> {
-    serde_json::from_str(text).map_err(|_| ApiError::internal(format!("stored {what} is not valid JSON")))
+    serde_json::from_str(text)
+        .map_err(|_| ApiError::internal(format!("stored {what} is not valid JSON")))
 }
 
 /// Today's date (UTC).

@@ -319,3 +319,47 @@ pub async fn assert_problem(response: reqwest::Response, status: u16) -> Value {
     assert!(body["type"].is_string() && body["title"].is_string() && body["detail"].is_string());
     body
 }
+
+pub fn new_family(area_id: &str, name: &str) -> Value {
+    json!({
+        "area_id": area_id,
+        "display_name": name,
+        "contact": {"phone": "+45 12 34 56 78"},
+        "household": {"adults": 2, "children": 3, "children_birth_years": [2012, 2016]},
+        "languages": ["arabisk"],
+        "interpreter_needed": true
+    })
+}
+
+pub fn new_initiative(area_id: &str, initiative_type: &str, format: &str) -> Value {
+    json!({
+        "area_id": area_id,
+        "type": initiative_type,
+        "title": format!("{initiative_type} i området"),
+        "format": format,
+        "capacity": 3,
+        "schedule": {"starts_on": "2026-02-01", "recurrence": "tirsdage 17-19"},
+        "partners": [{"name": "Nørrebakkens skole", "kind": "school"}],
+        "languages": ["arabisk"]
+    })
+}
+
+impl TestApp {
+    /// Creates a record with `body` at `path` as `token` and returns its id.
+    pub async fn create(&self, path: &str, token: &str, body: &Value) -> String {
+        let response = self.post(path, token, body).await;
+        let status = response.status();
+        let created: Value = response.json().await.unwrap();
+        assert_eq!(status, 201, "creating at {path}: {created}");
+        created["id"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn delete(&self, path: &str, token: &str) -> reqwest::Response {
+        self.client
+            .delete(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request")
+    }
+}

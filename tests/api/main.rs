@@ -7,5 +7,7 @@ mod assessments;
 mod auth;
 mod cli;
 mod errors;
+mod families;
+mod initiatives;
 mod openapi;
 mod operations;
