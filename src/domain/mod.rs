@@ -3,10 +3,12 @@
 
 pub mod area;
 pub mod assessment;
+pub mod calendar;
 pub mod catalog;
 pub mod cpr;
 pub mod family;
 pub mod initiative;
 pub mod municipality;
 pub mod recommendations;
+pub mod referral;
 pub mod validation;

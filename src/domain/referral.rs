@@ -1,0 +1,462 @@
+//! Referrals across the line (after HL7 FHIR's referral Task) and the consent
+//! rules that gate them; concern reports and their statutory deadlines.
+
+use chrono::{Duration, NaiveDate, NaiveDateTime};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::assessment::Side;
+use super::calendar::{add_working_days, copenhagen_date, end_of_copenhagen_day};
+use super::catalog::MunicipalUnit;
+use super::family::{ConsentPurpose, ConsentState, DataCategory};
+use super::initiative::codes;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// From the housing-social side to a municipal unit.
+    ToMunicipality,
+    /// From a municipal unit to an initiative of the housing-social side.
+    ToInitiative,
+}
+
+codes!(Direction { ToMunicipality => "to_municipality", ToInitiative => "to_initiative" });
+
+impl Direction {
+    pub fn sender(self) -> Side {
+        match self {
+            Direction::ToMunicipality => Side::HousingSocial,
+            Direction::ToInitiative => Side::Municipal,
+        }
+    }
+
+    pub fn receiver(self) -> Side {
+        match self {
+            Direction::ToMunicipality => Side::Municipal,
+            Direction::ToInitiative => Side::HousingSocial,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReferralStatus {
+    Draft,
+    Requested,
+    Accepted,
+    Rejected,
+    InProgress,
+    OnHold,
+    Completed,
+    Failed,
+    Cancelled,
+}
+
+codes!(ReferralStatus {
+    Draft => "draft",
+    Requested => "requested",
+    Accepted => "accepted",
+    Rejected => "rejected",
+    InProgress => "in_progress",
+    OnHold => "on_hold",
+    Completed => "completed",
+    Failed => "failed",
+    Cancelled => "cancelled",
+});
+
+/// How a completed referral ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// The family received the help the referral asked for.
+    HelpProvided,
+    /// The family is now in contact with the unit or initiative.
+    ContactEstablished,
+    /// Another unit or service took over.
+    ReferredOnward,
+    /// The family chose not to continue.
+    FamilyDeclined,
+    Other,
+}
+
+codes!(Outcome {
+    HelpProvided => "help_provided",
+    ContactEstablished => "contact_established",
+    ReferredOnward => "referred_onward",
+    FamilyDeclined => "family_declined",
+    Other => "other",
+});
+
+impl ReferralStatus {
+    pub fn is_closed(self) -> bool {
+        matches!(
+            self,
+            ReferralStatus::Rejected
+                | ReferralStatus::Completed
+                | ReferralStatus::Failed
+                | ReferralStatus::Cancelled
+        )
+    }
+
+    pub fn needs_reason(self) -> bool {
+        matches!(
+            self,
+            ReferralStatus::Rejected
+                | ReferralStatus::Failed
+                | ReferralStatus::Cancelled
+                | ReferralStatus::OnHold
+        )
+    }
+}
+
+/// One allowed move: from, to, and the side that may make it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Move {
+    pub to: ReferralStatus,
+    /// `None`: either side.
+    pub by: Option<Role>,
+}
+
+/// Which end of the referral acts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Sender,
+    Receiver,
+}
+
+/// The moves allowed from `status`. `resume_to` is where an on-hold referral returns.
+pub fn moves(status: ReferralStatus, resume_to: Option<ReferralStatus>) -> Vec<Move> {
+    use ReferralStatus::*;
+    let by = |to, role| Move { to, by: Some(role) };
+    let either = |to| Move { to, by: None };
+    match status {
+        Draft => vec![by(Requested, Role::Sender), either(Cancelled)],
+        Requested => vec![
+            by(Accepted, Role::Receiver),
+            by(Rejected, Role::Receiver),
+            either(Cancelled),
+        ],
+        Accepted => vec![
+            by(InProgress, Role::Receiver),
+            by(OnHold, Role::Receiver),
+            either(Cancelled),
+        ],
+        InProgress => vec![
+            by(Completed, Role::Receiver),
+            by(Failed, Role::Receiver),
+            by(OnHold, Role::Receiver),
+            either(Cancelled),
+        ],
+        OnHold => vec![
+            by(resume_to.unwrap_or(InProgress), Role::Receiver),
+            either(Cancelled),
+        ],
+        Rejected | Completed | Failed | Cancelled => vec![],
+    }
+}
+
+/// Why a transition is refused: 409 for a move that does not exist now, 403 for
+/// one the other side must make. Both name the moves allowed now.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TransitionError {
+    #[error("a {from} referral cannot become {to}; allowed now: {allowed}")]
+    Illegal {
+        from: &'static str,
+        to: &'static str,
+        allowed: String,
+    },
+    #[error("only the {side} side may make a referral {to}; you may now: {allowed}")]
+    WrongSide {
+        to: &'static str,
+        side: &'static str,
+        allowed: String,
+    },
+}
+
+fn describe(moves: &[Move], who: Option<Role>) -> String {
+    let allowed: Vec<&str> = moves
+        .iter()
+        .filter(|m| who.is_none() || m.by.is_none() || m.by == who)
+        .map(|m| m.to.code())
+        .collect();
+    if allowed.is_empty() {
+        "none".into()
+    } else {
+        allowed.join(", ")
+    }
+}
+
+/// Checks that `who` may move a referral from `from` to `to`.
+pub fn check_transition(
+    from: ReferralStatus,
+    to: ReferralStatus,
+    who: Role,
+    direction: Direction,
+    resume_to: Option<ReferralStatus>,
+) -> Result<(), TransitionError> {
+    let moves = moves(from, resume_to);
+    let Some(found) = moves.iter().find(|m| m.to == to) else {
+        return Err(TransitionError::Illegal {
+            from: from.code(),
+            to: to.code(),
+            allowed: describe(&moves, None),
+        });
+    };
+    match found.by {
+        Some(role) if role != who => {
+            let side = match role {
+                Role::Sender => direction.sender(),
+                Role::Receiver => direction.receiver(),
+            };
+            Err(TransitionError::WrongSide {
+                to: to.code(),
+                side: side.code(),
+                allowed: describe(&moves, Some(who)),
+            })
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The terms a referral asks a consent to cover.
+pub struct ConsentNeed<'a> {
+    pub unit: MunicipalUnit,
+    pub purpose: ConsentPurpose,
+    pub categories: &'a [DataCategory],
+}
+
+/// The terms a stored consent grants.
+pub struct ConsentGrant<'a> {
+    pub state: ConsentState,
+    pub unit: MunicipalUnit,
+    pub purpose: ConsentPurpose,
+    pub categories: &'a [DataCategory],
+}
+
+/// Every way in which a consent fails to cover a referral; empty when it does.
+pub fn consent_gaps(need: &ConsentNeed<'_>, grant: &ConsentGrant<'_>) -> Vec<String> {
+    let mut gaps = Vec::new();
+    match grant.state {
+        ConsentState::Active => {}
+        ConsentState::Pending => gaps.push("the consent is not valid yet".to_owned()),
+        ConsentState::Expired => gaps.push("the consent has expired".to_owned()),
+        ConsentState::Withdrawn => gaps.push("the consent has been withdrawn".to_owned()),
+    }
+    if grant.unit != need.unit {
+        gaps.push(format!(
+            "the consent names {}, not {}",
+            grant.unit.code(),
+            need.unit.code()
+        ));
+    }
+    if grant.purpose != need.purpose {
+        gaps.push(format!(
+            "the consent covers {}, not {}",
+            grant.purpose.code(),
+            need.purpose.code()
+        ));
+    }
+    for category in need.categories {
+        if !grant.categories.contains(category) {
+            gaps.push(format!(
+                "the consent does not cover sharing {}",
+                category.code()
+            ));
+        }
+    }
+    gaps
+}
+
+/// Working days a municipality has to acknowledge a professional's concern report.
+pub const ACKNOWLEDGE_WORKING_DAYS: u32 = 6;
+/// Hours within which the urgency of a concern report must be assessed.
+pub const URGENCY_ASSESSMENT_HOURS: i64 = 24;
+
+/// When a concern report received at `received_at` (UTC) must be acknowledged:
+/// the end (Danish time) of the 6th working day after the day of receipt.
+pub fn acknowledge_due_at(received_at: NaiveDateTime) -> NaiveDateTime {
+    end_of_copenhagen_day(add_working_days(
+        copenhagen_date(received_at),
+        ACKNOWLEDGE_WORKING_DAYS,
+    ))
+}
+
+pub fn urgency_assessment_due_at(received_at: NaiveDateTime) -> NaiveDateTime {
+    received_at + Duration::hours(URGENCY_ASSESSMENT_HOURS)
+}
+
+/// The statuses of a concern report, as the reporter may see them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ConcernStatus {
+    Received,
+    Acknowledged,
+}
+
+codes!(ConcernStatus { Received => "received", Acknowledged => "acknowledged" });
+
+/// A birth year of a child: plausible for a child today.
+pub fn child_birth_year(year: i64, today: NaiveDate) -> Result<i32, String> {
+    use chrono::Datelike;
+    let this_year = i64::from(today.year());
+    if (this_year - 18..=this_year).contains(&year) {
+        Ok(year as i32)
+    } else {
+        Err(format!(
+            "must be a child's birth year from {} to {this_year}",
+            this_year - 18
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ReferralStatus::*;
+
+    fn check(from: ReferralStatus, to: ReferralStatus, who: Role) -> Result<(), TransitionError> {
+        check_transition(from, to, who, Direction::ToMunicipality, None)
+    }
+
+    #[test]
+    fn the_closed_loop_runs_from_draft_to_completed() {
+        assert!(check(Draft, Requested, Role::Sender).is_ok());
+        assert!(check(Requested, Accepted, Role::Receiver).is_ok());
+        assert!(check(Accepted, InProgress, Role::Receiver).is_ok());
+        assert!(check(InProgress, Completed, Role::Receiver).is_ok());
+    }
+
+    #[test]
+    fn the_receiver_decides_and_the_sender_only_submits() {
+        let error = check(Requested, Accepted, Role::Sender).unwrap_err();
+        assert!(
+            matches!(
+                error,
+                TransitionError::WrongSide {
+                    side: "municipal",
+                    ..
+                }
+            ),
+            "{error}"
+        );
+        assert!(
+            error.to_string().ends_with("you may now: cancelled"),
+            "{error}"
+        );
+        assert!(matches!(
+            check(Draft, Requested, Role::Receiver),
+            Err(TransitionError::WrongSide { .. })
+        ));
+    }
+
+    #[test]
+    fn either_side_cancels_before_completion_and_nobody_after() {
+        for from in [Draft, Requested, Accepted, InProgress, OnHold] {
+            assert!(check(from, Cancelled, Role::Sender).is_ok(), "{from:?}");
+            assert!(check(from, Cancelled, Role::Receiver).is_ok(), "{from:?}");
+        }
+        for closed in [Rejected, Completed, Failed, Cancelled] {
+            let error = check(closed, Cancelled, Role::Sender).unwrap_err();
+            assert!(error.to_string().ends_with("allowed now: none"), "{error}");
+        }
+    }
+
+    #[test]
+    fn on_hold_returns_to_where_it_was() {
+        assert!(check(Accepted, OnHold, Role::Receiver).is_ok());
+        assert!(check_transition(
+            OnHold,
+            Accepted,
+            Role::Receiver,
+            Direction::ToMunicipality,
+            Some(Accepted)
+        )
+        .is_ok());
+        assert!(check_transition(
+            OnHold,
+            InProgress,
+            Role::Receiver,
+            Direction::ToMunicipality,
+            Some(Accepted)
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn skipping_a_step_is_illegal_and_names_the_allowed_moves() {
+        let error = check(Requested, Completed, Role::Receiver).unwrap_err();
+        assert_eq!(
+            error,
+            TransitionError::Illegal {
+                from: "requested",
+                to: "completed",
+                allowed: "accepted, rejected, cancelled".into()
+            }
+        );
+    }
+
+    #[test]
+    fn reasons_are_needed_to_stop_or_pause() {
+        let needing: Vec<_> = ReferralStatus::ALL
+            .iter()
+            .filter(|s| s.needs_reason())
+            .collect();
+        assert_eq!(needing, [&Rejected, &OnHold, &Failed, &Cancelled]);
+    }
+
+    #[test]
+    fn every_consent_gap_is_named() {
+        let granted = [DataCategory::ContactDetails];
+        let wanted = [
+            DataCategory::ContactDetails,
+            DataCategory::HouseholdComposition,
+        ];
+        let gaps = consent_gaps(
+            &ConsentNeed {
+                unit: MunicipalUnit::JobCentre,
+                purpose: ConsentPurpose::JobCentreInternship,
+                categories: &wanted,
+            },
+            &ConsentGrant {
+                state: ConsentState::Expired,
+                unit: MunicipalUnit::FamilyCounselling,
+                purpose: ConsentPurpose::BridgeBuilding,
+                categories: &granted,
+            },
+        );
+        assert_eq!(gaps.len(), 4, "{gaps:?}");
+        assert!(gaps[3].contains("household_composition"));
+    }
+
+    #[test]
+    fn a_concern_report_is_due_six_working_days_later_at_the_end_of_the_danish_day() {
+        let received = NaiveDate::from_ymd_opt(2026, 3, 27)
+            .unwrap()
+            .and_hms_opt(10, 0, 0)
+            .unwrap();
+        let due = acknowledge_due_at(received);
+        // 9 April 2026 ends at 22:00 UTC (summer time).
+        assert_eq!(
+            due,
+            NaiveDate::from_ymd_opt(2026, 4, 9)
+                .unwrap()
+                .and_hms_opt(22, 0, 0)
+                .unwrap()
+        );
+        assert_eq!(
+            urgency_assessment_due_at(received),
+            received + Duration::hours(24)
+        );
+    }
+
+    #[test]
+    fn a_report_received_late_in_the_danish_evening_counts_from_that_danish_day() {
+        // 23:30 UTC on Thursday 26 November is Friday 27 November in Denmark.
+        let received = NaiveDate::from_ymd_opt(2026, 11, 26)
+            .unwrap()
+            .and_hms_opt(23, 30, 0)
+            .unwrap();
+        let due = acknowledge_due_at(received);
+        assert_eq!(due.date(), NaiveDate::from_ymd_opt(2026, 12, 7).unwrap());
+    }
+}
