@@ -43,6 +43,8 @@ pub enum ApiError {
     Unauthenticated(String),
     #[error("your role may not use this operation")]
     Forbidden,
+    #[error("{0}")]
+    ForbiddenBecause(String),
     #[error("no such resource")]
     NotFound,
     #[error("{detail}")]
@@ -79,7 +81,7 @@ impl ApiError {
         match self {
             Self::BadRequest(_) | Self::InvalidParameters(_) => ("bad-request", "Bad request"),
             Self::Unauthenticated(_) => ("unauthenticated", "Authentication required"),
-            Self::Forbidden => ("forbidden", "Forbidden"),
+            Self::Forbidden | Self::ForbiddenBecause(_) => ("forbidden", "Forbidden"),
             Self::NotFound => ("not-found", "Not found"),
             Self::MethodNotAllowed { .. } => ("method-not-allowed", "Method not allowed"),
             Self::Conflict(_) => ("conflict", "Conflict"),
@@ -136,7 +138,7 @@ impl ResponseError for ApiError {
         match self {
             Self::BadRequest(_) | Self::InvalidParameters(_) => StatusCode::BAD_REQUEST,
             Self::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
-            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::Forbidden | Self::ForbiddenBecause(_) => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(_) => StatusCode::CONFLICT,

@@ -4,12 +4,15 @@
 pub mod areas;
 pub mod assessments;
 pub mod catalog;
+pub mod concern_reports;
 pub mod etag;
 pub mod families;
 pub mod health;
+pub mod idempotency;
 pub mod initiatives;
 pub mod pagination;
 pub mod problems;
+pub mod referrals;
 
 use serde::{Deserialize, Deserializer};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
@@ -52,6 +55,8 @@ pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
         (name = "assessments", description = "Joint, aggregate needs assessments and the initiatives the handbook recommends for them"),
         (name = "initiatives", description = "Initiatives answering the assessed needs: the plan is aggregate data; enrolments, attendance identities and composition are individual data"),
         (name = "families", description = "Individual data held by the housing-social side: families, contact log, consents (housing-social workers of the family's area only)"),
+        (name = "referrals", description = "Referrals across the line: consent-gated, limited to the consented data, with a closed loop of status changes"),
+        (name = "concern-reports", description = "Concern reports about children (underretninger): one-way, no consent needed, with statutory deadlines"),
         (name = "operations", description = "Probes for orchestrators"),
     )
 )]
@@ -121,7 +126,16 @@ pub fn routes(config: &mut ServiceConfig) {
                 .service(initiatives::list_enrolments)
                 .service(initiatives::enrol_family)
                 .service(initiatives::unenrol_family)
-                .service(initiatives::team_composition),
+                .service(initiatives::team_composition)
+                .service(referrals::list_referrals)
+                .service(referrals::create_referral)
+                .service(referrals::get_referral)
+                .service(referrals::transition_referral)
+                .service(referrals::referral_events)
+                .service(concern_reports::report_concern)
+                .service(concern_reports::list_concern_reports)
+                .service(concern_reports::get_concern_report)
+                .service(concern_reports::acknowledge_concern_report),
         );
 }
 

@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use super::principal::{Actor, Principal, Role};
 use crate::domain::assessment::{AssessmentStatus, Side};
+use crate::domain::catalog::MunicipalUnit;
 use crate::domain::municipality::MunicipalityCode;
 use crate::error::ApiError;
 
@@ -52,6 +53,10 @@ operations! {
     ReadInitiatives,
     WriteInitiatives,
     ManageFamilies,
+    Referrals,
+    ReportConcerns,
+    ReadConcernReports,
+    AcknowledgeConcernReports,
 }
 
 use Role::*;
@@ -63,6 +68,7 @@ const BOTH_SIDES: &[Role] = &[HousingSocialWorker, MunicipalCaseworker];
 /// Readers of aggregate work: both sides and analysts.
 const AGGREGATE_READERS: &[Role] = &[HousingSocialWorker, MunicipalCaseworker, Analyst];
 const HOUSING_SOCIAL: &[Role] = &[HousingSocialWorker];
+const MUNICIPAL: &[Role] = &[MunicipalCaseworker];
 const ADMIN: &[Role] = &[Admin];
 
 /// Operation → the roles admitted to it.
@@ -76,6 +82,11 @@ const RULES: &[(Operation, &[Role])] = &[
     (Operation::WriteInitiatives, HOUSING_SOCIAL),
     // Individual data: families, contacts, consents, enrolments, attendance.
     (Operation::ManageFamilies, HOUSING_SOCIAL),
+    // Individual data crossing the line: only the two ends of a referral or report.
+    (Operation::Referrals, BOTH_SIDES),
+    (Operation::ReportConcerns, HOUSING_SOCIAL),
+    (Operation::ReadConcernReports, BOTH_SIDES),
+    (Operation::AcknowledgeConcernReports, MUNICIPAL),
 ];
 
 /// The roles admitted to `operation`; empty when it has no rule.
@@ -174,6 +185,61 @@ pub fn family_areas(principal: &Principal) -> Vec<String> {
     }
 }
 
+/// The ends of referrals a caller can hold: a municipal unit, or the areas it works in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReferralEnds {
+    Municipal {
+        municipality: MunicipalityCode,
+        unit: MunicipalUnit,
+    },
+    Areas(Vec<Uuid>),
+    Nothing,
+}
+
+pub fn referral_ends(principal: &Principal) -> ReferralEnds {
+    match &principal.actor {
+        Actor::HousingSocialWorker { areas } => ReferralEnds::Areas(areas.clone()),
+        Actor::MunicipalCaseworker { municipality, unit } => ReferralEnds::Municipal {
+            municipality: *municipality,
+            unit: *unit,
+        },
+        _ => ReferralEnds::Nothing,
+    }
+}
+
+/// The side of a referral (between `area_id` and a municipality's `unit`) that
+/// the caller holds, if any. Everyone else gets 404 for it.
+pub fn end_held(
+    principal: &Principal,
+    area_id: &str,
+    municipality_code: &str,
+    unit: &str,
+) -> Option<Side> {
+    match referral_ends(principal) {
+        ReferralEnds::Areas(areas) => areas
+            .iter()
+            .any(|area| area.to_string() == area_id)
+            .then_some(Side::HousingSocial),
+        ReferralEnds::Municipal {
+            municipality,
+            unit: own_unit,
+        } => (municipality.as_str() == municipality_code && own_unit.code() == unit)
+            .then_some(Side::Municipal),
+        ReferralEnds::Nothing => None,
+    }
+}
+
+/// Concern reports about children go to unit `children_families` of the
+/// municipality; only its caseworkers receive them.
+pub fn receives_concern_reports_of(principal: &Principal, municipality_code: &str) -> bool {
+    match &principal.actor {
+        Actor::MunicipalCaseworker { municipality, unit } => {
+            municipality.as_str() == municipality_code && *unit == MunicipalUnit::ChildrenFamilies
+        }
+        _ => false,
+    }
+}
+
 /// The side of the line the caller works on; contributions and approvals are
 /// attributed to it, never to what a request body claims.
 pub fn side_of(principal: &Principal) -> Option<Side> {
@@ -195,7 +261,6 @@ pub fn sees_assessment(principal: &Principal, status: AssessmentStatus) -> bool 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::catalog::MunicipalUnit;
 
     fn principal(actor: Actor) -> Principal {
         Principal {
@@ -286,6 +351,33 @@ mod tests {
             admitted_roles(Operation::ManageFamilies),
             &[Role::HousingSocialWorker]
         );
+    }
+
+    #[test]
+    fn a_referral_is_reached_from_its_area_or_its_unit_only() {
+        let area = uuid::Uuid::now_v7();
+        let worker = principal(Actor::HousingSocialWorker { areas: vec![area] });
+        assert_eq!(
+            end_held(&worker, &area.to_string(), "101", "job_centre"),
+            Some(Side::HousingSocial)
+        );
+        let job_centre = principal(Actor::MunicipalCaseworker {
+            municipality: copenhagen(),
+            unit: MunicipalUnit::JobCentre,
+        });
+        assert_eq!(
+            end_held(&job_centre, "x", "101", "job_centre"),
+            Some(Side::Municipal)
+        );
+        assert_eq!(end_held(&job_centre, "x", "101", "school"), None);
+        assert_eq!(end_held(&job_centre, "x", "751", "job_centre"), None);
+        assert!(!receives_concern_reports_of(&job_centre, "101"));
+        let children = principal(Actor::MunicipalCaseworker {
+            municipality: copenhagen(),
+            unit: MunicipalUnit::ChildrenFamilies,
+        });
+        assert!(receives_concern_reports_of(&children, "101"));
+        assert!(!receives_concern_reports_of(&children, "751"));
     }
 
     #[test]

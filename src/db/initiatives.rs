@@ -267,6 +267,19 @@ pub fn enrolments_with_families(
         .load(connection)
 }
 
+/// The initiatives a family is enrolled in.
+pub fn enrolments_of_family(
+    connection: &mut DbConnection,
+    family_id: &str,
+) -> QueryResult<Vec<(EnrolmentRow, InitiativeRow)>> {
+    enrolments::table
+        .inner_join(initiatives::table)
+        .filter(enrolments::family_id.eq(family_id))
+        .order(enrolments::enrolled_at.asc())
+        .select((enrolments::all_columns, initiatives::all_columns))
+        .load(connection)
+}
+
 pub fn find_enrolment(
     connection: &mut DbConnection,
     initiative_id: &str,

@@ -6,7 +6,9 @@
 pub mod areas;
 pub mod assessments;
 pub mod families;
+pub mod idempotency;
 pub mod initiatives;
+pub mod referrals;
 pub mod schema;
 
 use std::path::PathBuf;

@@ -192,4 +192,87 @@ diesel::allow_tables_to_appear_in_same_query!(
     enrolments,
     initiative_sessions,
     session_attendance,
+    referrals,
+    referral_events,
+    concern_reports,
+    idempotency_keys,
 );
+
+diesel::table! {
+    referrals (id) {
+        id -> Text,
+        direction -> Text,
+        status -> Text,
+        resume_status -> Nullable<Text>,
+        purpose -> Text,
+        purpose_note -> Nullable<Text>,
+        area_id -> Text,
+        municipality_code -> Text,
+        unit -> Text,
+        family_id -> Nullable<Text>,
+        consent_id -> Nullable<Text>,
+        initiative_id -> Nullable<Text>,
+        shared_categories -> Text,
+        shared_data -> Nullable<Text>,
+        consent_statement -> Nullable<Text>,
+        consent_valid_until -> Nullable<Date>,
+        outcome -> Nullable<Text>,
+        outcome_note -> Nullable<Text>,
+        created_by -> Text,
+        requested_at -> Nullable<Timestamp>,
+        accepted_at -> Nullable<Timestamp>,
+        closed_at -> Nullable<Timestamp>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    referral_events (id) {
+        id -> Text,
+        referral_id -> Text,
+        occurred_at -> Timestamp,
+        actor -> Text,
+        side -> Text,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    concern_reports (id) {
+        id -> Text,
+        family_id -> Nullable<Text>,
+        area_id -> Text,
+        municipality_code -> Text,
+        child_birth_year -> Integer,
+        child_description -> Nullable<Text>,
+        observation -> Text,
+        observed_on -> Date,
+        urgent -> Integer,
+        reported_by -> Text,
+        received_at -> Timestamp,
+        acknowledge_due_at -> Timestamp,
+        urgency_assessment_due_at -> Timestamp,
+        acknowledged_at -> Nullable<Timestamp>,
+        acknowledged_by -> Nullable<Text>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (subject, idempotency_key) {
+        subject -> Text,
+        idempotency_key -> Text,
+        request_hash -> Text,
+        response_status -> Nullable<Integer>,
+        response_body -> Nullable<Text>,
+        response_location -> Nullable<Text>,
+        response_etag -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(referral_events -> referrals (referral_id));

@@ -1,0 +1,250 @@
+//! Stored referrals with their event history, and concern reports.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::schema::{areas, concern_reports, referral_events, referrals};
+use super::DbConnection;
+
+#[derive(Debug, Clone, PartialEq, Queryable, Insertable, AsChangeset)]
+#[diesel(table_name = referrals, treat_none_as_null = true)]
+pub struct ReferralRow {
+    pub id: String,
+    pub direction: String,
+    pub status: String,
+    /// Where an on-hold referral returns to.
+    pub resume_status: Option<String>,
+    pub purpose: String,
+    pub purpose_note: Option<String>,
+    /// The housing-social end: the family's area, or the initiative's.
+    pub area_id: String,
+    /// The municipal end: municipality and unit.
+    pub municipality_code: String,
+    pub unit: String,
+    pub family_id: Option<String>,
+    pub consent_id: Option<String>,
+    pub initiative_id: Option<String>,
+    /// JSON array of the shared data categories.
+    pub shared_categories: String,
+    /// JSON snapshot of the shared data at the time of referral.
+    pub shared_data: Option<String>,
+    /// JSON of the consent the municipality states (to_initiative).
+    pub consent_statement: Option<String>,
+    pub consent_valid_until: Option<NaiveDate>,
+    pub outcome: Option<String>,
+    pub outcome_note: Option<String>,
+    pub created_by: String,
+    pub requested_at: Option<NaiveDateTime>,
+    pub accepted_at: Option<NaiveDateTime>,
+    pub closed_at: Option<NaiveDateTime>,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Insertable)]
+#[diesel(table_name = referral_events)]
+pub struct EventRow {
+    pub id: String,
+    pub referral_id: String,
+    pub occurred_at: NaiveDateTime,
+    pub actor: String,
+    pub side: String,
+    pub from_status: Option<String>,
+    pub to_status: String,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Insertable, AsChangeset)]
+#[diesel(table_name = concern_reports, treat_none_as_null = true)]
+pub struct ConcernRow {
+    pub id: String,
+    pub family_id: Option<String>,
+    pub area_id: String,
+    pub municipality_code: String,
+    pub child_birth_year: i32,
+    pub child_description: Option<String>,
+    pub observation: String,
+    pub observed_on: NaiveDate,
+    pub urgent: i32,
+    pub reported_by: String,
+    pub received_at: NaiveDateTime,
+    pub acknowledge_due_at: NaiveDateTime,
+    pub urgency_assessment_due_at: NaiveDateTime,
+    pub acknowledged_at: Option<NaiveDateTime>,
+    pub acknowledged_by: Option<String>,
+    pub updated_at: NaiveDateTime,
+}
+
+/// Which referrals a list may show: those with the caller at one end.
+#[derive(Debug, Clone)]
+pub enum ReferralScope {
+    /// The municipal end: municipality and unit.
+    Municipal { municipality: String, unit: String },
+    /// The housing-social end: the areas the caller works in.
+    Areas(Vec<String>),
+}
+
+#[derive(Debug)]
+pub struct ReferralFilter {
+    pub scope: ReferralScope,
+    /// Directions to include, as seen from the caller.
+    pub directions: Vec<String>,
+    pub status: Option<String>,
+    pub updated_since: Option<NaiveDateTime>,
+    pub after_id: Option<String>,
+    pub limit: i64,
+}
+
+pub fn list(
+    connection: &mut DbConnection,
+    filter: &ReferralFilter,
+) -> QueryResult<Vec<ReferralRow>> {
+    let mut query = referrals::table
+        .filter(referrals::direction.eq_any(filter.directions.clone()))
+        .into_boxed();
+    match &filter.scope {
+        ReferralScope::Municipal { municipality, unit } => {
+            query = query
+                .filter(referrals::municipality_code.eq(municipality.clone()))
+                .filter(referrals::unit.eq(unit.clone()));
+        }
+        ReferralScope::Areas(ids) => query = query.filter(referrals::area_id.eq_any(ids.clone())),
+    }
+    if let Some(status) = &filter.status {
+        query = query.filter(referrals::status.eq(status.clone()));
+    }
+    if let Some(since) = filter.updated_since {
+        query = query.filter(referrals::updated_at.ge(since));
+    }
+    if let Some(after) = &filter.after_id {
+        query = query.filter(referrals::id.gt(after.clone()));
+    }
+    query
+        .order(referrals::id.asc())
+        .limit(filter.limit)
+        .load(connection)
+}
+
+pub fn find(connection: &mut DbConnection, id: &str) -> QueryResult<Option<ReferralRow>> {
+    referrals::table.find(id).first(connection).optional()
+}
+
+pub fn insert(connection: &mut DbConnection, row: &ReferralRow) -> QueryResult<()> {
+    diesel::insert_into(referrals::table)
+        .values(row)
+        .execute(connection)
+        .map(|_| ())
+}
+
+pub fn replace_if_version(
+    connection: &mut DbConnection,
+    row: &ReferralRow,
+    expected_version: i32,
+) -> QueryResult<bool> {
+    let updated = diesel::update(
+        referrals::table
+            .filter(referrals::id.eq(&row.id))
+            .filter(referrals::version.eq(expected_version)),
+    )
+    .set(row)
+    .execute(connection)?;
+    Ok(updated == 1)
+}
+
+pub fn insert_event(connection: &mut DbConnection, row: &EventRow) -> QueryResult<()> {
+    diesel::insert_into(referral_events::table)
+        .values(row)
+        .execute(connection)
+        .map(|_| ())
+}
+
+pub fn events_of(connection: &mut DbConnection, referral_id: &str) -> QueryResult<Vec<EventRow>> {
+    referral_events::table
+        .filter(referral_events::referral_id.eq(referral_id))
+        .order(referral_events::id.asc())
+        .load(connection)
+}
+
+/// The municipality of an area.
+pub fn municipality_of_area(
+    connection: &mut DbConnection,
+    area_id: &str,
+) -> QueryResult<Option<String>> {
+    areas::table
+        .find(area_id)
+        .select(areas::municipality_code)
+        .first(connection)
+        .optional()
+}
+
+pub fn insert_concern(connection: &mut DbConnection, row: &ConcernRow) -> QueryResult<()> {
+    diesel::insert_into(concern_reports::table)
+        .values(row)
+        .execute(connection)
+        .map(|_| ())
+}
+
+pub fn find_concern(connection: &mut DbConnection, id: &str) -> QueryResult<Option<ConcernRow>> {
+    concern_reports::table.find(id).first(connection).optional()
+}
+
+pub fn replace_concern(connection: &mut DbConnection, row: &ConcernRow) -> QueryResult<()> {
+    diesel::update(concern_reports::table.find(&row.id))
+        .set(row)
+        .execute(connection)
+        .map(|_| ())
+}
+
+/// Which concern reports a list shows: a municipality's (receiver) or some areas' (reporter).
+#[derive(Debug, Clone)]
+pub enum ConcernScope {
+    Municipality(String),
+    Areas(Vec<String>),
+}
+
+#[derive(Debug)]
+pub struct ConcernFilter {
+    pub scope: ConcernScope,
+    /// Only reports not acknowledged by their due time, as of `now`.
+    pub overdue_at: Option<NaiveDateTime>,
+    pub acknowledged: Option<bool>,
+    pub updated_since: Option<NaiveDateTime>,
+    pub after_id: Option<String>,
+    pub limit: i64,
+}
+
+pub fn list_concerns(
+    connection: &mut DbConnection,
+    filter: &ConcernFilter,
+) -> QueryResult<Vec<ConcernRow>> {
+    let mut query = concern_reports::table.into_boxed();
+    match &filter.scope {
+        ConcernScope::Municipality(code) => {
+            query = query.filter(concern_reports::municipality_code.eq(code.clone()))
+        }
+        ConcernScope::Areas(ids) => {
+            query = query.filter(concern_reports::area_id.eq_any(ids.clone()))
+        }
+    }
+    if let Some(now) = filter.overdue_at {
+        query = query
+            .filter(concern_reports::acknowledged_at.is_null())
+            .filter(concern_reports::acknowledge_due_at.lt(now));
+    }
+    match filter.acknowledged {
+        Some(true) => query = query.filter(concern_reports::acknowledged_at.is_not_null()),
+        Some(false) => query = query.filter(concern_reports::acknowledged_at.is_null()),
+        None => {}
+    }
+    if let Some(since) = filter.updated_since {
+        query = query.filter(concern_reports::updated_at.ge(since));
+    }
+    if let Some(after) = &filter.after_id {
+        query = query.filter(concern_reports::id.gt(after.clone()));
+    }
+    query
+        .order(concern_reports::id.asc())
+        .limit(filter.limit)
+        .load(connection)
+}
