@@ -80,6 +80,7 @@ impl Drop for TestDatabase {
 
 pub struct TestApp {
     pub address: String,
+    database_url: DatabaseUrl,
     pub client: reqwest::Client,
     database: TestDatabase,
 }
@@ -158,6 +159,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     tokio::spawn(server);
     TestApp {
         address,
+        database_url: database_url.clone(),
         client: reqwest::Client::new(),
         database,
     }
@@ -245,6 +247,13 @@ impl TestApp {
             TestDatabase::Postgres { name, .. } => Some(name),
             TestDatabase::Sqlite { .. } => None,
         }
+    }
+
+    /// Runs SQL directly on the test's database, behind the service's back
+    /// (to age data, or to check what is stored).
+    pub fn sql(&self, statements: &str) {
+        let mut connection = Database::connect_directly(&self.database_url).expect("connect");
+        connection.batch_execute(statements).expect("sql");
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -352,6 +361,23 @@ impl TestApp {
         let created: Value = response.json().await.unwrap();
         assert_eq!(status, 201, "creating at {path}: {created}");
         created["id"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn post_with_key(
+        &self,
+        path: &str,
+        token: &str,
+        key: &str,
+        body: &Value,
+    ) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .bearer_auth(token)
+            .header("Idempotency-Key", key)
+            .json(body)
+            .send()
+            .await
+            .expect("request")
     }
 
     pub async fn delete(&self, path: &str, token: &str) -> reqwest::Response {
