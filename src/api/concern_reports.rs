@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::audit::AuditContext;
 use super::families::family_in_scope;
 use super::idempotency::{fingerprint, key_of, run_once, StoredResponse};
 use super::pagination::{page_response, Page, PageRequest};
@@ -214,6 +215,7 @@ pub async fn report_concern(
     body: web::Json<serde_json::Value>,
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.principal;
+    let audit = AuditContext::new(&principal, &req);
     let raw = body.into_inner();
     let key = key_of(&req)?;
     let request_hash = fingerprint(&req, &raw);
@@ -272,6 +274,7 @@ pub async fn report_concern(
                 updated_at: received_at,
             };
             store::insert_concern(connection, &row)?;
+        audit.allowed(connection, "concern_report", Some(&row.id), row.family_id.as_deref())?;
             stored(StatusCode::CREATED, &report_out(row, End::Reporter)?)
         },
     )
@@ -301,8 +304,10 @@ pub async fn list_concern_reports(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.principal;
+    let audit = AuditContext::new(&principal, &req);
     let query = query.into_inner();
     let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
+    let shown = page.limit as usize;
     let (scope, end) = match referral_ends(&principal) {
         ReferralEnds::Municipal {
             municipality,
@@ -325,7 +330,13 @@ pub async fn list_concern_reports(
         limit: page.fetch_limit(),
     };
     let rows = db
-        .run(move |connection| Ok(store::list_concerns(connection, &filter)?))
+        .run(move |connection| {
+            let rows = store::list_concerns(connection, &filter)?;
+            for row in rows.iter().take(shown) {
+                audit.allowed(connection, "concern_report", Some(&row.id), row.family_id.as_deref())?;
+            }
+            Ok(rows)
+        })
         .await?;
     let page = page.into_page(rows, |row| row.id.clone(), |row| row);
     let items = page
@@ -366,12 +377,18 @@ pub async fn list_concern_reports(
 pub async fn get_concern_report(
     caller: Allowed<op::ReadConcernReports>,
     db: web::Data<Database>,
+    req: HttpRequest,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.principal;
+    let audit = AuditContext::new(&principal, &req);
     let id = id.into_inner().to_string();
     let (row, end) = db
-        .run(move |connection| report_in_scope(connection, &principal, &id))
+        .run(move |connection| {
+            let (row, end) = report_in_scope(connection, &principal, &id)?;
+            audit.allowed(connection, "concern_report", Some(&id), row.family_id.as_deref())?;
+            Ok((row, end))
+        })
         .await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
@@ -398,9 +415,11 @@ pub async fn get_concern_report(
 pub async fn acknowledge_concern_report(
     caller: Allowed<op::AcknowledgeConcernReports>,
     db: web::Data<Database>,
+    req: HttpRequest,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.principal;
+    let audit = AuditContext::new(&principal, &req);
     let id = id.into_inner().to_string();
     let (row, first) = db
         .run(move |connection| {
@@ -408,6 +427,7 @@ pub async fn acknowledge_concern_report(
             if end != End::Receiver {
                 return Err(ApiError::NotFound);
             }
+            audit.allowed(connection, "concern_report", Some(&id), row.family_id.as_deref())?;
             if row.acknowledged_at.is_some() {
                 return Ok((row, false));
             }

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::audit::AuditContext;
 use super::etag::{etag, IfMatch};
 use super::pagination::{page_response, Page, PageRequest};
 use super::present;
@@ -17,10 +18,10 @@ use super::problems::{
     BadRequest, Forbidden, InternalError, NotFound, PayloadTooLarge, PreconditionFailed,
     ServiceUnavailable, Unauthorized, UnprocessableEntity, UnsupportedMediaType,
 };
-use crate::auth::policy::{family_areas, reaches_families_of};
+use crate::auth::policy::{family_areas, guards_family_of, reaches_families_of};
 use crate::auth::{op, Allowed, Principal};
 use crate::db::families::{self as store, ConsentRow, ContactRow, FamilyFilter, FamilyRow};
-use crate::db::{self, from_json, to_json, Database, DbConnection};
+use crate::db::{self, erasure, from_json, to_json, Database, DbConnection};
 use crate::domain::catalog::MunicipalUnit;
 use crate::domain::family::{
     consent_state, validate_consent_terms, ConsentForm, ConsentPurpose, ConsentState,
@@ -259,6 +260,7 @@ pub async fn list_families(
     query: web::Query<FamilyListQuery>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
+    let audit = AuditContext::new(&caller.principal, &req);
     let query = query.into_inner();
     let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
     let mut area_ids = family_areas(&caller.principal);
@@ -271,8 +273,15 @@ pub async fn list_families(
         after_id: page.after.clone(),
         limit: page.fetch_limit(),
     };
+    let shown = page.limit as usize;
     let rows = db
-        .run(move |connection| Ok(store::list(connection, &filter)?))
+        .run(move |connection| {
+            let rows = store::list(connection, &filter)?;
+            for row in rows.iter().take(shown) {
+                audit.allowed(connection, "family", Some(&row.id), Some(&row.id))?;
+            }
+            Ok(rows)
+        })
         .await?;
     let page = page.into_page(rows, |row| row.id.clone(), |row| row);
     let items = page
@@ -318,8 +327,10 @@ pub async fn list_families(
 pub async fn create_family(
     caller: Allowed<op::ManageFamilies>,
     db: web::Data<Database>,
+    req: HttpRequest,
     body: web::Json<NewFamily>,
 ) -> Result<HttpResponse, ApiError> {
+    let audit = AuditContext::new(&caller.principal, &req);
     let body = body.into_inner();
     let area_id = body.area_id.to_string();
     if !reaches_families_of(&caller.principal, &area_id) {
@@ -342,8 +353,11 @@ pub async fn create_family(
     let row = FamilyRow::from_record(Uuid::now_v7().to_string(), area_id, &record, 1, now);
     let row = db
         .run(move |connection| {
-            store::insert(connection, &row)?;
-            Ok(row)
+            connection.transaction(|connection| {
+                store::insert(connection, &row)?;
+                audit.allowed(connection, "family", Some(&row.id), Some(&row.id))?;
+                Ok(row)
+            })
         })
         .await?;
     family_response(StatusCode::CREATED, &row)
@@ -373,12 +387,18 @@ fn current_year() -> i32 {
 pub async fn get_family(
     caller: Allowed<op::ManageFamilies>,
     db: web::Data<Database>,
+    req: HttpRequest,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.principal;
+    let audit = AuditContext::new(&principal, &req);
     let id = id.into_inner().to_string();
     let row = db
-        .run(move |connection| family_in_scope(connection, &principal, &id))
+        .run(move |connection| {
+            let row = family_in_scope(connection, &principal, &id)?;
+            audit.allowed(connection, "family", Some(&id), Some(&id))?;
+            Ok(row)
+        })
         .await?;
     family_response(StatusCode::OK, &row)
 }
@@ -416,6 +436,7 @@ pub async fn update_family(
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.principal;
     let if_match = IfMatch::from_request(&req)?;
+    let audit = AuditContext::new(&principal, &req);
     let id = id.into_inner().to_string();
     let changes = body.into_inner();
     let row = db
@@ -455,6 +476,7 @@ pub async fn update_family(
                 if !store::replace_if_version(connection, &updated, current.version)? {
                     return Err(ApiError::PreconditionFailed);
                 }
+                audit.allowed(connection, "family", Some(&updated.id), Some(&updated.id))?;
                 Ok(updated)
             })
         })
@@ -462,7 +484,9 @@ pub async fn update_family(
     family_response(StatusCode::OK, &row)
 }
 
-/// Deletes a family record with its contact log, consents, enrolments and attendance.
+/// Erases the family (its area's workers, or the data protection officer): its
+/// record, contact log, consents, enrolments, attendance and the snapshots in its
+/// referrals. Statistics keep anonymous counts; the audit trail keeps the family id.
 #[utoipa::path(
     tag = "families",
     params(
@@ -470,7 +494,7 @@ pub async fn update_family(
         ("If-Match" = Option<String>, Header, description = "ETag of the version to delete"),
     ),
     responses(
-        (status = 204, description = "Deleted"),
+        (status = 204, description = "Erased"),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
@@ -482,22 +506,24 @@ pub async fn update_family(
     security(("bearer" = []))
 )]
 #[delete("/families/{id}")]
-pub async fn delete_family(
-    caller: Allowed<op::ManageFamilies>,
+pub async fn erase_family(
+    caller: Allowed<op::EraseFamily>,
     db: web::Data<Database>,
     id: web::Path<Uuid>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.principal;
     let if_match = IfMatch::from_request(&req)?;
+    let audit = AuditContext::new(&principal, &req);
     let id = id.into_inner().to_string();
     db.run(move |connection| {
         connection.transaction(|connection| {
-            let current = family_in_scope(connection, &principal, &id)?;
+            let current = store::find(connection, &id)?
+                .filter(|family| guards_family_of(&principal, &family.area_id))
+                .ok_or(ApiError::NotFound)?;
             if_match.check(current.version)?;
-            if !store::delete_if_version(connection, &id, current.version)? {
-                return Err(ApiError::PreconditionFailed);
-            }
+            erasure::erase_family(connection, &id)?;
+            audit.allowed(connection, "family", Some(&id), Some(&id))?;
             Ok(())
         })
     })
@@ -524,13 +550,16 @@ pub async fn delete_family(
 pub async fn list_contacts(
     caller: Allowed<op::ManageFamilies>,
     db: web::Data<Database>,
+    req: HttpRequest,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.principal;
+    let audit = AuditContext::new(&principal, &req);
     let id = id.into_inner().to_string();
     let rows = db
         .run(move |connection| {
             family_in_scope(connection, &principal, &id)?;
+            audit.allowed(connection, "contact", None, Some(&id))?;
             Ok(store::contacts_of(connection, &id)?)
         })
         .await?;
@@ -564,10 +593,12 @@ pub async fn list_contacts(
 pub async fn add_contact(
     caller: Allowed<op::ManageFamilies>,
     db: web::Data<Database>,
+    req: HttpRequest,
     id: web::Path<Uuid>,
     body: web::Json<NewContact>,
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.principal;
+    let audit = AuditContext::new(&principal, &req);
     let family_id = id.into_inner().to_string();
     let body = body.into_inner();
     let mut errors = Vec::new();
@@ -609,6 +640,7 @@ pub async fn add_contact(
             connection.transaction(|connection| {
                 family_in_scope(connection, &principal, &family_id)?;
                 store::insert_contact(connection, &row)?;
+                audit.allowed(connection, "contact", Some(&row.id), Some(&family_id))?;
                 store::touch(connection, &family_id, row.created_at)?;
                 Ok(row)
             })
@@ -639,13 +671,16 @@ pub async fn add_contact(
 pub async fn list_consents(
     caller: Allowed<op::ManageFamilies>,
     db: web::Data<Database>,
+    req: HttpRequest,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.principal;
+    let audit = AuditContext::new(&principal, &req);
     let id = id.into_inner().to_string();
     let rows = db
         .run(move |connection| {
             family_in_scope(connection, &principal, &id)?;
+            audit.allowed(connection, "consent", None, Some(&id))?;
             Ok(store::consents_of(connection, &id)?)
         })
         .await?;
@@ -679,10 +714,12 @@ pub async fn list_consents(
 pub async fn add_consent(
     caller: Allowed<op::ManageFamilies>,
     db: web::Data<Database>,
+    req: HttpRequest,
     id: web::Path<Uuid>,
     body: web::Json<NewConsent>,
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.principal;
+    let audit = AuditContext::new(&principal, &req);
     let family_id = id.into_inner().to_string();
     let body = body.into_inner();
     let categories = validate_consent_terms(
@@ -712,6 +749,7 @@ pub async fn add_consent(
             connection.transaction(|connection| {
                 family_in_scope(connection, &principal, &family_id)?;
                 store::insert_consent(connection, &row)?;
+                audit.allowed(connection, "consent", Some(&row.id), Some(&family_id))?;
                 store::touch(connection, &family_id, row.recorded_at)?;
                 Ok(row)
             })
@@ -753,12 +791,18 @@ fn consent_in_scope(
 pub async fn get_consent(
     caller: Allowed<op::ManageFamilies>,
     db: web::Data<Database>,
+    req: HttpRequest,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.principal;
+    let audit = AuditContext::new(&principal, &req);
     let id = id.into_inner().to_string();
     let row = db
-        .run(move |connection| consent_in_scope(connection, &principal, &id))
+        .run(move |connection| {
+            let row = consent_in_scope(connection, &principal, &id)?;
+            audit.allowed(connection, "consent", Some(&id), Some(&row.family_id))?;
+            Ok(row)
+        })
         .await?;
     Ok(personal(StatusCode::OK).json(consent_out(row)?))
 }
@@ -784,14 +828,17 @@ pub async fn get_consent(
 pub async fn withdraw_consent(
     caller: Allowed<op::ManageFamilies>,
     db: web::Data<Database>,
+    req: HttpRequest,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.principal;
+    let audit = AuditContext::new(&principal, &req);
     let id = id.into_inner().to_string();
     let (row, withdrawn_now) = db
         .run(move |connection| {
             connection.transaction(|connection| {
                 let consent = consent_in_scope(connection, &principal, &id)?;
+                audit.allowed(connection, "consent", Some(&id), Some(&consent.family_id))?;
                 if consent.withdrawn_at.is_some() {
                     return Ok((consent, false));
                 }

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::audit::AuditContext;
 use super::etag::{etag, IfMatch};
 use super::pagination::{page_response, Page, PageRequest};
 use super::present;
@@ -649,18 +650,25 @@ fn apply(mut plan: InitiativePlan, changes: InitiativeChanges) -> InitiativePlan
 pub async fn list_sessions(
     caller: Allowed<op::ReadInitiatives>,
     db: web::Data<Database>,
+    req: HttpRequest,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.principal;
+    let audit = AuditContext::new(&principal, &req);
     let id = id.into_inner().to_string();
     let (sessions, shows_attendees) = db
         .run(move |connection| {
             let (_, area) = find_in_scope(connection, &principal, &id)?;
             let shows_attendees = reaches_families_of(&principal, &area.id);
-            Ok((
-                store::sessions_with_attendance(connection, &id)?,
-                shows_attendees,
-            ))
+            let sessions = store::sessions_with_attendance(connection, &id)?;
+            if shows_attendees {
+                for (session, attendees) in &sessions {
+                    for family_id in attendees {
+                        audit.allowed(connection, "attendance", Some(&session.id), Some(family_id))?;
+                    }
+                }
+            }
+            Ok((sessions, shows_attendees))
         })
         .await?;
     let sessions = sessions
@@ -722,10 +730,12 @@ fn session_out(
 pub async fn add_session(
     caller: Allowed<op::WriteInitiatives>,
     db: web::Data<Database>,
+    req: HttpRequest,
     id: web::Path<Uuid>,
     body: web::Json<NewSession>,
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.principal;
+    let audit = AuditContext::new(&principal, &req);
     let initiative_id = id.into_inner().to_string();
     let body = body.into_inner();
     let mut violations = Violations::new();
@@ -797,6 +807,9 @@ pub async fn add_session(
                     created_at: db::now(),
                 };
                 store::insert_session(connection, &session, &attendees)?;
+                for family_id in &attendees {
+                    audit.allowed(connection, "attendance", Some(&session.id), Some(family_id))?;
+                }
                 Ok((session, attendees))
             })
         })
@@ -840,14 +853,20 @@ fn enrolment_out(row: EnrolmentRow, display_name: String) -> Result<Enrolment, A
 pub async fn list_enrolments(
     caller: Allowed<op::ManageFamilies>,
     db: web::Data<Database>,
+    req: HttpRequest,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.principal;
+    let audit = AuditContext::new(&principal, &req);
     let id = id.into_inner().to_string();
     let rows = db
         .run(move |connection| {
             find_with_families_in_scope(connection, &principal, &id)?;
-            Ok(store::enrolments_with_families(connection, &id)?)
+            let rows = store::enrolments_with_families(connection, &id)?;
+            for (enrolment, _) in &rows {
+                audit.allowed(connection, "enrolment", Some(&id), Some(&enrolment.family_id))?;
+            }
+            Ok(rows)
         })
         .await?;
     let enrolments = rows
@@ -883,10 +902,12 @@ pub async fn list_enrolments(
 pub async fn enrol_family(
     caller: Allowed<op::ManageFamilies>,
     db: web::Data<Database>,
+    req: HttpRequest,
     id: web::Path<Uuid>,
     body: web::Json<NewEnrolment>,
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.principal;
+    let audit = AuditContext::new(&principal, &req);
     let initiative_id = id.into_inner().to_string();
     let body = body.into_inner();
     let mut violations = Violations::new();
@@ -943,6 +964,7 @@ pub async fn enrol_family(
                     enrolled_at: db::now(),
                 };
                 store::insert_enrolment(connection, &row)?;
+                audit.allowed(connection, "enrolment", Some(&row.initiative_id), Some(&row.family_id))?;
                 family_store::touch(connection, &family.id, row.enrolled_at)?;
                 Ok((row, family.display_name))
             })
@@ -977,9 +999,11 @@ pub async fn enrol_family(
 pub async fn unenrol_family(
     caller: Allowed<op::ManageFamilies>,
     db: web::Data<Database>,
+    req: HttpRequest,
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.principal;
+    let audit = AuditContext::new(&principal, &req);
     let (initiative_id, family_id) = path.into_inner();
     let (initiative_id, family_id) = (initiative_id.to_string(), family_id.to_string());
     db.run(move |connection| {
@@ -988,6 +1012,7 @@ pub async fn unenrol_family(
             if !store::delete_enrolment(connection, &initiative_id, &family_id)? {
                 return Err(ApiError::NotFound);
             }
+            audit.allowed(connection, "enrolment", Some(&initiative_id), Some(&family_id))?;
             family_store::touch(connection, &family_id, db::now())?;
             Ok(())
         })
@@ -1016,9 +1041,11 @@ pub async fn unenrol_family(
 pub async fn team_composition(
     caller: Allowed<op::ManageFamilies>,
     db: web::Data<Database>,
+    req: HttpRequest,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.principal;
+    let audit = AuditContext::new(&principal, &req);
     let id = id.into_inner().to_string();
     let (initiative, rows) = db
         .run(move |connection| {
@@ -1028,10 +1055,8 @@ pub async fn team_composition(
                     "team composition applies to closed initiatives; this one is open".into(),
                 ));
             }
-            Ok((
-                initiative,
-                store::enrolments_with_families(connection, &id)?,
-            ))
+            audit.allowed(connection, "enrolment", Some(&id), None)?;
+            Ok((initiative, store::enrolments_with_families(connection, &id)?))
         })
         .await?;
     let participants = rows

@@ -2,6 +2,7 @@
 //! document generated from them.
 
 pub mod areas;
+pub mod audit;
 pub mod assessments;
 pub mod catalog;
 pub mod concern_reports;
@@ -57,6 +58,7 @@ pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
         (name = "families", description = "Individual data held by the housing-social side: families, contact log, consents (housing-social workers of the family's area only)"),
         (name = "referrals", description = "Referrals across the line: consent-gated, limited to the consented data, with a closed loop of status changes"),
         (name = "concern-reports", description = "Concern reports about children (underretninger): one-way, no consent needed, with statutory deadlines"),
+        (name = "privacy", description = "Audit trail, subject access and erasure"),
         (name = "operations", description = "Probes for orchestrators"),
     )
 )]
@@ -110,7 +112,7 @@ pub fn routes(config: &mut ServiceConfig) {
                 .service(families::create_family)
                 .service(families::get_family)
                 .service(families::update_family)
-                .service(families::delete_family)
+                .service(families::erase_family)
                 .service(families::list_contacts)
                 .service(families::add_contact)
                 .service(families::list_consents)
@@ -135,7 +137,8 @@ pub fn routes(config: &mut ServiceConfig) {
                 .service(concern_reports::report_concern)
                 .service(concern_reports::list_concern_reports)
                 .service(concern_reports::get_concern_report)
-                .service(concern_reports::acknowledge_concern_report),
+                .service(concern_reports::acknowledge_concern_report)
+            .service(audit::list_audit_events),
         );
 }
 

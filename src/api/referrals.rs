@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::audit::AuditContext;
 use super::etag::etag;
 use super::families::family_in_scope;
 use super::idempotency::{fingerprint, key_of, run_once, StoredResponse};
@@ -503,6 +504,7 @@ pub async fn list_referrals(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.principal;
+    let audit = AuditContext::new(&principal, &req);
     let query = query.into_inner();
     let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
     let (scope, side) = match referral_ends(&principal) {
@@ -540,7 +542,10 @@ pub async fn list_referrals(
         .run(move |connection| {
             let rows = store::list(connection, &filter)?;
             rows.into_iter()
-                .map(|row| Ok((row.id.clone(), view(connection, &row, side)?)))
+                .map(|row| {
+                    audit.allowed(connection, "referral", Some(&row.id), row.family_id.as_deref())?;
+                    Ok((row.id.clone(), view(connection, &row, side)?))
+                })
                 .collect::<Result<Vec<_>, ApiError>>()
         })
         .await?;
@@ -585,6 +590,7 @@ pub async fn create_referral(
     body: web::Json<serde_json::Value>,
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.principal;
+    let audit = AuditContext::new(&principal, &req);
     let raw = body.into_inner();
     let key = key_of(&req)?;
     let request_hash = fingerprint(&req, &raw);
@@ -647,6 +653,7 @@ pub async fn create_referral(
                 connection,
                 &event(&row.id, &principal, direction.sender(), None, status, None),
             )?;
+            audit.allowed(connection, "referral", Some(&row.id), row.family_id.as_deref())?;
             let referral = view(connection, &row, direction.sender())?;
             stored(StatusCode::CREATED, &referral, row.version)
         },
@@ -919,13 +926,16 @@ fn to_initiative(
 pub async fn get_referral(
     caller: Allowed<op::Referrals>,
     db: web::Data<Database>,
+    req: HttpRequest,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.principal;
+    let audit = AuditContext::new(&principal, &req);
     let id = id.into_inner().to_string();
     let response = db
         .run(move |connection| {
             let (row, side) = referral_in_scope(connection, &principal, &id)?;
+            audit.allowed(connection, "referral", Some(&id), row.family_id.as_deref())?;
             let referral = view(connection, &row, side)?;
             stored(StatusCode::OK, &referral, row.version)
         })
@@ -971,6 +981,7 @@ pub async fn transition_referral(
     body: web::Json<Transition>,
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.principal;
+    let audit = AuditContext::new(&principal, &req);
     let id = id.into_inner().to_string();
     let transition = body.into_inner();
     let key = key_of(&req)?;
@@ -1034,6 +1045,7 @@ pub async fn transition_referral(
             return Err(ApiError::Conflict("the referral changed at the same time; read it again and retry".into()));
         }
         store::insert_event(connection, &event(&id, &principal, side, Some(from), transition.to, reason))?;
+        audit.allowed(connection, "referral", Some(&id), row.family_id.as_deref())?;
         let referral = view(connection, &row, side)?;
         stored(StatusCode::CREATED, &referral, row.version)
     })
@@ -1115,13 +1127,16 @@ fn linked_family(
 pub async fn referral_events(
     caller: Allowed<op::Referrals>,
     db: web::Data<Database>,
+    req: HttpRequest,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.principal;
+    let audit = AuditContext::new(&principal, &req);
     let id = id.into_inner().to_string();
     let rows = db
         .run(move |connection| {
-            referral_in_scope(connection, &principal, &id)?;
+            let (row, _) = referral_in_scope(connection, &principal, &id)?;
+            audit.allowed(connection, "referral", Some(&id), row.family_id.as_deref())?;
             Ok(store::events_of(connection, &id)?)
         })
         .await?;

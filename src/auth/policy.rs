@@ -57,6 +57,10 @@ operations! {
     ReportConcerns,
     ReadConcernReports,
     AcknowledgeConcernReports,
+    ExportFamily,
+    EraseFamily,
+    ReadAuditTrail,
+    ReadStatistics,
 }
 
 use Role::*;
@@ -69,6 +73,8 @@ const BOTH_SIDES: &[Role] = &[HousingSocialWorker, MunicipalCaseworker];
 const AGGREGATE_READERS: &[Role] = &[HousingSocialWorker, MunicipalCaseworker, Analyst];
 const HOUSING_SOCIAL: &[Role] = &[HousingSocialWorker];
 const MUNICIPAL: &[Role] = &[MunicipalCaseworker];
+const DATA_PROTECTION: &[Role] = &[DataProtectionOfficer];
+const FAMILY_GUARDIANS: &[Role] = &[HousingSocialWorker, DataProtectionOfficer];
 const ADMIN: &[Role] = &[Admin];
 
 /// Operation → the roles admitted to it.
@@ -87,7 +93,26 @@ const RULES: &[(Operation, &[Role])] = &[
     (Operation::ReportConcerns, HOUSING_SOCIAL),
     (Operation::ReadConcernReports, BOTH_SIDES),
     (Operation::AcknowledgeConcernReports, MUNICIPAL),
+    // Subject access and erasure: the family's own team, and the data protection officer.
+    (Operation::ExportFamily, FAMILY_GUARDIANS),
+    (Operation::EraseFamily, FAMILY_GUARDIANS),
+    (Operation::ReadAuditTrail, DATA_PROTECTION),
+    (Operation::ReadStatistics, AGGREGATE_READERS),
 ];
+
+/// Operations on individual data: every access to them is audited, denied ones too.
+pub fn is_individual_data(operation: Operation) -> bool {
+    matches!(
+        operation,
+        Operation::ManageFamilies
+            | Operation::Referrals
+            | Operation::ReportConcerns
+            | Operation::ReadConcernReports
+            | Operation::AcknowledgeConcernReports
+            | Operation::ExportFamily
+            | Operation::EraseFamily
+    )
+}
 
 /// The roles admitted to `operation`; empty when it has no rule.
 pub fn admitted_roles(operation: Operation) -> &'static [Role] {
@@ -175,6 +200,12 @@ pub fn reaches_area_work(principal: &Principal, area_id: &str, municipality_code
 /// consents, enrolments and attendance) of an area: only its housing-social workers.
 pub fn reaches_families_of(principal: &Principal, area_id: &str) -> bool {
     family_areas(principal).iter().any(|area| area == area_id)
+}
+
+/// Whether the caller may export or erase a family of `area_id`: the area's
+/// housing-social workers, and data protection officers.
+pub fn guards_family_of(principal: &Principal, area_id: &str) -> bool {
+    matches!(principal.actor, Actor::DataProtectionOfficer { .. }) || reaches_families_of(principal, area_id)
 }
 
 /// The areas whose families the caller may list.

@@ -3,12 +3,12 @@
 use std::future::{ready, Ready};
 use std::marker::PhantomData;
 
-use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
+use actix_web::{dev::Payload, http::header, web, FromRequest, HttpMessage, HttpRequest};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::policy::{authorize, OperationMarker};
+use super::policy::{authorize, is_individual_data, OperationMarker};
 use super::token::TokenVerifier;
 use crate::domain::catalog::MunicipalUnit;
 use crate::domain::municipality::MunicipalityCode;
@@ -95,12 +95,25 @@ pub struct Allowed<O> {
     operation: PhantomData<O>,
 }
 
+/// Marks a request to an individual-data operation (with the caller, when
+/// known), so that a denied attempt is recorded in the audit trail.
+#[derive(Debug, Clone)]
+pub struct IndividualDataRoute {
+    pub principal: Option<Principal>,
+}
+
 impl<O: OperationMarker> FromRequest for Allowed<O> {
     type Error = ApiError;
     type Future = Ready<Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(authenticate(req).and_then(|principal| {
+        let principal = authenticate(req);
+        if is_individual_data(O::OPERATION) {
+            req.extensions_mut().insert(IndividualDataRoute {
+                principal: principal.as_ref().ok().cloned(),
+            });
+        }
+        ready(principal.and_then(|principal| {
             authorize(&principal, O::OPERATION)?;
             Ok(Allowed {
                 principal,

@@ -160,21 +160,6 @@ pub fn replace_if_version(
     Ok(updated == 1)
 }
 
-/// Deletes the family and, by cascade, its contacts, consents, enrolments and attendance.
-pub fn delete_if_version(
-    connection: &mut DbConnection,
-    id: &str,
-    expected_version: i32,
-) -> QueryResult<bool> {
-    let deleted = diesel::delete(
-        families::table
-            .filter(families::id.eq(id))
-            .filter(families::version.eq(expected_version)),
-    )
-    .execute(connection)?;
-    Ok(deleted == 1)
-}
-
 /// Marks the family as changed (a new contact, consent or withdrawal).
 pub fn touch(connection: &mut DbConnection, id: &str, at: NaiveDateTime) -> QueryResult<()> {
     diesel::update(families::table.find(id))

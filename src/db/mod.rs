@@ -4,11 +4,14 @@
 //! blocking thread pool (`Database::run`), never on an actix worker.
 
 pub mod areas;
+pub mod audit;
+pub mod erasure;
 pub mod assessments;
 pub mod families;
 pub mod idempotency;
 pub mod initiatives;
 pub mod referrals;
+pub mod statistics;
 pub mod schema;
 
 use std::path::PathBuf;

@@ -196,6 +196,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     referral_events,
     concern_reports,
     idempotency_keys,
+    audit_events,
+    erased_contacts,
+    erased_enrolments,
+    erased_attendance,
 );
 
 diesel::table! {
@@ -276,3 +280,47 @@ diesel::table! {
 }
 
 diesel::joinable!(referral_events -> referrals (referral_id));
+diesel::joinable!(erased_enrolments -> initiatives (initiative_id));
+diesel::joinable!(erased_attendance -> initiative_sessions (session_id));
+
+diesel::table! {
+    audit_events (id) {
+        id -> Text,
+        occurred_at -> Timestamp,
+        actor -> Text,
+        role -> Text,
+        organisation -> Nullable<Text>,
+        action -> Text,
+        resource_type -> Text,
+        resource_id -> Nullable<Text>,
+        family_id -> Nullable<Text>,
+        outcome -> Text,
+        request_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    erased_contacts (id) {
+        id -> Text,
+        pseudonym -> Text,
+        area_id -> Text,
+        occurred_on -> Date,
+    }
+}
+
+diesel::table! {
+    erased_enrolments (id) {
+        id -> Text,
+        pseudonym -> Text,
+        initiative_id -> Text,
+        enrolled_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    erased_attendance (id) {
+        id -> Text,
+        pseudonym -> Text,
+        session_id -> Text,
+    }
+}

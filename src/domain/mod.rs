@@ -11,4 +11,5 @@ pub mod initiative;
 pub mod municipality;
 pub mod recommendations;
 pub mod referral;
+pub mod statistics;
 pub mod validation;

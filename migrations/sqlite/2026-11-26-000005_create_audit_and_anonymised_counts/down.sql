@@ -1,0 +1,4 @@
+DROP TABLE erased_attendance;
+DROP TABLE erased_enrolments;
+DROP TABLE erased_contacts;
+DROP TABLE audit_events;
