@@ -9,6 +9,7 @@ use crate::auth::token::{mint_hs256, TokenRequest};
 use crate::auth::{Role, TokenVerifier};
 use crate::config::{self, ConfigError, JwtArgs, StorageArgs};
 use crate::db::{self, Database};
+use crate::retention::{self, RetentionPolicy};
 use crate::startup::{serve, ServerParts};
 use crate::{api, demo};
 
@@ -35,6 +36,22 @@ pub enum Command {
     Openapi,
     /// Mint a token with the configured HS256 secret (development and scripts); prints only the token.
     Token(TokenArgs),
+    /// Erase what retention no longer allows to keep; prints a JSON report. Run it daily.
+    Purge(PurgeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PurgeArgs {
+    /// Erase families with no activity for this many months.
+    #[arg(long, env = "FAMILIEBRO_FAMILY_RETENTION_MONTHS", default_value_t = 24)]
+    pub family_retention_months: u32,
+    /// Erase referral snapshots this many months after the referral closed.
+    #[arg(
+        long,
+        env = "FAMILIEBRO_SNAPSHOT_RETENTION_MONTHS",
+        default_value_t = 12
+    )]
+    pub snapshot_retention_months: u32,
 }
 
 #[derive(Debug, Default, Args)]
@@ -53,6 +70,9 @@ pub struct ServeArgs {
     /// Comma-separated browser origins allowed cross-origin access.
     #[arg(long, env = "FAMILIEBRO_CORS_ORIGINS")]
     pub cors_origins: Option<String>,
+    /// Statistics outside the owning team suppress counts from 1 to this minus one.
+    #[arg(long, env = "FAMILIEBRO_SUPPRESSION_THRESHOLD")]
+    pub suppression_threshold: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -90,6 +110,7 @@ pub fn run(cli: Cli) -> i32 {
         Some(Command::Migrate) => migrate(&cli.storage),
         Some(Command::Openapi) => print_openapi(),
         Some(Command::Token(args)) => print_token(&cli.storage, args),
+        Some(Command::Purge(args)) => purge(&cli.storage, args),
     };
     match result {
         Ok(()) => 0,
@@ -114,6 +135,7 @@ impl ServeArgs {
             },
             jwt_public_keys: variable("FAMILIEBRO_JWT_PUBLIC_KEYS").map(PathBuf::from),
             cors_origins: variable("FAMILIEBRO_CORS_ORIGINS"),
+            suppression_threshold: variable("FAMILIEBRO_SUPPRESSION_THRESHOLD"),
         }
     }
 }
@@ -130,6 +152,22 @@ fn migrate_database(url: &db::DatabaseUrl) -> Result<(), ConfigError> {
 
 fn migrate(storage: &StorageArgs) -> Result<(), ConfigError> {
     migrate_database(&storage.database_url()?)
+}
+
+fn purge(storage: &StorageArgs, args: PurgeArgs) -> Result<(), ConfigError> {
+    let url = storage.database_url()?;
+    migrate_database(&url)?;
+    let mut connection = Database::connect_directly(&url).map_err(ConfigError::from)?;
+    let policy = RetentionPolicy {
+        family_months: args.family_retention_months,
+        snapshot_months: args.snapshot_retention_months,
+    };
+    let report = retention::purge(&mut connection, policy, db::now())
+        .map_err(|error| ConfigError::from(format!("purge failed: {error}")))?;
+    let json = serde_json::to_string_pretty(&report)
+        .map_err(|error| ConfigError::from(error.to_string()))?;
+    println!("{json}");
+    Ok(())
 }
 
 fn print_openapi() -> Result<(), ConfigError> {
@@ -174,6 +212,8 @@ fn run_server(storage: &StorageArgs, args: ServeArgs) -> Result<(), ConfigError>
     let database_url = storage.database_url()?;
     let bind = config::bind_address(args.bind.as_deref())?;
     let cors_origins = config::cors_origins(args.cors_origins.as_deref())?;
+    let suppression_threshold =
+        config::suppression_threshold(args.suppression_threshold.as_deref())?;
     let settings = config::token_settings(&args.jwt, args.dev)?;
     let (keys, secret) = config::key_set(args.jwt_public_keys.as_deref(), &data_dir, args.dev)?;
 
@@ -208,6 +248,7 @@ fn run_server(storage: &StorageArgs, args: ServeArgs) -> Result<(), ConfigError>
                     database,
                     verifier,
                     cors_origins,
+                    suppression_threshold,
                     workers: None,
                 },
             )?

@@ -293,6 +293,26 @@ pub fn cors_origins(value: Option<&str>) -> Result<Vec<String>, ConfigError> {
         .collect()
 }
 
+/// The statistics suppression threshold: counts from 1 to this minus one are
+/// suppressed for callers outside the owning team. Default 5.
+pub fn suppression_threshold(value: Option<&str>) -> Result<i64, ConfigError> {
+    let Some(value) = value else {
+        return Ok(5);
+    };
+    value
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|threshold| (1..=1000).contains(threshold))
+        .ok_or_else(|| {
+            ConfigError::invalid(
+                "FAMILIEBRO_SUPPRESSION_THRESHOLD",
+                Some("suppression-threshold"),
+                format!("'{value}' is not a whole number from 1 to 1000"),
+            )
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,6 +11,7 @@ use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::api::problems::{self, KnownRoutes};
+use crate::api::statistics::SuppressionThreshold;
 use crate::api::{self, OPENAPI_PATH};
 use crate::auth::TokenVerifier;
 use crate::db::Database;
@@ -23,6 +24,8 @@ pub struct ServerParts {
     pub database: Database,
     pub verifier: TokenVerifier,
     pub cors_origins: Vec<String>,
+    /// Counts below this are suppressed in statistics outside the owning team.
+    pub suppression_threshold: i64,
     /// Worker threads; `None` means one per core.
     pub workers: Option<usize>,
 }
@@ -32,6 +35,7 @@ pub struct ServerParts {
 pub fn serve(listener: TcpListener, parts: ServerParts) -> std::io::Result<Server> {
     let database = web::Data::new(parts.database);
     let verifier = web::Data::new(parts.verifier);
+    let threshold = web::Data::new(SuppressionThreshold(parts.suppression_threshold));
     let spec = api::openapi();
     let known_routes = web::Data::new(KnownRoutes::from_openapi(&spec));
     let cors_origins = parts.cors_origins;
@@ -40,6 +44,7 @@ pub fn serve(listener: TcpListener, parts: ServerParts) -> std::io::Result<Serve
             .app_data(database.clone())
             .app_data(verifier.clone())
             .app_data(known_routes.clone())
+            .app_data(threshold.clone())
             .app_data(
                 web::JsonConfig::default()
                     .limit(MAX_JSON_BODY_BYTES)
@@ -59,6 +64,7 @@ pub fn serve(listener: TcpListener, parts: ServerParts) -> std::io::Result<Serve
             .into_app()
             .service(web::redirect("/docs", "/docs/"))
             .default_service(web::to(problems::unmatched_route))
+            .wrap(from_fn(api::audit::record_denied))
             .wrap(Condition::new(
                 !cors_origins.is_empty(),
                 cors(&cors_origins),

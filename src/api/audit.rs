@@ -35,9 +35,15 @@ fn organisation_of(principal: &Principal) -> Option<String> {
     match &principal.actor {
         Actor::HousingSocialWorker { areas } => Some(format!(
             "areas:{}",
-            areas.iter().map(Uuid::to_string).collect::<Vec<_>>().join(",")
+            areas
+                .iter()
+                .map(Uuid::to_string)
+                .collect::<Vec<_>>()
+                .join(",")
         )),
-        Actor::MunicipalCaseworker { municipality, unit } => Some(format!("municipality:{municipality}/unit:{}", unit.code())),
+        Actor::MunicipalCaseworker { municipality, unit } => {
+            Some(format!("municipality:{municipality}/unit:{}", unit.code()))
+        }
         Actor::Analyst { municipality } => municipality.map(|code| format!("municipality:{code}")),
         Actor::DataProtectionOfficer { org } => Some(format!("org:{org}")),
         Actor::Admin => None,
@@ -45,7 +51,11 @@ fn organisation_of(principal: &Principal) -> Option<String> {
 }
 
 fn action_of(req: &HttpRequest) -> String {
-    format!("{} {}", req.method(), req.match_pattern().unwrap_or_else(|| req.path().to_owned()))
+    format!(
+        "{} {}",
+        req.method(),
+        req.match_pattern().unwrap_or_else(|| req.path().to_owned())
+    )
 }
 
 impl AuditContext {
@@ -59,7 +69,13 @@ impl AuditContext {
         }
     }
 
-    fn row(&self, resource_type: &str, resource_id: Option<&str>, family_id: Option<&str>, outcome: &str) -> AuditRow {
+    fn row(
+        &self,
+        resource_type: &str,
+        resource_id: Option<&str>,
+        family_id: Option<&str>,
+        outcome: &str,
+    ) -> AuditRow {
         AuditRow {
             id: Uuid::now_v7().to_string(),
             occurred_at: db::now(),
@@ -83,7 +99,10 @@ impl AuditContext {
         resource_id: Option<&str>,
         family_id: Option<&str>,
     ) -> Result<(), ApiError> {
-        store::insert(connection, &self.row(resource_type, resource_id, family_id, "allowed"))?;
+        store::insert(
+            connection,
+            &self.row(resource_type, resource_id, family_id, "allowed"),
+        )?;
         Ok(())
     }
 }
@@ -106,13 +125,21 @@ fn resource_type_of(pattern: &str) -> &'static str {
 }
 
 /// Middleware: records every denied attempt (401, 403, 404) on an individual-data route.
-pub async fn record_denied(req: ServiceRequest, next: Next<impl MessageBody>) -> Result<ServiceResponse<impl MessageBody>, Error> {
+pub async fn record_denied(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let response = next.call(req).await?;
     let status = response.status().as_u16();
     if !matches!(status, 401 | 403 | 404) {
         return Ok(response);
     }
-    let Some(route) = response.request().extensions().get::<IndividualDataRoute>().cloned() else {
+    let Some(route) = response
+        .request()
+        .extensions()
+        .get::<IndividualDataRoute>()
+        .cloned()
+    else {
         return Ok(response);
     };
     let request = response.request();
@@ -136,9 +163,16 @@ pub async fn record_denied(req: ServiceRequest, next: Next<impl MessageBody>) ->
             request_id: telemetry::current_request_id(),
         },
     };
-    let row = context.row(resource_type_of(&pattern), resource_id.as_deref(), family_id.as_deref(), "denied");
+    let row = context.row(
+        resource_type_of(&pattern),
+        resource_id.as_deref(),
+        family_id.as_deref(),
+        "denied",
+    );
     if let Some(database) = request.app_data::<web::Data<Database>>() {
-        let stored = database.run(move |connection| Ok(store::insert(connection, &row)?)).await;
+        let stored = database
+            .run(move |connection| Ok(store::insert(connection, &row)?))
+            .await;
         if let Err(error) = stored {
             log::error!("could not record a denied access in the audit trail: {error}");
         }
@@ -168,7 +202,8 @@ pub struct AuditEvent {
 
 pub fn event_out(row: AuditRow) -> Result<AuditEvent, ApiError> {
     Ok(AuditEvent {
-        id: Uuid::parse_str(&row.id).map_err(|_| ApiError::internal("stored audit event has an invalid id"))?,
+        id: Uuid::parse_str(&row.id)
+            .map_err(|_| ApiError::internal("stored audit event has an invalid id"))?,
         occurred_at: row.occurred_at.and_utc(),
         actor: row.actor,
         role: row.role,
@@ -234,10 +269,22 @@ pub async fn list_audit_events(
         after_id: page.after.clone(),
         limit: page.fetch_limit(),
     };
-    let rows = db.run(move |connection| Ok(store::list(connection, &filter)?)).await?;
+    let rows = db
+        .run(move |connection| Ok(store::list(connection, &filter)?))
+        .await?;
     let page = page.into_page(rows, |row| row.id.clone(), |row| row);
-    let items = page.items.into_iter().map(event_out).collect::<Result<Vec<_>, _>>()?;
-    let mut response = page_response(&req, Page { items, next_cursor: page.next_cursor });
+    let items = page
+        .items
+        .into_iter()
+        .map(event_out)
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut response = page_response(
+        &req,
+        Page {
+            items,
+            next_cursor: page.next_cursor,
+        },
+    );
     response.headers_mut().insert(
         actix_web::http::header::CACHE_CONTROL,
         actix_web::http::header::HeaderValue::from_static("no-store"),
@@ -252,10 +299,25 @@ mod tests {
     #[test]
     fn routes_name_the_resource_they_concern() {
         assert_eq!(resource_type_of("/api/v1/families/{id}"), "family");
-        assert_eq!(resource_type_of("/api/v1/families/{id}/contacts"), "contact");
-        assert_eq!(resource_type_of("/api/v1/consents/{id}/withdrawal"), "consent");
-        assert_eq!(resource_type_of("/api/v1/initiatives/{id}/enrolments/{family_id}"), "enrolment");
-        assert_eq!(resource_type_of("/api/v1/referrals/{id}/transitions"), "referral");
-        assert_eq!(resource_type_of("/api/v1/concern-reports"), "concern_report");
+        assert_eq!(
+            resource_type_of("/api/v1/families/{id}/contacts"),
+            "contact"
+        );
+        assert_eq!(
+            resource_type_of("/api/v1/consents/{id}/withdrawal"),
+            "consent"
+        );
+        assert_eq!(
+            resource_type_of("/api/v1/initiatives/{id}/enrolments/{family_id}"),
+            "enrolment"
+        );
+        assert_eq!(
+            resource_type_of("/api/v1/referrals/{id}/transitions"),
+            "referral"
+        );
+        assert_eq!(
+            resource_type_of("/api/v1/concern-reports"),
+            "concern_report"
+        );
     }
 }

@@ -274,7 +274,12 @@ pub async fn report_concern(
                 updated_at: received_at,
             };
             store::insert_concern(connection, &row)?;
-        audit.allowed(connection, "concern_report", Some(&row.id), row.family_id.as_deref())?;
+            audit.allowed(
+                connection,
+                "concern_report",
+                Some(&row.id),
+                row.family_id.as_deref(),
+            )?;
             stored(StatusCode::CREATED, &report_out(row, End::Reporter)?)
         },
     )
@@ -333,7 +338,12 @@ pub async fn list_concern_reports(
         .run(move |connection| {
             let rows = store::list_concerns(connection, &filter)?;
             for row in rows.iter().take(shown) {
-                audit.allowed(connection, "concern_report", Some(&row.id), row.family_id.as_deref())?;
+                audit.allowed(
+                    connection,
+                    "concern_report",
+                    Some(&row.id),
+                    row.family_id.as_deref(),
+                )?;
             }
             Ok(rows)
         })
@@ -386,7 +396,12 @@ pub async fn get_concern_report(
     let (row, end) = db
         .run(move |connection| {
             let (row, end) = report_in_scope(connection, &principal, &id)?;
-            audit.allowed(connection, "concern_report", Some(&id), row.family_id.as_deref())?;
+            audit.allowed(
+                connection,
+                "concern_report",
+                Some(&id),
+                row.family_id.as_deref(),
+            )?;
             Ok((row, end))
         })
         .await?;
@@ -427,7 +442,12 @@ pub async fn acknowledge_concern_report(
             if end != End::Receiver {
                 return Err(ApiError::NotFound);
             }
-            audit.allowed(connection, "concern_report", Some(&id), row.family_id.as_deref())?;
+            audit.allowed(
+                connection,
+                "concern_report",
+                Some(&id),
+                row.family_id.as_deref(),
+            )?;
             if row.acknowledged_at.is_some() {
                 return Ok((row, false));
             }

@@ -173,7 +173,7 @@ pub fn family_out(row: &FamilyRow) -> Result<Family, ApiError> {
     })
 }
 
-fn contact_out(row: ContactRow) -> Result<Contact, ApiError> {
+pub fn contact_out(row: ContactRow) -> Result<Contact, ApiError> {
     Ok(Contact {
         id: uuid_of(&row.id)?,
         family_id: uuid_of(&row.family_id)?,

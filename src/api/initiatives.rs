@@ -664,7 +664,12 @@ pub async fn list_sessions(
             if shows_attendees {
                 for (session, attendees) in &sessions {
                     for family_id in attendees {
-                        audit.allowed(connection, "attendance", Some(&session.id), Some(family_id))?;
+                        audit.allowed(
+                            connection,
+                            "attendance",
+                            Some(&session.id),
+                            Some(family_id),
+                        )?;
                     }
                 }
             }
@@ -864,7 +869,12 @@ pub async fn list_enrolments(
             find_with_families_in_scope(connection, &principal, &id)?;
             let rows = store::enrolments_with_families(connection, &id)?;
             for (enrolment, _) in &rows {
-                audit.allowed(connection, "enrolment", Some(&id), Some(&enrolment.family_id))?;
+                audit.allowed(
+                    connection,
+                    "enrolment",
+                    Some(&id),
+                    Some(&enrolment.family_id),
+                )?;
             }
             Ok(rows)
         })
@@ -964,7 +974,12 @@ pub async fn enrol_family(
                     enrolled_at: db::now(),
                 };
                 store::insert_enrolment(connection, &row)?;
-                audit.allowed(connection, "enrolment", Some(&row.initiative_id), Some(&row.family_id))?;
+                audit.allowed(
+                    connection,
+                    "enrolment",
+                    Some(&row.initiative_id),
+                    Some(&row.family_id),
+                )?;
                 family_store::touch(connection, &family.id, row.enrolled_at)?;
                 Ok((row, family.display_name))
             })
@@ -1012,7 +1027,12 @@ pub async fn unenrol_family(
             if !store::delete_enrolment(connection, &initiative_id, &family_id)? {
                 return Err(ApiError::NotFound);
             }
-            audit.allowed(connection, "enrolment", Some(&initiative_id), Some(&family_id))?;
+            audit.allowed(
+                connection,
+                "enrolment",
+                Some(&initiative_id),
+                Some(&family_id),
+            )?;
             family_store::touch(connection, &family_id, db::now())?;
             Ok(())
         })
@@ -1056,7 +1076,10 @@ pub async fn team_composition(
                 ));
             }
             audit.allowed(connection, "enrolment", Some(&id), None)?;
-            Ok((initiative, store::enrolments_with_families(connection, &id)?))
+            Ok((
+                initiative,
+                store::enrolments_with_families(connection, &id)?,
+            ))
         })
         .await?;
     let participants = rows

@@ -2,8 +2,8 @@
 //! document generated from them.
 
 pub mod areas;
-pub mod audit;
 pub mod assessments;
+pub mod audit;
 pub mod catalog;
 pub mod concern_reports;
 pub mod etag;
@@ -12,8 +12,10 @@ pub mod health;
 pub mod idempotency;
 pub mod initiatives;
 pub mod pagination;
+pub mod privacy;
 pub mod problems;
 pub mod referrals;
+pub mod statistics;
 
 use serde::{Deserialize, Deserializer};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
@@ -101,6 +103,7 @@ pub fn routes(config: &mut ServiceConfig) {
                 .service(areas::create_area)
                 .service(areas::get_area)
                 .service(areas::update_area)
+                .service(statistics::area_statistics)
                 .service(assessments::list_assessments)
                 .service(assessments::create_assessment)
                 .service(assessments::get_assessment)
@@ -138,7 +141,8 @@ pub fn routes(config: &mut ServiceConfig) {
                 .service(concern_reports::list_concern_reports)
                 .service(concern_reports::get_concern_report)
                 .service(concern_reports::acknowledge_concern_report)
-            .service(audit::list_audit_events),
+                .service(audit::list_audit_events)
+                .service(privacy::export_family),
         );
 }
 

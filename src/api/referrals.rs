@@ -316,8 +316,8 @@ fn consent_holds(
     })
 }
 
-/// The referral as the caller's end sees it.
-fn view(
+/// The referral as one end (`side`) sees it.
+pub fn view(
     connection: &mut DbConnection,
     row: &ReferralRow,
     side: Side,
@@ -543,7 +543,12 @@ pub async fn list_referrals(
             let rows = store::list(connection, &filter)?;
             rows.into_iter()
                 .map(|row| {
-                    audit.allowed(connection, "referral", Some(&row.id), row.family_id.as_deref())?;
+                    audit.allowed(
+                        connection,
+                        "referral",
+                        Some(&row.id),
+                        row.family_id.as_deref(),
+                    )?;
                     Ok((row.id.clone(), view(connection, &row, side)?))
                 })
                 .collect::<Result<Vec<_>, ApiError>>()
@@ -653,7 +658,12 @@ pub async fn create_referral(
                 connection,
                 &event(&row.id, &principal, direction.sender(), None, status, None),
             )?;
-            audit.allowed(connection, "referral", Some(&row.id), row.family_id.as_deref())?;
+            audit.allowed(
+                connection,
+                "referral",
+                Some(&row.id),
+                row.family_id.as_deref(),
+            )?;
             let referral = view(connection, &row, direction.sender())?;
             stored(StatusCode::CREATED, &referral, row.version)
         },
@@ -1140,8 +1150,14 @@ pub async fn referral_events(
             Ok(store::events_of(connection, &id)?)
         })
         .await?;
-    let events = rows
-        .into_iter()
+    let events = referral_events_out(rows)?;
+    Ok(HttpResponse::Ok()
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .json(events))
+}
+
+pub fn referral_events_out(rows: Vec<EventRow>) -> Result<Vec<ReferralEvent>, ApiError> {
+    rows.into_iter()
         .map(|row| {
             Ok(ReferralEvent {
                 id: uuid_of(&row.id)?,
@@ -1153,8 +1169,5 @@ pub async fn referral_events(
                 reason: row.reason,
             })
         })
-        .collect::<Result<Vec<_>, ApiError>>()?;
-    Ok(HttpResponse::Ok()
-        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
-        .json(events))
+        .collect()
 }

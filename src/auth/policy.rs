@@ -205,7 +205,8 @@ pub fn reaches_families_of(principal: &Principal, area_id: &str) -> bool {
 /// Whether the caller may export or erase a family of `area_id`: the area's
 /// housing-social workers, and data protection officers.
 pub fn guards_family_of(principal: &Principal, area_id: &str) -> bool {
-    matches!(principal.actor, Actor::DataProtectionOfficer { .. }) || reaches_families_of(principal, area_id)
+    matches!(principal.actor, Actor::DataProtectionOfficer { .. })
+        || reaches_families_of(principal, area_id)
 }
 
 /// The areas whose families the caller may list.

@@ -23,7 +23,10 @@ pub struct AuditRow {
 }
 
 pub fn insert(connection: &mut DbConnection, row: &AuditRow) -> QueryResult<()> {
-    diesel::insert_into(audit_events::table).values(row).execute(connection).map(|_| ())
+    diesel::insert_into(audit_events::table)
+        .values(row)
+        .execute(connection)
+        .map(|_| ())
 }
 
 #[derive(Debug, Default)]
@@ -61,5 +64,8 @@ pub fn list(connection: &mut DbConnection, filter: &AuditFilter) -> QueryResult<
     if let Some(after) = &filter.after_id {
         query = query.filter(audit_events::id.gt(after.clone()));
     }
-    query.order(audit_events::id.asc()).limit(filter.limit).load(connection)
+    query
+        .order(audit_events::id.asc())
+        .limit(filter.limit)
+        .load(connection)
 }

@@ -39,7 +39,10 @@ impl Erased {
 /// Erases one family; run it inside a transaction.
 pub fn erase_family(connection: &mut DbConnection, family_id: &str) -> QueryResult<Erased> {
     let pseudonym = Uuid::new_v4().to_string();
-    let area_id: String = families::table.find(family_id).select(families::area_id).first(connection)?;
+    let area_id: String = families::table
+        .find(family_id)
+        .select(families::area_id)
+        .first(connection)?;
     let contact_dates: Vec<chrono::NaiveDate> = family_contacts::table
         .filter(family_contacts::family_id.eq(family_id))
         .select(family_contacts::occurred_on)
@@ -81,19 +84,22 @@ pub fn erase_family(connection: &mut DbConnection, family_id: &str) -> QueryResu
             ))
             .execute(connection)?;
     }
-    let referral_snapshots = diesel::update(referrals::table.filter(referrals::family_id.eq(family_id)))
-        .set((
-            referrals::shared_data.eq(None::<String>),
-            referrals::family_id.eq(None::<String>),
-            referrals::consent_id.eq(None::<String>),
-        ))
-        .execute(connection)?;
-    let concern_report_links = diesel::update(concern_reports::table.filter(concern_reports::family_id.eq(family_id)))
-        .set(concern_reports::family_id.eq(None::<String>))
-        .execute(connection)?;
+    let referral_snapshots =
+        diesel::update(referrals::table.filter(referrals::family_id.eq(family_id)))
+            .set((
+                referrals::shared_data.eq(None::<String>),
+                referrals::family_id.eq(None::<String>),
+                referrals::consent_id.eq(None::<String>),
+            ))
+            .execute(connection)?;
+    let concern_report_links =
+        diesel::update(concern_reports::table.filter(concern_reports::family_id.eq(family_id)))
+            .set(concern_reports::family_id.eq(None::<String>))
+            .execute(connection)?;
     // Recorded responses of idempotent requests may carry the family's data.
     let stored_responses = diesel::delete(
-        idempotency_keys::table.filter(idempotency_keys::response_body.like(format!("%{family_id}%"))),
+        idempotency_keys::table
+            .filter(idempotency_keys::response_body.like(format!("%{family_id}%"))),
     )
     .execute(connection)?;
     // Contacts, consents, enrolments and attendance go with the family (ON DELETE CASCADE).
@@ -111,7 +117,10 @@ pub fn erase_family(connection: &mut DbConnection, family_id: &str) -> QueryResu
 
 /// Families whose record has not changed since `before` (no contact, consent,
 /// enrolment or edit).
-pub fn inactive_families(connection: &mut DbConnection, before: NaiveDateTime) -> QueryResult<Vec<String>> {
+pub fn inactive_families(
+    connection: &mut DbConnection,
+    before: NaiveDateTime,
+) -> QueryResult<Vec<String>> {
     families::table
         .filter(families::updated_at.lt(before))
         .select(families::id)
@@ -119,7 +128,10 @@ pub fn inactive_families(connection: &mut DbConnection, before: NaiveDateTime) -
 }
 
 /// Clears the shared-data snapshots of referrals closed before `before`.
-pub fn erase_closed_snapshots(connection: &mut DbConnection, before: NaiveDateTime) -> QueryResult<usize> {
+pub fn erase_closed_snapshots(
+    connection: &mut DbConnection,
+    before: NaiveDateTime,
+) -> QueryResult<usize> {
     diesel::update(
         referrals::table
             .filter(referrals::closed_at.lt(before))
@@ -130,6 +142,10 @@ pub fn erase_closed_snapshots(connection: &mut DbConnection, before: NaiveDateTi
 }
 
 /// Removes idempotency records older than `before`.
-pub fn remove_idempotency_keys(connection: &mut DbConnection, before: NaiveDateTime) -> QueryResult<usize> {
-    diesel::delete(idempotency_keys::table.filter(idempotency_keys::created_at.lt(before))).execute(connection)
+pub fn remove_idempotency_keys(
+    connection: &mut DbConnection,
+    before: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::delete(idempotency_keys::table.filter(idempotency_keys::created_at.lt(before)))
+        .execute(connection)
 }

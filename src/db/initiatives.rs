@@ -280,6 +280,19 @@ pub fn enrolments_of_family(
         .load(connection)
 }
 
+/// The sessions a family attended.
+pub fn attendance_of_family(
+    connection: &mut DbConnection,
+    family_id: &str,
+) -> QueryResult<Vec<SessionRow>> {
+    initiative_sessions::table
+        .inner_join(session_attendance::table)
+        .filter(session_attendance::family_id.eq(family_id))
+        .order(initiative_sessions::held_on.asc())
+        .select(initiative_sessions::all_columns)
+        .load(connection)
+}
+
 pub fn find_enrolment(
     connection: &mut DbConnection,
     initiative_id: &str,

@@ -4,15 +4,15 @@
 //! blocking thread pool (`Database::run`), never on an actix worker.
 
 pub mod areas;
+pub mod assessments;
 pub mod audit;
 pub mod erasure;
-pub mod assessments;
 pub mod families;
 pub mod idempotency;
 pub mod initiatives;
 pub mod referrals;
-pub mod statistics;
 pub mod schema;
+pub mod statistics;
 
 use std::path::PathBuf;
 use std::time::Duration;

@@ -152,6 +152,23 @@ pub fn replace_if_version(
     Ok(updated == 1)
 }
 
+pub fn of_family(connection: &mut DbConnection, family_id: &str) -> QueryResult<Vec<ReferralRow>> {
+    referrals::table
+        .filter(referrals::family_id.eq(family_id))
+        .order(referrals::id.asc())
+        .load(connection)
+}
+
+pub fn concerns_of_family(
+    connection: &mut DbConnection,
+    family_id: &str,
+) -> QueryResult<Vec<ConcernRow>> {
+    concern_reports::table
+        .filter(concern_reports::family_id.eq(family_id))
+        .order(concern_reports::id.asc())
+        .load(connection)
+}
+
 pub fn insert_event(connection: &mut DbConnection, row: &EventRow) -> QueryResult<()> {
     diesel::insert_into(referral_events::table)
         .values(row)

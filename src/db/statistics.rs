@@ -30,7 +30,11 @@ impl Period {
 }
 
 /// Distinct families with a contact in the period (erased ones counted by pseudonym).
-pub fn families_reached(connection: &mut DbConnection, area_id: &str, period: Period) -> QueryResult<i64> {
+pub fn families_reached(
+    connection: &mut DbConnection,
+    area_id: &str,
+    period: Period,
+) -> QueryResult<i64> {
     let current: i64 = family_contacts::table
         .inner_join(families::table)
         .filter(families::area_id.eq(area_id))
@@ -47,7 +51,11 @@ pub fn families_reached(connection: &mut DbConnection, area_id: &str, period: Pe
 
 /// Distinct participating families per initiative type: enrolled by the end of
 /// the period in an initiative of the area that was not cancelled.
-pub fn participants_by_type(connection: &mut DbConnection, area_id: &str, period: Period) -> QueryResult<HashMap<String, i64>> {
+pub fn participants_by_type(
+    connection: &mut DbConnection,
+    area_id: &str,
+    period: Period,
+) -> QueryResult<HashMap<String, i64>> {
     let current: Vec<(String, String)> = enrolments::table
         .inner_join(initiatives::table)
         .filter(initiatives::area_id.eq(area_id))
@@ -72,7 +80,11 @@ pub fn participants_by_type(connection: &mut DbConnection, area_id: &str, period
 }
 
 /// Sessions held in the period, and attendances at them.
-pub fn sessions_held(connection: &mut DbConnection, area_id: &str, period: Period) -> QueryResult<(i64, i64)> {
+pub fn sessions_held(
+    connection: &mut DbConnection,
+    area_id: &str,
+    period: Period,
+) -> QueryResult<(i64, i64)> {
     let in_period = initiative_sessions::table
         .inner_join(initiatives::table)
         .filter(initiatives::area_id.eq(area_id))
@@ -94,7 +106,11 @@ pub fn sessions_held(connection: &mut DbConnection, area_id: &str, period: Perio
 }
 
 /// Referrals made in the period, by municipal unit and status.
-pub fn referrals_by_unit_and_status(connection: &mut DbConnection, area_id: &str, period: Period) -> QueryResult<Vec<(String, String, i64)>> {
+pub fn referrals_by_unit_and_status(
+    connection: &mut DbConnection,
+    area_id: &str,
+    period: Period,
+) -> QueryResult<Vec<(String, String, i64)>> {
     referrals::table
         .filter(referrals::area_id.eq(area_id))
         .filter(referrals::created_at.ge(period.start()))
@@ -105,17 +121,28 @@ pub fn referrals_by_unit_and_status(connection: &mut DbConnection, area_id: &str
 }
 
 /// (requested, accepted) times of referrals accepted in the period.
-pub fn acceptance_times(connection: &mut DbConnection, area_id: &str, period: Period) -> QueryResult<Vec<(NaiveDateTime, NaiveDateTime)>> {
+pub fn acceptance_times(
+    connection: &mut DbConnection,
+    area_id: &str,
+    period: Period,
+) -> QueryResult<Vec<(NaiveDateTime, NaiveDateTime)>> {
     referrals::table
         .filter(referrals::area_id.eq(area_id))
         .filter(referrals::accepted_at.ge(period.start()))
         .filter(referrals::accepted_at.lt(period.end()))
         .filter(referrals::requested_at.is_not_null())
-        .select((referrals::requested_at.assume_not_null(), referrals::accepted_at.assume_not_null()))
+        .select((
+            referrals::requested_at.assume_not_null(),
+            referrals::accepted_at.assume_not_null(),
+        ))
         .load(connection)
 }
 
-pub fn concern_reports(connection: &mut DbConnection, area_id: &str, period: Period) -> QueryResult<i64> {
+pub fn concern_reports(
+    connection: &mut DbConnection,
+    area_id: &str,
+    period: Period,
+) -> QueryResult<i64> {
     concern_reports::table
         .filter(concern_reports::area_id.eq(area_id))
         .filter(concern_reports::received_at.ge(period.start()))

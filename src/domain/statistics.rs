@@ -20,11 +20,17 @@ pub struct Count {
 
 impl Count {
     pub fn shown(value: i64) -> Self {
-        Count { value: Some(value), suppressed: false }
+        Count {
+            value: Some(value),
+            suppressed: false,
+        }
     }
 
     pub fn withheld() -> Self {
-        Count { value: None, suppressed: true }
+        Count {
+            value: None,
+            suppressed: true,
+        }
     }
 }
 
@@ -33,7 +39,9 @@ impl Count {
 pub enum Disclosure {
     Exact,
     /// Counts below this threshold (and above zero) are suppressed.
-    Suppressed { threshold: i64 },
+    Suppressed {
+        threshold: i64,
+    },
 }
 
 impl Disclosure {
@@ -79,11 +87,17 @@ pub fn suppress_table(cells: &[Vec<i64>], disclosure: Disclosure) -> SuppressedT
     }
     let mut hidden: Vec<Vec<bool>> = grid
         .iter()
-        .map(|line| line.iter().map(|value| disclosure.is_small(*value)).collect())
+        .map(|line| {
+            line.iter()
+                .map(|value| disclosure.is_small(*value))
+                .collect()
+        })
         .collect();
     loop {
         let mut changed = false;
-        let mut lines: Vec<Vec<(usize, usize)>> = (0..=rows).map(|i| (0..=columns).map(|j| (i, j)).collect()).collect();
+        let mut lines: Vec<Vec<(usize, usize)>> = (0..=rows)
+            .map(|i| (0..=columns).map(|j| (i, j)).collect())
+            .collect();
         lines.extend((0..=columns).map(|j| (0..=rows).map(|i| (i, j)).collect::<Vec<_>>()));
         for line in lines {
             if line.iter().filter(|(i, j)| hidden[*i][*j]).count() != 1 {
@@ -104,9 +118,17 @@ pub fn suppress_table(cells: &[Vec<i64>], disclosure: Disclosure) -> SuppressedT
             break;
         }
     }
-    let count = |i: usize, j: usize| if hidden[i][j] { Count::withheld() } else { Count::shown(grid[i][j]) };
+    let count = |i: usize, j: usize| {
+        if hidden[i][j] {
+            Count::withheld()
+        } else {
+            Count::shown(grid[i][j])
+        }
+    };
     SuppressedTable {
-        cells: (0..rows).map(|i| (0..columns).map(|j| count(i, j)).collect()).collect(),
+        cells: (0..rows)
+            .map(|i| (0..columns).map(|j| count(i, j)).collect())
+            .collect(),
         row_totals: (0..rows).map(|i| count(i, columns)).collect(),
         column_totals: (0..columns).map(|j| count(rows, j)).collect(),
         total: count(rows, columns),
@@ -140,15 +162,33 @@ mod tests {
     /// Every line with a total: no hidden entry may be the only hidden one.
     fn assert_unrecoverable(table: &SuppressedTable) {
         for (row, total) in table.cells.iter().zip(&table.row_totals) {
-            let hidden = row.iter().chain(std::iter::once(total)).filter(|c| c.suppressed).count();
+            let hidden = row
+                .iter()
+                .chain(std::iter::once(total))
+                .filter(|c| c.suppressed)
+                .count();
             assert_ne!(hidden, 1, "a row reveals its hidden cell: {table:?}");
         }
         for (j, total) in table.column_totals.iter().enumerate() {
-            let hidden = table.cells.iter().map(|row| row[j]).chain(std::iter::once(*total)).filter(|c| c.suppressed).count();
+            let hidden = table
+                .cells
+                .iter()
+                .map(|row| row[j])
+                .chain(std::iter::once(*total))
+                .filter(|c| c.suppressed)
+                .count();
             assert_ne!(hidden, 1, "a column reveals its hidden cell: {table:?}");
         }
-        let margins = table.row_totals.iter().chain(std::iter::once(&table.total)).filter(|c| c.suppressed).count();
-        assert_ne!(margins, 1, "the row totals reveal a hidden total: {table:?}");
+        let margins = table
+            .row_totals
+            .iter()
+            .chain(std::iter::once(&table.total))
+            .filter(|c| c.suppressed)
+            .count();
+        assert_ne!(
+            margins, 1,
+            "the row totals reveal a hidden total: {table:?}"
+        );
     }
 
     #[test]

@@ -152,6 +152,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
             database: Database::new(&database_url).expect("pool"),
             verifier: TokenVerifier::new(test_keys(), token_settings()),
             cors_origins: vec!["https://frontend.example.dk".into()],
+            suppression_threshold: 5,
             workers: Some(2),
         },
     )
@@ -252,8 +253,59 @@ impl TestApp {
     /// Runs SQL directly on the test's database, behind the service's back
     /// (to age data, or to check what is stored).
     pub fn sql(&self, statements: &str) {
+        self.try_sql(statements).expect("sql");
+    }
+
+    pub fn try_sql(&self, statements: &str) -> Result<(), String> {
+        let mut connection = Database::connect_directly(&self.database_url)?;
+        connection
+            .batch_execute(statements)
+            .map_err(|error| error.to_string())
+    }
+
+    /// Rows of `table` whose `column` contains `needle` (read behind the service's back).
+    pub fn rows_containing(&self, table: &str, column: &str, needle: &str) -> i64 {
+        use diesel::sql_types::BigInt;
+        use diesel::{Connection, RunQueryDsl};
+        #[derive(diesel::QueryableByName)]
+        struct Matches {
+            #[diesel(sql_type = BigInt)]
+            n: i64,
+        }
+        let sql = format!(
+            "SELECT COUNT(*) AS n FROM {table} WHERE CAST({column} AS TEXT) LIKE '%{needle}%'"
+        );
+        match &self.database_url {
+            DatabaseUrl::Sqlite(path) => {
+                let mut connection =
+                    diesel::SqliteConnection::establish(&path.to_string_lossy()).expect("sqlite");
+                diesel::sql_query(sql)
+                    .get_result::<Matches>(&mut connection)
+                    .expect("query")
+                    .n
+            }
+            DatabaseUrl::Postgres(url) => {
+                let mut connection = diesel::PgConnection::establish(url).expect("postgres");
+                diesel::sql_query(sql)
+                    .get_result::<Matches>(&mut connection)
+                    .expect("query")
+                    .n
+            }
+        }
+    }
+
+    /// Runs the retention job as `familiebro purge` does.
+    pub fn purge(
+        &self,
+        family_months: u32,
+        snapshot_months: u32,
+    ) -> familiebro::retention::PurgeReport {
         let mut connection = Database::connect_directly(&self.database_url).expect("connect");
-        connection.batch_execute(statements).expect("sql");
+        let policy = familiebro::retention::RetentionPolicy {
+            family_months,
+            snapshot_months,
+        };
+        familiebro::retention::purge(&mut connection, policy, familiebro::db::now()).expect("purge")
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -12,4 +12,5 @@ mod families;
 mod initiatives;
 mod openapi;
 mod operations;
+mod privacy;
 mod referrals;

@@ -1,0 +1,208 @@
+//! Subject access: everything held about a family, as one document.
+
+use actix_web::http::header;
+use actix_web::{get, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::audit::{event_out, AuditContext, AuditEvent};
+use super::families::{consent_out, contact_out, family_out, Consent, Contact, Family};
+use super::problems::{
+    BadRequest, Forbidden, InternalError, NotFound, ServiceUnavailable, Unauthorized,
+};
+use super::referrals::{referral_events_out, view, Referral, ReferralEvent};
+use crate::auth::policy::guards_family_of;
+use crate::auth::{op, Allowed};
+use crate::db::audit::{self as audit_store, AuditFilter};
+use crate::db::families as family_store;
+use crate::db::initiatives as initiative_store;
+use crate::db::referrals as referral_store;
+use crate::db::Database;
+use crate::domain::assessment::Side;
+use crate::domain::catalog::InitiativeType;
+use crate::error::ApiError;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExportedEnrolment {
+    pub initiative_id: Uuid,
+    pub initiative_type: InitiativeType,
+    pub title: String,
+    pub heavily_burdened: bool,
+    pub mothers: i32,
+    pub fathers: i32,
+    pub enrolled_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExportedAttendance {
+    pub session_id: Uuid,
+    pub initiative_id: Uuid,
+    pub held_on: chrono::NaiveDate,
+    pub theme: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExportedReferral {
+    pub referral: Referral,
+    pub events: Vec<ReferralEvent>,
+}
+
+/// The reporter side's copy of a concern report about a child of the family.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExportedConcernReport {
+    pub id: Uuid,
+    pub child_birth_year: i32,
+    pub child_description: Option<String>,
+    pub observation: String,
+    pub observed_on: chrono::NaiveDate,
+    pub urgent: bool,
+    pub reported_by: String,
+    pub received_at: DateTime<Utc>,
+    pub acknowledged_at: Option<DateTime<Utc>>,
+}
+
+/// Everything held about one family.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FamilyExport {
+    pub exported_at: DateTime<Utc>,
+    pub family: Family,
+    pub contacts: Vec<Contact>,
+    pub consents: Vec<Consent>,
+    pub enrolments: Vec<ExportedEnrolment>,
+    pub attendance: Vec<ExportedAttendance>,
+    pub referrals: Vec<ExportedReferral>,
+    pub concern_reports: Vec<ExportedConcernReport>,
+    /// Who accessed the family's data, and when (this export included).
+    pub audit_events: Vec<AuditEvent>,
+}
+
+fn uuid_of(id: &str) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(id).map_err(|_| ApiError::internal("stored id is invalid"))
+}
+
+/// Everything held about the family, for the family (subject access). For the
+/// area's housing-social workers and the data protection officer.
+#[utoipa::path(
+    tag = "privacy",
+    params(("id" = Uuid, Path, description = "Family id")),
+    responses(
+        (status = 200, body = FamilyExport),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 500, response = InternalError),
+        (status = 503, response = ServiceUnavailable),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/families/{id}/export")]
+pub async fn export_family(
+    caller: Allowed<op::ExportFamily>,
+    db: web::Data<Database>,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let principal = caller.principal;
+    let audit = AuditContext::new(&principal, &req);
+    let id = id.into_inner().to_string();
+    let export = db
+        .run(move |connection| {
+            let family = family_store::find(connection, &id)?
+                .filter(|family| guards_family_of(&principal, &family.area_id))
+                .ok_or(ApiError::NotFound)?;
+            audit.allowed(connection, "family", Some(&id), Some(&id))?;
+            let contacts = family_store::contacts_of(connection, &id)?
+                .into_iter()
+                .map(contact_out)
+                .collect::<Result<_, _>>()?;
+            let consents = family_store::consents_of(connection, &id)?
+                .into_iter()
+                .map(consent_out)
+                .collect::<Result<_, _>>()?;
+            let enrolments = initiative_store::enrolments_of_family(connection, &id)?
+                .into_iter()
+                .map(|(enrolment, initiative)| {
+                    Ok(ExportedEnrolment {
+                        initiative_id: uuid_of(&initiative.id)?,
+                        initiative_type: InitiativeType::parse(&initiative.initiative_type)
+                            .ok_or_else(|| {
+                                ApiError::internal("stored initiative type is invalid")
+                            })?,
+                        title: initiative.title,
+                        heavily_burdened: enrolment.heavily_burdened != 0,
+                        mothers: enrolment.mothers,
+                        fathers: enrolment.fathers,
+                        enrolled_at: enrolment.enrolled_at.and_utc(),
+                    })
+                })
+                .collect::<Result<_, ApiError>>()?;
+            let attendance = initiative_store::attendance_of_family(connection, &id)?
+                .into_iter()
+                .map(|session| {
+                    Ok(ExportedAttendance {
+                        session_id: uuid_of(&session.id)?,
+                        initiative_id: uuid_of(&session.initiative_id)?,
+                        held_on: session.held_on,
+                        theme: session.theme,
+                    })
+                })
+                .collect::<Result<_, ApiError>>()?;
+            let mut referrals = Vec::new();
+            for row in referral_store::of_family(connection, &id)? {
+                let events = referral_events_out(referral_store::events_of(connection, &row.id)?)?;
+                referrals.push(ExportedReferral {
+                    referral: view(connection, &row, Side::HousingSocial)?,
+                    events,
+                });
+            }
+            let concern_reports = referral_store::concerns_of_family(connection, &id)?
+                .into_iter()
+                .map(|row| {
+                    Ok(ExportedConcernReport {
+                        id: uuid_of(&row.id)?,
+                        child_birth_year: row.child_birth_year,
+                        child_description: row.child_description,
+                        observation: row.observation,
+                        observed_on: row.observed_on,
+                        urgent: row.urgent != 0,
+                        reported_by: row.reported_by,
+                        received_at: row.received_at.and_utc(),
+                        acknowledged_at: row.acknowledged_at.map(|at| at.and_utc()),
+                    })
+                })
+                .collect::<Result<_, ApiError>>()?;
+            let audit_events = audit_store::list(
+                connection,
+                &AuditFilter {
+                    family_id: Some(id.clone()),
+                    limit: i64::MAX,
+                    ..AuditFilter::default()
+                },
+            )?
+            .into_iter()
+            .map(event_out)
+            .collect::<Result<_, _>>()?;
+            Ok(FamilyExport {
+                exported_at: Utc::now(),
+                family: family_out(&family)?,
+                contacts,
+                consents,
+                enrolments,
+                attendance,
+                referrals,
+                concern_reports,
+                audit_events,
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"family-{}.json\"", export.family.id),
+        ))
+        .json(export))
+}

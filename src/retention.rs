@@ -1,0 +1,77 @@
+//! Retention: erasing what is no longer needed (`familiebro purge`). Idempotent:
+//! a second run with the same settings finds nothing more to erase.
+
+use chrono::{Months, NaiveDateTime};
+use diesel::Connection;
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::db::audit::{self, AuditRow};
+use crate::db::erasure::{self, Erased};
+use crate::db::DbConnection;
+
+/// How long data is kept.
+#[derive(Debug, Clone, Copy)]
+pub struct RetentionPolicy {
+    /// Families with no activity for this many months are erased.
+    pub family_months: u32,
+    /// Referral snapshots are erased this many months after the referral closed.
+    pub snapshot_months: u32,
+}
+
+/// Idempotency records are kept this long (at least the promised 24 hours).
+const IDEMPOTENCY_KEEP_HOURS: i64 = 48;
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PurgeReport {
+    pub families_erased: Vec<String>,
+    pub erased: Erased,
+    pub referral_snapshots_erased: usize,
+    pub idempotency_records_removed: usize,
+}
+
+fn months_before(now: NaiveDateTime, months: u32) -> NaiveDateTime {
+    now.checked_sub_months(Months::new(months))
+        .unwrap_or(NaiveDateTime::MIN)
+}
+
+pub fn purge(
+    connection: &mut DbConnection,
+    policy: RetentionPolicy,
+    now: NaiveDateTime,
+) -> Result<PurgeReport, diesel::result::Error> {
+    let mut report = PurgeReport::default();
+    for family_id in
+        erasure::inactive_families(connection, months_before(now, policy.family_months))?
+    {
+        let erased = connection.transaction(|connection| {
+            let erased = erasure::erase_family(connection, &family_id)?;
+            audit::insert(
+                connection,
+                &AuditRow {
+                    id: Uuid::now_v7().to_string(),
+                    occurred_at: now,
+                    actor: "familiebro purge".into(),
+                    role: "system".into(),
+                    organisation: None,
+                    action: "purge (retention)".into(),
+                    resource_type: "family".into(),
+                    resource_id: Some(family_id.clone()),
+                    family_id: Some(family_id.clone()),
+                    outcome: "allowed".into(),
+                    request_id: None,
+                },
+            )?;
+            Ok::<_, diesel::result::Error>(erased)
+        })?;
+        report.erased.add(&erased);
+        report.families_erased.push(family_id);
+    }
+    report.referral_snapshots_erased =
+        erasure::erase_closed_snapshots(connection, months_before(now, policy.snapshot_months))?;
+    report.idempotency_records_removed = erasure::remove_idempotency_keys(
+        connection,
+        now - chrono::Duration::hours(IDEMPOTENCY_KEEP_HOURS),
+    )?;
+    Ok(report)
+}
