@@ -410,7 +410,7 @@ async fn purge_erases_inactive_families_and_old_snapshots_once(backend: Backend)
         w.family
     ));
     let report = w.app.purge(24, 12);
-    assert_eq!(report.families_erased, [w.family.clone()]);
+    assert_eq!(report.families_erased, std::slice::from_ref(&w.family));
     assert_eq!(personal_data_left(&w), Vec::<String>::new());
     assert!(
         w.app.purge(24, 12).families_erased.is_empty(),
