@@ -38,6 +38,16 @@ pub enum Command {
     Token(TokenArgs),
     /// Erase what retention no longer allows to keep; prints a JSON report. Run it daily.
     Purge(PurgeArgs),
+    /// Fill the database with synthetic data for benchmarks; prints sample ids as JSON.
+    Seed(SeedArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SeedArgs {
+    #[arg(long, default_value_t = 10_000)]
+    pub families: usize,
+    #[arg(long, default_value_t = 50)]
+    pub areas: usize,
 }
 
 #[derive(Debug, Args)]
@@ -73,6 +83,9 @@ pub struct ServeArgs {
     /// Statistics outside the owning team suppress counts from 1 to this minus one.
     #[arg(long, env = "FAMILIEBRO_SUPPRESSION_THRESHOLD")]
     pub suppression_threshold: Option<String>,
+    /// Requests per minute per token on list and export routes (0: no limit).
+    #[arg(long, env = "FAMILIEBRO_RATE_LIMIT")]
+    pub rate_limit: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -111,6 +124,7 @@ pub fn run(cli: Cli) -> i32 {
         Some(Command::Openapi) => print_openapi(),
         Some(Command::Token(args)) => print_token(&cli.storage, args),
         Some(Command::Purge(args)) => purge(&cli.storage, args),
+        Some(Command::Seed(args)) => seed(&cli.storage, args),
     };
     match result {
         Ok(()) => 0,
@@ -136,6 +150,7 @@ impl ServeArgs {
             jwt_public_keys: variable("FAMILIEBRO_JWT_PUBLIC_KEYS").map(PathBuf::from),
             cors_origins: variable("FAMILIEBRO_CORS_ORIGINS"),
             suppression_threshold: variable("FAMILIEBRO_SUPPRESSION_THRESHOLD"),
+            rate_limit: variable("FAMILIEBRO_RATE_LIMIT"),
         }
     }
 }
@@ -166,6 +181,21 @@ fn purge(storage: &StorageArgs, args: PurgeArgs) -> Result<(), ConfigError> {
         .map_err(|error| ConfigError::from(format!("purge failed: {error}")))?;
     let json = serde_json::to_string_pretty(&report)
         .map_err(|error| ConfigError::from(error.to_string()))?;
+    println!("{json}");
+    Ok(())
+}
+
+fn seed(storage: &StorageArgs, args: SeedArgs) -> Result<(), ConfigError> {
+    if args.areas == 0 {
+        return Err(ConfigError::from("--areas must be at least 1".to_owned()));
+    }
+    let url = storage.database_url()?;
+    migrate_database(&url)?;
+    let mut connection = Database::connect_directly(&url).map_err(ConfigError::from)?;
+    let report = crate::seed::seed(&mut connection, args.areas, args.families)
+        .map_err(|error| ConfigError::from(format!("seeding failed: {error}")))?;
+    let json =
+        serde_json::to_string(&report).map_err(|error| ConfigError::from(error.to_string()))?;
     println!("{json}");
     Ok(())
 }
@@ -214,6 +244,8 @@ fn run_server(storage: &StorageArgs, args: ServeArgs) -> Result<(), ConfigError>
     let cors_origins = config::cors_origins(args.cors_origins.as_deref())?;
     let suppression_threshold =
         config::suppression_threshold(args.suppression_threshold.as_deref())?;
+    let rate_limit_per_minute = config::rate_limit(args.rate_limit.as_deref())?;
+    let metrics_token = config::metrics_token()?;
     let settings = config::token_settings(&args.jwt, args.dev)?;
     let (keys, secret) = config::key_set(args.jwt_public_keys.as_deref(), &data_dir, args.dev)?;
 
@@ -249,6 +281,8 @@ fn run_server(storage: &StorageArgs, args: ServeArgs) -> Result<(), ConfigError>
                     verifier,
                     cors_origins,
                     suppression_threshold,
+                    rate_limit_per_minute,
+                    metrics_token,
                     workers: None,
                 },
             )?

@@ -313,6 +313,41 @@ pub fn suppression_threshold(value: Option<&str>) -> Result<i64, ConfigError> {
         })
 }
 
+/// Requests per minute per token on list and export routes. Default 600; 0 = off.
+pub fn rate_limit(value: Option<&str>) -> Result<u32, ConfigError> {
+    let Some(value) = value else {
+        return Ok(600);
+    };
+    value.trim().parse::<u32>().map_err(|_| {
+        ConfigError::invalid(
+            "FAMILIEBRO_RATE_LIMIT",
+            Some("rate-limit"),
+            format!(
+                "'{value}' is not a whole number of requests per minute (0 turns the limit off)"
+            ),
+        )
+    })
+}
+
+/// The token `/metrics` requires (`FAMILIEBRO_METRICS_TOKEN`); metrics are off without one.
+pub fn metrics_token() -> Result<Option<String>, ConfigError> {
+    match std::env::var("FAMILIEBRO_METRICS_TOKEN") {
+        Ok(token) if token.is_empty() => Ok(None),
+        Ok(token) if token.len() >= 16 => Ok(Some(token)),
+        Ok(_) => Err(ConfigError::invalid(
+            "FAMILIEBRO_METRICS_TOKEN",
+            None,
+            "must be at least 16 characters",
+        )),
+        Err(std::env::VarError::NotPresent) => Ok(None),
+        Err(std::env::VarError::NotUnicode(_)) => Err(ConfigError::invalid(
+            "FAMILIEBRO_METRICS_TOKEN",
+            None,
+            "is not valid UTF-8",
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,6 +10,8 @@ pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod metrics;
 pub mod retention;
+pub mod seed;
 pub mod startup;
 pub mod telemetry;

@@ -11,10 +11,12 @@ use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::api::problems::{self, KnownRoutes};
+use crate::api::rate_limit::{self, RateLimit};
 use crate::api::statistics::SuppressionThreshold;
 use crate::api::{self, OPENAPI_PATH};
 use crate::auth::TokenVerifier;
 use crate::db::Database;
+use crate::metrics::{self, Metrics, MetricsToken};
 use crate::telemetry;
 
 /// Largest JSON request body accepted; larger bodies get 413.
@@ -26,6 +28,10 @@ pub struct ServerParts {
     pub cors_origins: Vec<String>,
     /// Counts below this are suppressed in statistics outside the owning team.
     pub suppression_threshold: i64,
+    /// Requests per minute per token on list and export routes; 0 = no limit.
+    pub rate_limit_per_minute: u32,
+    /// Token for `/metrics`; metrics are off without one.
+    pub metrics_token: Option<String>,
     /// Worker threads; `None` means one per core.
     pub workers: Option<usize>,
 }
@@ -38,6 +44,9 @@ pub fn serve(listener: TcpListener, parts: ServerParts) -> std::io::Result<Serve
     let threshold = web::Data::new(SuppressionThreshold(parts.suppression_threshold));
     let spec = api::openapi();
     let known_routes = web::Data::new(KnownRoutes::from_openapi(&spec));
+    let rate_limit = web::Data::new(RateLimit::new(parts.rate_limit_per_minute, &spec));
+    let metrics = web::Data::new(Metrics::default());
+    let metrics_token = web::Data::new(MetricsToken(parts.metrics_token));
     let cors_origins = parts.cors_origins;
     let mut server = HttpServer::new(move || {
         App::new()
@@ -45,6 +54,9 @@ pub fn serve(listener: TcpListener, parts: ServerParts) -> std::io::Result<Serve
             .app_data(verifier.clone())
             .app_data(known_routes.clone())
             .app_data(threshold.clone())
+            .app_data(rate_limit.clone())
+            .app_data(metrics.clone())
+            .app_data(metrics_token.clone())
             .app_data(
                 web::JsonConfig::default()
                     .limit(MAX_JSON_BODY_BYTES)
@@ -64,11 +76,13 @@ pub fn serve(listener: TcpListener, parts: ServerParts) -> std::io::Result<Serve
             .into_app()
             .service(web::redirect("/docs", "/docs/"))
             .default_service(web::to(problems::unmatched_route))
+            .wrap(from_fn(rate_limit::limit))
             .wrap(from_fn(api::audit::record_denied))
             .wrap(Condition::new(
                 !cors_origins.is_empty(),
                 cors(&cors_origins),
             ))
+            .wrap(from_fn(metrics::track))
             .wrap(from_fn(telemetry::request_id))
     })
     .listen(listener)?;

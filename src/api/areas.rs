@@ -12,7 +12,7 @@ use super::pagination::{page_response, Page, PageRequest};
 use super::present;
 use super::problems::{
     BadRequest, Forbidden, InternalError, NotFound, PayloadTooLarge, PreconditionFailed,
-    ServiceUnavailable, Unauthorized, UnprocessableEntity, UnsupportedMediaType,
+    ServiceUnavailable, TooManyRequests, Unauthorized, UnprocessableEntity, UnsupportedMediaType,
 };
 use crate::auth::policy::{area_visibility, AreaVisibility};
 use crate::auth::{op, Allowed};
@@ -216,6 +216,7 @@ fn single_area_response(status: actix_web::http::StatusCode, row: AreaRow) -> Ht
         (status = 200, body = Page<Area>, headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
+        (status = 429, response = TooManyRequests),
         (status = 500, response = InternalError),
         (status = 503, response = ServiceUnavailable),
     ),

@@ -15,7 +15,7 @@ use super::pagination::{page_response, Page, PageRequest};
 use super::present;
 use super::problems::{
     BadRequest, Conflict, Forbidden, InternalError, NotFound, PayloadTooLarge, PreconditionFailed,
-    ServiceUnavailable, Unauthorized, UnprocessableEntity, UnsupportedMediaType,
+    ServiceUnavailable, TooManyRequests, Unauthorized, UnprocessableEntity, UnsupportedMediaType,
 };
 use crate::auth::policy::{reaches_area_work, sees_assessment, side_of};
 use crate::auth::{op, Allowed, Principal};
@@ -407,6 +407,7 @@ fn single_response(status: StatusCode, stored: StoredAssessment) -> Result<HttpR
         (status = 200, body = Page<Assessment>, headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
+        (status = 429, response = TooManyRequests),
         (status = 403, response = Forbidden),
         (status = 404, response = NotFound),
         (status = 500, response = InternalError),

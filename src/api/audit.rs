@@ -13,7 +13,9 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::pagination::{page_response, Page, PageRequest};
-use super::problems::{BadRequest, Forbidden, InternalError, ServiceUnavailable, Unauthorized};
+use super::problems::{
+    BadRequest, Forbidden, InternalError, ServiceUnavailable, TooManyRequests, Unauthorized,
+};
 use crate::auth::principal::IndividualDataRoute;
 use crate::auth::{op, Actor, Allowed, Principal};
 use crate::db::audit::{self as store, AuditFilter, AuditRow};
@@ -244,6 +246,7 @@ pub struct AuditQuery {
         (status = 200, body = Page<AuditEvent>, headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
+        (status = 429, response = TooManyRequests),
         (status = 403, response = Forbidden),
         (status = 500, response = InternalError),
         (status = 503, response = ServiceUnavailable),

@@ -15,7 +15,7 @@ use super::idempotency::{fingerprint, key_of, run_once, StoredResponse};
 use super::pagination::{page_response, Page, PageRequest};
 use super::problems::{
     BadRequest, Conflict, Forbidden, InternalError, NotFound, PayloadTooLarge, ServiceUnavailable,
-    Unauthorized, UnprocessableEntity, UnsupportedMediaType,
+    TooManyRequests, Unauthorized, UnprocessableEntity, UnsupportedMediaType,
 };
 use crate::auth::policy::{
     family_areas, reaches_families_of, receives_concern_reports_of, referral_ends, ReferralEnds,
@@ -295,6 +295,7 @@ pub async fn report_concern(
         (status = 200, body = Page<ConcernReport>, headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
+        (status = 429, response = TooManyRequests),
         (status = 403, response = Forbidden),
         (status = 500, response = InternalError),
         (status = 503, response = ServiceUnavailable),

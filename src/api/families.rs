@@ -16,7 +16,7 @@ use super::pagination::{page_response, Page, PageRequest};
 use super::present;
 use super::problems::{
     BadRequest, Forbidden, InternalError, NotFound, PayloadTooLarge, PreconditionFailed,
-    ServiceUnavailable, Unauthorized, UnprocessableEntity, UnsupportedMediaType,
+    ServiceUnavailable, TooManyRequests, Unauthorized, UnprocessableEntity, UnsupportedMediaType,
 };
 use crate::auth::policy::{family_areas, guards_family_of, reaches_families_of};
 use crate::auth::{op, Allowed, Principal};
@@ -247,6 +247,7 @@ fn family_response(status: StatusCode, row: &FamilyRow) -> Result<HttpResponse, 
         (status = 200, body = Page<Family>, headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
+        (status = 429, response = TooManyRequests),
         (status = 403, response = Forbidden),
         (status = 500, response = InternalError),
         (status = 503, response = ServiceUnavailable),

@@ -1,10 +1,14 @@
 //! Liveness and readiness probes for orchestrators and load balancers.
 
-use actix_web::{get, web, HttpResponse};
+use actix_web::http::header;
+use actix_web::{get, web, HttpRequest, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::problems::{NotFound, Unauthorized};
 use crate::db::Database;
+use crate::error::ApiError;
+use crate::metrics::{Metrics, MetricsToken};
 
 #[derive(Serialize, ToSchema)]
 pub struct Health {
@@ -36,4 +40,42 @@ pub async fn readyz(db: web::Data<Database>) -> HttpResponse {
             status: "unavailable",
         })
     }
+}
+
+/// Prometheus metrics: requests and latency per route and status, database pool
+/// usage, audit writes. Off (404) unless a metrics token is configured; requires
+/// `Authorization: Bearer <metrics token>`.
+#[utoipa::path(
+    tag = "operations",
+    responses(
+        (status = 200, description = "Prometheus text format", content_type = "text/plain", body = String),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+    ),
+    security(("metrics_token" = []))
+)]
+#[get("/metrics")]
+pub async fn metrics(
+    req: HttpRequest,
+    metrics: web::Data<Metrics>,
+    token: web::Data<MetricsToken>,
+    db: web::Data<Database>,
+) -> Result<HttpResponse, ApiError> {
+    let Some(expected) = &token.0 else {
+        return Err(ApiError::NotFound);
+    };
+    let presented = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "));
+    if presented != Some(expected.as_str()) {
+        return Err(ApiError::Unauthenticated(
+            "the metrics token is required".into(),
+        ));
+    }
+    let (connections, idle) = db.pool_state();
+    Ok(HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4")
+        .body(metrics.render(connections, idle)))
 }

@@ -16,7 +16,7 @@ use super::pagination::{page_response, Page, PageRequest};
 use super::present;
 use super::problems::{
     BadRequest, Conflict, Forbidden, InternalError, NotFound, PayloadTooLarge, PreconditionFailed,
-    ServiceUnavailable, Unauthorized, UnprocessableEntity, UnsupportedMediaType,
+    ServiceUnavailable, TooManyRequests, Unauthorized, UnprocessableEntity, UnsupportedMediaType,
 };
 use crate::auth::policy::{area_work_scope, reaches_area_work, reaches_families_of, AreaWorkScope};
 use crate::auth::{op, Allowed, Principal};
@@ -317,6 +317,7 @@ fn single_response(
         (status = 200, body = Page<Initiative>, headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
+        (status = 429, response = TooManyRequests),
         (status = 403, response = Forbidden),
         (status = 500, response = InternalError),
         (status = 503, response = ServiceUnavailable),

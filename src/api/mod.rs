@@ -14,6 +14,7 @@ pub mod initiatives;
 pub mod pagination;
 pub mod privacy;
 pub mod problems;
+pub mod rate_limit;
 pub mod referrals;
 pub mod statistics;
 
@@ -48,6 +49,7 @@ pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
             problems::PayloadTooLarge,
             problems::UnsupportedMediaType,
             problems::UnprocessableEntity,
+            problems::TooManyRequests,
             problems::InternalError,
             problems::ServiceUnavailable,
         )
@@ -78,6 +80,10 @@ impl Modify for BearerSecurity {
             "A JWT from the municipality's identity provider (or `familiebro token` in development), with the claims `iss`, `aud`, `exp`, `sub`, `role` and the role's scope claims.".to_owned(),
         );
         components.add_security_scheme("bearer", SecurityScheme::Http(scheme));
+        let mut metrics = Http::new(HttpAuthScheme::Bearer);
+        metrics.description =
+            Some("The metrics token configured with FAMILIEBRO_METRICS_TOKEN.".to_owned());
+        components.add_security_scheme("metrics_token", SecurityScheme::Http(metrics));
     }
 }
 
@@ -94,6 +100,7 @@ pub fn routes(config: &mut ServiceConfig) {
     config
         .service(health::livez)
         .service(health::readyz)
+        .service(health::metrics)
         .service(
             scope::scope(API_PREFIX)
                 .service(catalog::problem_areas)

@@ -10,7 +10,8 @@ use uuid::Uuid;
 use super::audit::{event_out, AuditContext, AuditEvent};
 use super::families::{consent_out, contact_out, family_out, Consent, Contact, Family};
 use super::problems::{
-    BadRequest, Forbidden, InternalError, NotFound, ServiceUnavailable, Unauthorized,
+    BadRequest, Forbidden, InternalError, NotFound, ServiceUnavailable, TooManyRequests,
+    Unauthorized,
 };
 use super::referrals::{referral_events_out, view, Referral, ReferralEvent};
 use crate::auth::policy::guards_family_of;
@@ -91,6 +92,7 @@ fn uuid_of(id: &str) -> Result<Uuid, ApiError> {
         (status = 200, body = FamilyExport),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
+        (status = 429, response = TooManyRequests),
         (status = 403, response = Forbidden),
         (status = 404, response = NotFound),
         (status = 500, response = InternalError),

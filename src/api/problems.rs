@@ -38,6 +38,7 @@ problem_responses! {
     PayloadTooLarge => "The request body is larger than the service accepts.",
     UnsupportedMediaType => "The request body is not JSON (Content-Type: application/json).",
     UnprocessableEntity => "The JSON is well-formed but fields are invalid; `errors` names each one.",
+    TooManyRequests => "Too many requests with this token; retry after Retry-After seconds.",
     InternalError => "An unexpected error; the body carries the request id to quote.",
     ServiceUnavailable => "The database is unavailable; retry after Retry-After seconds.",
 }

@@ -15,7 +15,7 @@ use super::idempotency::{fingerprint, key_of, run_once, StoredResponse};
 use super::pagination::{page_response, Page, PageRequest};
 use super::problems::{
     BadRequest, Conflict, Forbidden, InternalError, NotFound, PayloadTooLarge, ServiceUnavailable,
-    Unauthorized, UnprocessableEntity, UnsupportedMediaType,
+    TooManyRequests, Unauthorized, UnprocessableEntity, UnsupportedMediaType,
 };
 use crate::auth::policy::{end_held, reaches_families_of, referral_ends, ReferralEnds};
 use crate::auth::{op, Allowed, Principal};
@@ -490,6 +490,7 @@ fn event(
         (status = 200, body = Page<Referral>, headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
+        (status = 429, response = TooManyRequests),
         (status = 403, response = Forbidden),
         (status = 500, response = InternalError),
         (status = 503, response = ServiceUnavailable),

@@ -25,8 +25,9 @@ pub struct AuditRow {
 pub fn insert(connection: &mut DbConnection, row: &AuditRow) -> QueryResult<()> {
     diesel::insert_into(audit_events::table)
         .values(row)
-        .execute(connection)
-        .map(|_| ())
+        .execute(connection)?;
+    crate::metrics::AUDIT_WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    Ok(())
 }
 
 #[derive(Debug, Default)]

@@ -192,6 +192,12 @@ impl Database {
         .map_err(ApiError::internal)?
     }
 
+    /// Open and idle connections of the pool.
+    pub fn pool_state(&self) -> (u32, u32) {
+        let state = self.pool.state();
+        (state.connections, state.idle_connections)
+    }
+
     /// Ready when a connection works and no migration is pending.
     pub async fn is_ready(&self) -> bool {
         let pool = self.pool.clone();

@@ -16,6 +16,9 @@ use serde_json::{json, Value};
 pub const SECRET: &[u8] = b"test-secret-of-at-least-thirty-two-bytes";
 pub const ISSUER: &str = "familiebro-test";
 pub const AUDIENCE: &str = "familiebro";
+/// Requests per minute per token on list routes in tests.
+pub const RATE_LIMIT: u32 = 120;
+pub const METRICS_TOKEN: &str = "test-metrics-token-0123456789";
 pub const MAX_TTL: Duration = Duration::from_secs(12 * 3600);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -153,6 +156,8 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
             verifier: TokenVerifier::new(test_keys(), token_settings()),
             cors_origins: vec!["https://frontend.example.dk".into()],
             suppression_threshold: 5,
+            rate_limit_per_minute: RATE_LIMIT,
+            metrics_token: Some(METRICS_TOKEN.into()),
             workers: Some(2),
         },
     )

@@ -58,6 +58,17 @@ async fn every_operation_documents_its_problems_and_security(backend: Backend) {
                     "{method} {path} requires a token"
                 );
             }
+            let paginated = operation["parameters"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|p| p["name"] == "cursor");
+            if paginated {
+                assert!(
+                    responses.contains_key("429"),
+                    "{method} {path} documents its rate limit"
+                );
+            }
             if operation.get("requestBody").is_some() {
                 for status in ["400", "413", "415", "422"] {
                     assert!(

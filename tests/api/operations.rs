@@ -155,9 +155,72 @@ fn make_database_unreachable(app: &TestApp) {
         .unwrap();
 }
 
+async fn list_routes_are_rate_limited_per_token(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let token = analyst(None);
+    for _ in 0..RATE_LIMIT {
+        assert_eq!(app.get("/api/v1/areas", &token).await.status(), 200);
+    }
+    let limited = app.get("/api/v1/areas", &token).await;
+    let retry_after: u64 = limited.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&retry_after));
+    assert_problem(limited, 429).await;
+    assert_eq!(
+        app.get("/api/v1/catalog/problem-areas", &token)
+            .await
+            .status(),
+        200,
+        "single reads are not limited"
+    );
+    assert_eq!(
+        app.get("/api/v1/areas", &admin()).await.status(),
+        200,
+        "another token has its own budget"
+    );
+}
+
+async fn metrics_are_served_only_with_the_metrics_token(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.get("/api/v1/areas", &admin()).await;
+    let without = app.client.get(app.url("/metrics")).send().await.unwrap();
+    assert_problem(without, 401).await;
+    let wrong = app
+        .client
+        .get(app.url("/metrics"))
+        .bearer_auth(admin())
+        .send()
+        .await
+        .unwrap();
+    assert_problem(wrong, 401).await;
+    let metrics = app
+        .client
+        .get(app.url("/metrics"))
+        .bearer_auth(METRICS_TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(metrics.status(), 200);
+    let text = metrics.text().await.unwrap();
+    assert!(
+        text.contains(
+            r#"familiebro_http_requests_total{method="GET",route="/api/v1/areas",status="200"} 1"#
+        ),
+        "{text}"
+    );
+    assert!(text.contains("familiebro_http_request_duration_seconds_bucket"));
+    assert!(text.contains("familiebro_db_pool_connections"));
+    assert!(text.contains("familiebro_audit_events_written_total"));
+}
+
 crate::on_both_backends!(
     probes_report_live_and_ready,
     request_ids_are_echoed_or_generated,
     the_catalogue_lists_the_handbook_vocabulary,
     cors_allows_only_configured_origins,
+    list_routes_are_rate_limited_per_token,
+    metrics_are_served_only_with_the_metrics_token,
 );
