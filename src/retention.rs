@@ -2,7 +2,6 @@
 //! a second run with the same settings finds nothing more to erase.
 
 use chrono::{Months, NaiveDateTime};
-use diesel::Connection;
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -44,7 +43,7 @@ pub fn purge(
     for family_id in
         erasure::inactive_families(connection, months_before(now, policy.family_months))?
     {
-        let erased = connection.transaction(|connection| {
+        let erased = crate::db::write_transaction(connection, |connection| {
             let erased = erasure::erase_family(connection, &family_id)?;
             audit::insert(
                 connection,

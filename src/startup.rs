@@ -86,6 +86,9 @@ pub fn serve(listener: TcpListener, parts: ServerParts) -> std::io::Result<Serve
             .wrap(from_fn(telemetry::request_id))
     })
     .listen(listener)?;
+    // Blocking work waits for one of the pool's connections anyway; more threads
+    // would only cost memory.
+    server = server.worker_max_blocking_threads(crate::db::POOL_SIZE as usize);
     if let Some(workers) = parts.workers {
         server = server.workers(workers);
     }

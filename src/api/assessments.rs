@@ -4,7 +4,6 @@
 use actix_web::http::{header, StatusCode};
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
-use diesel::Connection;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -528,7 +527,7 @@ pub async fn create_assessment(
     };
     let stored = db
         .run(move |connection| {
-            connection.transaction(|connection| {
+            db::write_transaction(connection, |connection| {
                 area_in_scope(connection, &principal, &row.area_id)?;
                 if let Some(previous) = &row.supersedes_id {
                     check_revision(connection, previous, &row.area_id)?;
@@ -633,7 +632,7 @@ pub async fn update_assessment(
     let changes = body.into_inner();
     let stored = db
         .run(move |connection| {
-            connection.transaction(|connection| {
+            db::write_transaction(connection, |connection| {
                 let current = find_in_scope(connection, &principal, &id)?;
                 if_match.check(current.version)?;
                 let current = load_complete(connection, current)?;
@@ -747,7 +746,7 @@ pub async fn add_finding(
     let input = body.into_inner();
     let stored = db
         .run(move |connection| {
-            connection.transaction(|connection| {
+            db::write_transaction(connection, |connection| {
                 let current = find_complete_in_scope(connection, &principal, &id)?;
                 ensure_editable(status_of(&current.row)?).map_err(conflict)?;
                 let mut violations = Violations::new();
@@ -821,7 +820,7 @@ pub async fn approve_assessment(
     let id = id.into_inner().to_string();
     let (stored, recorded) = db
         .run(move |connection| {
-            connection.transaction(|connection| {
+            db::write_transaction(connection, |connection| {
                 let current = find_complete_in_scope(connection, &principal, &id)?;
                 let approved: Vec<Side> = current
                     .approvals

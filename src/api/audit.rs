@@ -107,6 +107,23 @@ impl AuditContext {
         )?;
         Ok(())
     }
+
+    /// Records allowed access to several records at once, e.g. the families of a list.
+    pub fn allowed_each<'a>(
+        &self,
+        connection: &mut DbConnection,
+        resource_type: &str,
+        records: impl IntoIterator<Item = (&'a str, Option<&'a str>)>,
+    ) -> Result<(), ApiError> {
+        let rows: Vec<AuditRow> = records
+            .into_iter()
+            .map(|(resource_id, family_id)| {
+                self.row(resource_type, Some(resource_id), family_id, "allowed")
+            })
+            .collect();
+        store::insert_all(connection, &rows)?;
+        Ok(())
+    }
 }
 
 /// The resource a route is about, named after its last fixed path segment.

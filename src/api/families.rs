@@ -5,7 +5,6 @@
 use actix_web::http::{header, StatusCode};
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
-use diesel::Connection;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -278,9 +277,11 @@ pub async fn list_families(
     let rows = db
         .run(move |connection| {
             let rows = store::list(connection, &filter)?;
-            for row in rows.iter().take(shown) {
-                audit.allowed(connection, "family", Some(&row.id), Some(&row.id))?;
-            }
+            let listed = rows
+                .iter()
+                .take(shown)
+                .map(|row| (row.id.as_str(), Some(row.id.as_str())));
+            audit.allowed_each(connection, "family", listed)?;
             Ok(rows)
         })
         .await?;
@@ -354,7 +355,7 @@ pub async fn create_family(
     let row = FamilyRow::from_record(Uuid::now_v7().to_string(), area_id, &record, 1, now);
     let row = db
         .run(move |connection| {
-            connection.transaction(|connection| {
+            db::write_transaction(connection, |connection| {
                 store::insert(connection, &row)?;
                 audit.allowed(connection, "family", Some(&row.id), Some(&row.id))?;
                 Ok(row)
@@ -442,7 +443,7 @@ pub async fn update_family(
     let changes = body.into_inner();
     let row = db
         .run(move |connection| {
-            connection.transaction(|connection| {
+            db::write_transaction(connection, |connection| {
                 let current = family_in_scope(connection, &principal, &id)?;
                 if_match.check(current.version)?;
                 let mut record = current.record()?;
@@ -518,7 +519,7 @@ pub async fn erase_family(
     let audit = AuditContext::new(&principal, &req);
     let id = id.into_inner().to_string();
     db.run(move |connection| {
-        connection.transaction(|connection| {
+        db::write_transaction(connection, |connection| {
             let current = store::find(connection, &id)?
                 .filter(|family| guards_family_of(&principal, &family.area_id))
                 .ok_or(ApiError::NotFound)?;
@@ -638,7 +639,7 @@ pub async fn add_contact(
     };
     let row = db
         .run(move |connection| {
-            connection.transaction(|connection| {
+            db::write_transaction(connection, |connection| {
                 family_in_scope(connection, &principal, &family_id)?;
                 store::insert_contact(connection, &row)?;
                 audit.allowed(connection, "contact", Some(&row.id), Some(&family_id))?;
@@ -747,7 +748,7 @@ pub async fn add_consent(
     };
     let row = db
         .run(move |connection| {
-            connection.transaction(|connection| {
+            db::write_transaction(connection, |connection| {
                 family_in_scope(connection, &principal, &family_id)?;
                 store::insert_consent(connection, &row)?;
                 audit.allowed(connection, "consent", Some(&row.id), Some(&family_id))?;
@@ -837,7 +838,7 @@ pub async fn withdraw_consent(
     let id = id.into_inner().to_string();
     let (row, withdrawn_now) = db
         .run(move |connection| {
-            connection.transaction(|connection| {
+            db::write_transaction(connection, |connection| {
                 let consent = consent_in_scope(connection, &principal, &id)?;
                 audit.allowed(connection, "consent", Some(&id), Some(&consent.family_id))?;
                 if consent.withdrawn_at.is_some() {

@@ -7,7 +7,6 @@
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpRequest, HttpResponse};
 use chrono::Duration;
-use diesel::Connection;
 use sha2::{Digest, Sha256};
 
 use crate::db::idempotency::{self as store, KeyRow};
@@ -86,7 +85,7 @@ where
 {
     let Some(key) = key else {
         let response = db
-            .run(move |connection| connection.transaction(work))
+            .run(move |connection| db::write_transaction(connection, work))
             .await?;
         return Ok(response.into_response());
     };
@@ -109,7 +108,7 @@ where
     let (held_subject, held_key) = (subject.clone(), key.clone());
     let result = db
         .run(move |connection| {
-            connection.transaction(|connection| {
+            db::write_transaction(connection, |connection| {
                 let response = work(connection)?;
                 store::complete(
                     connection,

@@ -5,7 +5,6 @@
 use actix_web::http::{header, StatusCode};
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
-use diesel::Connection;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -435,7 +434,7 @@ pub async fn create_initiative(
     let row = InitiativeRow::from_plan(stored, &plan, assessment_id, InitiativeStatus::Planned);
     let row = db
         .run(move |connection| {
-            connection.transaction(|connection| {
+            db::write_transaction(connection, |connection| {
                 if let Some(assessment_id) = &row.assessment_id {
                     check_assessment(connection, assessment_id, &row.area_id)?;
                 }
@@ -519,7 +518,7 @@ pub async fn update_initiative(
     let changes = body.into_inner();
     let (row, enrolled) = db
         .run(move |connection| {
-            connection.transaction(|connection| {
+            db::write_transaction(connection, |connection| {
                 let current = find_with_families_in_scope(connection, &principal, &id)?;
                 if_match.check(current.version)?;
                 let status = status_of(&current)?;
@@ -768,7 +767,7 @@ pub async fn add_session(
     };
     let (session, attendees) = db
         .run(move |connection| {
-            connection.transaction(|connection| {
+            db::write_transaction(connection, |connection| {
                 let initiative =
                     find_with_families_in_scope(connection, &principal, &initiative_id)?;
                 let status = status_of(&initiative)?;
@@ -934,7 +933,7 @@ pub async fn enrol_family(
     let family_id = body.family_id.to_string();
     let (row, display_name) = db
         .run(move |connection| {
-            connection.transaction(|connection| {
+            db::write_transaction(connection, |connection| {
                 let initiative =
                     find_with_families_in_scope(connection, &principal, &initiative_id)?;
                 let family = family_store::find(connection, &family_id)?
@@ -1023,7 +1022,7 @@ pub async fn unenrol_family(
     let (initiative_id, family_id) = path.into_inner();
     let (initiative_id, family_id) = (initiative_id.to_string(), family_id.to_string());
     db.run(move |connection| {
-        connection.transaction(|connection| {
+        db::write_transaction(connection, |connection| {
             find_with_families_in_scope(connection, &principal, &initiative_id)?;
             if !store::delete_enrolment(connection, &initiative_id, &family_id)? {
                 return Err(ApiError::NotFound);

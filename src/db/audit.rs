@@ -30,6 +30,22 @@ pub fn insert(connection: &mut DbConnection, row: &AuditRow) -> QueryResult<()> 
     Ok(())
 }
 
+/// Appends several events in one statement (a list that reads many families).
+pub fn insert_all(connection: &mut DbConnection, rows: &[AuditRow]) -> QueryResult<()> {
+    for chunk in rows.chunks(500) {
+        match connection {
+            DbConnection::Postgresql(pg) => diesel::insert_into(audit_events::table)
+                .values(chunk)
+                .execute(pg)?,
+            DbConnection::Sqlite(sqlite) => diesel::insert_into(audit_events::table)
+                .values(chunk)
+                .execute(sqlite)?,
+        };
+    }
+    crate::metrics::AUDIT_WRITES.fetch_add(rows.len() as u64, std::sync::atomic::Ordering::Relaxed);
+    Ok(())
+}
+
 #[derive(Debug, Default)]
 pub struct AuditFilter {
     pub family_id: Option<String>,

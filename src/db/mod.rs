@@ -141,7 +141,7 @@ pub struct Database {
 
 /// How long a request waits for a connection before it gets 503.
 const CONNECTION_TIMEOUT: Duration = Duration::from_secs(3);
-const POOL_SIZE: u32 = 8;
+pub const POOL_SIZE: u32 = 8;
 
 impl Database {
     /// Builds the pool without connecting; connections are opened on demand, so
@@ -157,7 +157,9 @@ impl Database {
             .max_size(POOL_SIZE)
             .min_idle(Some(0))
             .connection_timeout(CONNECTION_TIMEOUT)
-            .test_on_check_out(true)
+            // A PostgreSQL connection can die with its server; test it before use so
+            // the pool heals after an outage. SQLite connections cannot.
+            .test_on_check_out(matches!(url, DatabaseUrl::Postgres(_)))
             .build_unchecked(ConnectionManager { url: url.clone() });
         Ok(Self { pool })
     }
@@ -214,6 +216,29 @@ impl Database {
         .flatten()
         .unwrap_or(false)
     }
+}
+
+/// Runs `work` in a transaction that writes. On SQLite it begins IMMEDIATE, taking
+/// the write lock up front: a deferred transaction that reads first and writes
+/// later fails at once when another writer got in between, instead of waiting.
+pub fn write_transaction<T, E, F>(connection: &mut DbConnection, work: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    let DbConnection::Sqlite(sqlite) = connection else {
+        return connection.transaction(work);
+    };
+    AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?;
+    let result = work(connection);
+    if let DbConnection::Sqlite(sqlite) = connection {
+        match &result {
+            Ok(_) => AnsiTransactionManager::commit_transaction(sqlite)?,
+            Err(_) => AnsiTransactionManager::rollback_transaction(sqlite)?,
+        }
+    }
+    result
 }
 
 /// Applies pending migrations; returns how many ran.

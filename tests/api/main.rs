@@ -2,6 +2,7 @@
 
 mod helpers;
 
+mod access_matrix;
 mod areas;
 mod assessments;
 mod auth;

@@ -1,0 +1,2 @@
+SELECT id, area_id, display_name, phone, email, address, adults, children, children_birth_years, languages, interpreter_needed, notes, version, created_at, updated_at FROM families WHERE id = :family;
+INSERT INTO audit_events (id, occurred_at, actor, role, organisation, action, resource_type, resource_id, family_id, outcome, request_id) VALUES (gen_random_uuid()::text, now(), 'bench', 'housing_social_worker', NULL, 'GET /api/v1/families/{id}', 'family', :family, :family, 'allowed', NULL);

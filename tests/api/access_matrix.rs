@@ -1,0 +1,274 @@
+//! The access matrix: every operation of the served OpenAPI document × every
+//! role, in and out of scope. The test fails when an operation has no row, so
+//! no new route can skip it. Writes carry a stale `If-Match` or an illegal
+//! transition where possible, so that allowed probes change nothing.
+
+use std::collections::BTreeSet;
+
+use serde_json::{json, Value};
+
+use crate::helpers::*;
+
+/// Who probes: (label, token). Scope: records probed belong to area A (København).
+fn principals(area_a: &str, area_b: &str) -> Vec<(&'static str, Option<String>)> {
+    vec![
+        ("worker of A", Some(worker(&[area_a]))),
+        ("worker of B", Some(worker(&[area_b]))),
+        (
+            "caseworker family counselling 101",
+            Some(caseworker("101", "family_counselling")),
+        ),
+        (
+            "caseworker children 101",
+            Some(caseworker("101", "children_families")),
+        ),
+        (
+            "caseworker 751",
+            Some(caseworker("751", "family_counselling")),
+        ),
+        ("analyst", Some(analyst(None))),
+        ("analyst 751", Some(analyst(Some("751")))),
+        ("data protection officer", Some(data_protection_officer())),
+        ("admin", Some(admin())),
+        ("anonymous", None),
+    ]
+}
+
+/// Expected outcome: access granted (any status but 401/403/404), or the status.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Expect {
+    Ok,
+    Status(u16),
+}
+
+use Expect::{Ok as O, Status};
+
+/// An entity tag no resource has: allowed PATCH and DELETE probes get 412 and change nothing.
+const STALE_ETAG: &str = "\"999\"";
+const F: Expect = Status(403);
+const N: Expect = Status(404);
+const U: Expect = Status(401);
+
+struct Row {
+    method: &'static str,
+    template: &'static str,
+    path: String,
+    body: Option<Value>,
+    /// In the order of [`principals`], anonymous last.
+    expect: [Expect; 10],
+}
+
+fn today() -> String {
+    chrono::Utc::now().date_naive().to_string()
+}
+
+async fn every_operation_follows_the_access_matrix(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let area_a = app.create_area("Nørrebakken", "101").await;
+    let area_b = app.create_area("Skovhusene", "751").await;
+    let worker_a = worker(&[&area_a]);
+    let family = app
+        .create(
+            "/api/v1/families",
+            &worker_a,
+            &new_family(&area_a, "Familien A"),
+        )
+        .await;
+    let consent = app
+        .create(
+            &format!("/api/v1/families/{family}/consents"),
+            &worker_a,
+            &json!({"receiving_unit": "family_counselling", "purpose": "bridge_building", "data_categories": ["contact_details"], "valid_from": today(), "valid_until": "2099-01-01", "given_as": "written"}),
+        )
+        .await;
+    let mut course_body = new_initiative(&area_a, "family_course", "closed");
+    course_body["network_plan"] = json!("Madklub");
+    let initiative = app
+        .create("/api/v1/initiatives", &worker_a, &course_body)
+        .await;
+    app.patch(
+        &format!("/api/v1/initiatives/{initiative}"),
+        &worker_a,
+        None,
+        &json!({"status": "active"}),
+    )
+    .await;
+    app.post(
+        &format!("/api/v1/initiatives/{initiative}/enrolments"),
+        &worker_a,
+        &json!({"family_id": family, "heavily_burdened": true}),
+    )
+    .await;
+    let assessment = app
+        .create(
+            &format!("/api/v1/areas/{area_a}/assessments"),
+            &worker_a,
+            &json!({"period": {"starts_on": "2026-01-01", "ends_on": "2026-12-31"}, "findings": [{"problem_area": "health", "households": 10, "severity": 3, "evidence": ["skolen"]}]}),
+        )
+        .await;
+    for token in [&worker_a, &caseworker("101", "social_services")] {
+        app.post(
+            &format!("/api/v1/assessments/{assessment}/approvals"),
+            token,
+            &json!(null),
+        )
+        .await;
+    }
+    let referral = app
+        .create(
+            "/api/v1/referrals",
+            &worker_a,
+            &json!({"direction": "to_municipality", "family_id": family, "consent_id": consent, "unit": "family_counselling", "purpose": "bridge_building", "shared_categories": ["contact_details"]}),
+        )
+        .await;
+    let concern = app
+        .create(
+            "/api/v1/concern-reports",
+            &worker_a,
+            &json!({"family_id": family, "child": {"birth_year": 2016}, "observation": "Bekymring", "observed_on": today(), "urgent": false}),
+        )
+        .await;
+
+    let row = |method: &'static str,
+               template: &'static str,
+               path: String,
+               body: Option<Value>,
+               expect: [Expect; 10]| Row {
+        method,
+        template,
+        path,
+        body,
+        expect,
+    };
+    #[rustfmt::skip]
+    let rows = vec![
+        // Reads.                                                                               wA  wB  cFC cCF c751 an an751 dpo adm anon
+        row("GET", "/livez", "/livez".into(), None, [O, O, O, O, O, O, O, O, O, O]),
+        row("GET", "/readyz", "/readyz".into(), None, [O, O, O, O, O, O, O, O, O, O]),
+        row("GET", "/metrics", "/metrics".into(), None, [U, U, U, U, U, U, U, U, U, U]),
+        row("GET", "/api/v1/catalog/problem-areas", "/api/v1/catalog/problem-areas".into(), None, [O, O, O, O, O, O, O, O, O, U]),
+        row("GET", "/api/v1/catalog/initiative-types", "/api/v1/catalog/initiative-types".into(), None, [O, O, O, O, O, O, O, O, O, U]),
+        row("GET", "/api/v1/catalog/municipal-units", "/api/v1/catalog/municipal-units".into(), None, [O, O, O, O, O, O, O, O, O, U]),
+        row("GET", "/api/v1/areas", "/api/v1/areas".into(), None, [O, O, O, O, O, O, O, O, O, U]),
+        row("GET", "/api/v1/areas/{id}", format!("/api/v1/areas/{area_a}"), None, [O, O, O, O, N, O, N, O, O, U]),
+        row("GET", "/api/v1/areas/{id}/statistics", format!("/api/v1/areas/{area_a}/statistics"), None, [O, N, O, O, N, O, N, F, F, U]),
+        row("GET", "/api/v1/areas/{id}/assessments", format!("/api/v1/areas/{area_a}/assessments"), None, [O, N, O, O, N, O, N, F, F, U]),
+        row("GET", "/api/v1/assessments/{id}", format!("/api/v1/assessments/{assessment}"), None, [O, N, O, O, N, O, N, F, F, U]),
+        row("GET", "/api/v1/assessments/{id}/recommendations", format!("/api/v1/assessments/{assessment}/recommendations"), None, [O, N, O, O, N, O, N, F, F, U]),
+        row("GET", "/api/v1/initiatives", "/api/v1/initiatives".into(), None, [O, O, O, O, O, O, O, F, F, U]),
+        row("GET", "/api/v1/initiatives/{id}", format!("/api/v1/initiatives/{initiative}"), None, [O, N, O, O, N, O, N, F, F, U]),
+        row("GET", "/api/v1/initiatives/{id}/sessions", format!("/api/v1/initiatives/{initiative}/sessions"), None, [O, N, O, O, N, O, N, F, F, U]),
+        row("GET", "/api/v1/initiatives/{id}/enrolments", format!("/api/v1/initiatives/{initiative}/enrolments"), None, [O, N, F, F, F, F, F, F, F, U]),
+        row("GET", "/api/v1/initiatives/{id}/composition", format!("/api/v1/initiatives/{initiative}/composition"), None, [O, N, F, F, F, F, F, F, F, U]),
+        row("GET", "/api/v1/families", "/api/v1/families".into(), None, [O, O, F, F, F, F, F, F, F, U]),
+        row("GET", "/api/v1/families/{id}", format!("/api/v1/families/{family}"), None, [O, N, F, F, F, F, F, F, F, U]),
+        row("GET", "/api/v1/families/{id}/contacts", format!("/api/v1/families/{family}/contacts"), None, [O, N, F, F, F, F, F, F, F, U]),
+        row("GET", "/api/v1/families/{id}/consents", format!("/api/v1/families/{family}/consents"), None, [O, N, F, F, F, F, F, F, F, U]),
+        row("GET", "/api/v1/families/{id}/export", format!("/api/v1/families/{family}/export"), None, [O, N, F, F, F, F, F, O, F, U]),
+        row("GET", "/api/v1/consents/{id}", format!("/api/v1/consents/{consent}"), None, [O, N, F, F, F, F, F, F, F, U]),
+        row("GET", "/api/v1/referrals", "/api/v1/referrals".into(), None, [O, O, O, O, O, F, F, F, F, U]),
+        row("GET", "/api/v1/referrals/{id}", format!("/api/v1/referrals/{referral}"), None, [O, N, O, N, N, F, F, F, F, U]),
+        row("GET", "/api/v1/referrals/{id}/events", format!("/api/v1/referrals/{referral}/events"), None, [O, N, O, N, N, F, F, F, F, U]),
+        row("GET", "/api/v1/concern-reports", "/api/v1/concern-reports".into(), None, [O, O, O, O, O, F, F, F, F, U]),
+        row("GET", "/api/v1/concern-reports/{id}", format!("/api/v1/concern-reports/{concern}"), None, [O, N, N, O, N, F, F, F, F, U]),
+        row("GET", "/api/v1/audit-events", "/api/v1/audit-events".into(), None, [F, F, F, F, F, F, F, O, F, U]),
+        // Writes that change nothing when allowed: stale If-Match, illegal moves, conflicts.
+        row("PATCH", "/api/v1/areas/{id}", format!("/api/v1/areas/{area_a}"), Some(json!({"name": "X"})), [F, F, F, F, F, F, F, F, O, U]),
+        row("PATCH", "/api/v1/assessments/{id}", format!("/api/v1/assessments/{assessment}"), Some(json!({"summary": "X"})), [O, N, O, O, N, F, F, F, F, U]),
+        row("POST", "/api/v1/assessments/{id}/findings", format!("/api/v1/assessments/{assessment}/findings"), Some(json!({"problem_area": "health", "households": 1, "severity": 1, "evidence": ["x"]})), [O, N, O, O, N, F, F, F, F, U]),
+        row("POST", "/api/v1/assessments/{id}/approvals", format!("/api/v1/assessments/{assessment}/approvals"), None, [O, N, O, O, N, F, F, F, F, U]),
+        row("PATCH", "/api/v1/initiatives/{id}", format!("/api/v1/initiatives/{initiative}"), Some(json!({"title": "X"})), [O, N, F, F, F, F, F, F, F, U]),
+        row("POST", "/api/v1/initiatives/{id}/enrolments", format!("/api/v1/initiatives/{initiative}/enrolments"), Some(json!({"family_id": family, "heavily_burdened": true})), [O, N, F, F, F, F, F, F, F, U]),
+        row("PATCH", "/api/v1/families/{id}", format!("/api/v1/families/{family}"), Some(json!({"display_name": "X"})), [O, N, F, F, F, F, F, F, F, U]),
+        row("DELETE", "/api/v1/families/{id}", format!("/api/v1/families/{family}"), None, [O, N, F, F, F, F, F, O, F, U]),
+        row("POST", "/api/v1/referrals/{id}/transitions", format!("/api/v1/referrals/{referral}/transitions"), Some(json!({"to": "draft"})), [O, N, O, N, N, F, F, F, F, U]),
+        // Creations: allowed callers may create (or get 422 for a record they do not reach).
+        row("POST", "/api/v1/areas", "/api/v1/areas".into(), Some(new_area("Nyt område", "101")), [F, F, F, F, F, F, F, F, O, U]),
+        row("POST", "/api/v1/areas/{id}/assessments", format!("/api/v1/areas/{area_a}/assessments"), Some(json!({"period": {"starts_on": "2026-01-01", "ends_on": "2026-06-30"}})), [O, N, O, O, N, F, F, F, F, U]),
+        row("POST", "/api/v1/initiatives", "/api/v1/initiatives".into(), Some(new_initiative(&area_a, "exercise_activity", "open")), [O, O, F, F, F, F, F, F, F, U]),
+        row("POST", "/api/v1/initiatives/{id}/sessions", format!("/api/v1/initiatives/{initiative}/sessions"), Some(json!({"held_on": today(), "theme": "Tema"})), [O, N, F, F, F, F, F, F, F, U]),
+        row("POST", "/api/v1/families", "/api/v1/families".into(), Some(new_family(&area_a, "Familien Ny")), [O, O, F, F, F, F, F, F, F, U]),
+        row("POST", "/api/v1/families/{id}/contacts", format!("/api/v1/families/{family}/contacts"), Some(json!({"occurred_on": today(), "kind": "phone"})), [O, N, F, F, F, F, F, F, F, U]),
+        row("POST", "/api/v1/families/{id}/consents", format!("/api/v1/families/{family}/consents"), Some(json!({"receiving_unit": "school", "purpose": "bridge_building", "data_categories": ["contact_details"], "valid_from": today(), "valid_until": "2099-01-01", "given_as": "oral"})), [O, N, F, F, F, F, F, F, F, U]),
+        row("POST", "/api/v1/referrals", "/api/v1/referrals".into(), Some(json!({"direction": "to_municipality", "family_id": family, "consent_id": consent, "unit": "family_counselling", "purpose": "bridge_building", "shared_categories": ["contact_details"]})), [O, O, O, O, O, F, F, F, F, U]),
+        row("POST", "/api/v1/concern-reports", "/api/v1/concern-reports".into(), Some(json!({"family_id": family, "child": {"birth_year": 2015}, "observation": "Bekymring", "observed_on": today(), "urgent": false})), [O, O, F, F, F, F, F, F, F, U]),
+        // State changes last, since allowed callers make them.
+        row("POST", "/api/v1/concern-reports/{id}/acknowledgement", format!("/api/v1/concern-reports/{concern}/acknowledgement"), None, [F, F, N, O, N, F, F, F, F, U]),
+        row("DELETE", "/api/v1/initiatives/{id}/enrolments/{family_id}", format!("/api/v1/initiatives/{initiative}/enrolments/{family}"), None, [O, N, F, F, F, F, F, F, F, U]),
+        row("POST", "/api/v1/consents/{id}/withdrawal", format!("/api/v1/consents/{consent}/withdrawal"), None, [O, N, F, F, F, F, F, F, F, U]),
+    ];
+
+    let spec: Value = app
+        .client
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let documented: BTreeSet<String> = spec["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(path, item)| {
+            item.as_object()
+                .unwrap()
+                .keys()
+                .map(move |method| format!("{} {path}", method.to_uppercase()))
+        })
+        .collect();
+    let covered: BTreeSet<String> = rows
+        .iter()
+        .map(|row| format!("{} {}", row.method, row.template))
+        .collect();
+    let missing: Vec<_> = documented.difference(&covered).collect();
+    assert!(
+        missing.is_empty(),
+        "operations without a row in the access matrix: {missing:?}"
+    );
+    let unknown: Vec<_> = covered.difference(&documented).collect();
+    assert!(
+        unknown.is_empty(),
+        "rows for operations the service does not document: {unknown:?}"
+    );
+
+    let who = principals(&area_a, &area_b);
+    for row in &rows {
+        for ((label, token), expected) in who.iter().zip(row.expect) {
+            let method = reqwest::Method::from_bytes(row.method.as_bytes()).unwrap();
+            let mut request = app
+                .client
+                .request(method, app.url(&row.path))
+                .header("If-Match", STALE_ETAG);
+            if let Some(token) = token {
+                request = request.bearer_auth(token);
+            }
+            if let Some(body) = &row.body {
+                request = request.json(body);
+            }
+            let status = request.send().await.unwrap().status().as_u16();
+            match expected {
+                O => assert!(
+                    !matches!(status, 401 | 403 | 404),
+                    "{label}: {} {} should be allowed, got {status}",
+                    row.method,
+                    row.template
+                ),
+                Status(code) => {
+                    assert_eq!(status, code, "{label}: {} {}", row.method, row.template)
+                }
+            }
+        }
+    }
+    let family_now = app
+        .get(&format!("/api/v1/families/{family}"), &worker_a)
+        .await;
+    assert_eq!(
+        family_now.status(),
+        200,
+        "the stale If-Match kept every allowed DELETE from erasing"
+    );
+}
+
+crate::on_both_backends!(every_operation_follows_the_access_matrix);
