@@ -5,6 +5,7 @@ problems and the service recovers by itself.
 
 Usage: faults.py BINARY sigterm|sigkill|postgres-outage [sqlite|postgres]
 Talks only to 127.0.0.1. Every loop is bounded in count and time."""
+import atexit
 import json
 import os
 import signal
@@ -71,8 +72,19 @@ def request(port, method, path, token_value=None, body=None, headers=None, timeo
         return error.code, error.headers, parsed
 
 
+SERVERS = []
+
+
+@atexit.register
+def stop_servers():
+    for process in SERVERS:
+        if process.poll() is None:
+            process.kill()
+
+
 def start(database_url, port):
     process = subprocess.Popen([BINARY, "serve"], env=env(database_url, port), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    SERVERS.append(process)
     deadline = time.time() + 30
     while time.time() < deadline:
         try:
@@ -88,7 +100,7 @@ def start(database_url, port):
 
 
 def postgres_url(name):
-    subprocess.run(["dropdb", "-h", PG_SOCKET, "--if-exists", name], check=True)
+    subprocess.run(["dropdb", "-h", PG_SOCKET, "--if-exists", "--force", name], check=True)
     subprocess.run(["createdb", "-h", PG_SOCKET, name], check=True)
     return f"postgresql:///{name}?host={PG_SOCKET}"
 
@@ -115,35 +127,65 @@ def check(condition, message):
 
 
 def sigterm(backend):
+    """Requests being processed when SIGTERM arrives complete; requests not yet
+    read from their socket are closed unanswered and left unprocessed (safe to retry)."""
+    import http.client
     with tempfile.TemporaryDirectory() as directory:
         url, _ = database(backend, directory)
         port = free_port()
         process = start(url, port)
         area = setup_area(port)
         worker = token("housing_social_worker", areas=area)
+        clients = 100
+        warmed = threading.Barrier(clients + 1)
+        sent = threading.Barrier(clients + 1)
         outcomes = []
-        def create(n):
+        answered_at = []
+        def client(n):
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            headers = {"Authorization": f"Bearer {worker}", "Content-Type": "application/json"}
+            def create(label):
+                body = json.dumps({"area_id": area, "display_name": f"Familie {n} {label}", "household": {"adults": 1, "children": 1}})
+                connection.request("POST", "/api/v1/families", body, headers)
             try:
-                status, _, _ = request(port, "POST", "/api/v1/families", worker, {
-                    "area_id": area, "display_name": f"Familie {n}", "household": {"adults": 1, "children": 1}})
-                outcomes.append(status)
-            except urllib.error.URLError as error:
-                outcomes.append(f"refused: {error.reason}")
-            except OSError as error:
+                create("first")
+                connection.getresponse().read()
+                warmed.wait()
+                create("in flight")
+                sent.wait()
+                response = connection.getresponse()
+                response.read()
+                outcomes.append(response.status)
+                answered_at.append(time.monotonic())
+            except Exception as error:  # noqa: BLE001 - every failure is an outcome here
                 outcomes.append(f"error: {error}")
-        threads = [threading.Thread(target=create, args=(n,)) for n in range(200)]
+        threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
         for thread in threads:
             thread.start()
+        warmed.wait()
+        sent.wait()
         time.sleep(0.05)
+        signalled_at = time.monotonic()
         process.send_signal(signal.SIGTERM)
         for thread in threads:
             thread.join(timeout=30)
         code = process.wait(timeout=60)
-        answered = [o for o in outcomes if isinstance(o, int)]
-        broken = [o for o in outcomes if isinstance(o, str) and not o.startswith("refused")]
         check(code == 0, f"{backend}: SIGTERM exits 0 (got {code})")
-        check(all(status == 201 for status in answered), f"{backend}: all {len(answered)} requests in flight completed with 201")
-        check(not broken, f"{backend}: no request was cut off ({broken[:3]})")
+        drained = len([at for at in answered_at if at > signalled_at])
+        check(drained > 0, f"{backend}: {drained} requests were still in flight at SIGTERM")
+        answered = [o for o in outcomes if o == 201]
+        cut = [o for o in outcomes if o != 201]
+        check(all(isinstance(o, int) and o == 201 or str(o).startswith("error: Remote end closed") for o in outcomes),
+              f"{backend}: every answered request got 201, the rest were closed unanswered ({len(answered)} answered)")
+        process = start(url, port)
+        try:
+            status, _, page = request(port, "GET", "/api/v1/families?limit=200", worker)
+            stored = len(page["items"])
+            check(stored == clients + len(answered),
+                  f"{backend}: the {len(cut)} requests closed unanswered were not processed ({stored} families stored)")
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
 
 
 def sigkill(backend):
@@ -227,9 +269,13 @@ def postgres_outage(_backend):
                 if status == 201:
                     acknowledged[key] = response["id"]
                     break
-                if status != 503 or headers.get("Content-Type") != "application/problem+json":
+                problem = headers.get("Content-Type") == "application/problem+json"
+                # After the outage, a key whose request died with the database stays
+                # claimed for a few seconds: 409, retry later.
+                retry_later = status == 409 and problem and not outage.is_set()
+                if not retry_later and (status != 503 or not problem):
                     bad.append(f"{status} {response}")
-                time.sleep(0.2)
+                time.sleep(0.5)
     threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
     for thread in threads:
         thread.start()
@@ -245,14 +291,14 @@ def postgres_outage(_backend):
         check(ready == 503, "outage: /readyz is 503")
         check(read[0] == 503 and read[2].get("status") == 503, "outage: a read gets a 503 problem")
     finally:
+        outage.clear()
         pg_ctl("start")
     back = time.time()
-    outage.clear()
     while request(port, "GET", "/readyz")[0] != 200 and time.time() - back < 30:
         time.sleep(0.1)
     recovered = time.time() - back
     check(recovered <= 5, f"recovery: /readyz 200 {recovered:.1f} s after PostgreSQL is back")
-    time.sleep(3)
+    time.sleep(20)
     stop.set()
     for thread in threads:
         thread.join(timeout=60)

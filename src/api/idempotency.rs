@@ -15,8 +15,10 @@ use crate::error::ApiError;
 
 pub const HEADER: &str = "idempotency-key";
 
-/// A claim older than this whose request never finished is considered abandoned.
-const ABANDONED_AFTER_SECONDS: i64 = 60;
+/// A claim older than this whose request never finished is considered abandoned
+/// (its request failed and could not release it, e.g. during a database outage).
+/// Longer than any request can take: pool wait (3 s) plus SQLite's busy timeout (5 s).
+const ABANDONED_AFTER_SECONDS: i64 = 15;
 
 /// A response that can be recorded and replayed.
 #[derive(Debug, Clone)]
