@@ -1,7 +1,19 @@
 use clap::Parser;
 
 fn main() {
+    limit_malloc_arenas();
     familiebro::telemetry::init_logging();
     let cli = familiebro::cli::Cli::parse();
     std::process::exit(familiebro::cli::run(cli));
+}
+
+/// glibc gives each thread that allocates its own arena and rarely returns their
+/// memory; with worker and blocking-pool threads that multiplies resident memory.
+/// Two arenas keep it small.
+fn limit_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only adjusts allocator settings; called before any thread starts.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 2);
+    }
 }

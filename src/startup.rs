@@ -12,7 +12,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::api::problems::{self, KnownRoutes};
 use crate::api::rate_limit::{self, RateLimit};
-use crate::api::statistics::SuppressionThreshold;
+use crate::api::statistics::{self, StatisticsCache, SuppressionThreshold};
 use crate::api::{self, OPENAPI_PATH};
 use crate::auth::TokenVerifier;
 use crate::db::Database;
@@ -46,6 +46,7 @@ pub fn serve(listener: TcpListener, parts: ServerParts) -> std::io::Result<Serve
     let known_routes = web::Data::new(KnownRoutes::from_openapi(&spec));
     let rate_limit = web::Data::new(RateLimit::new(parts.rate_limit_per_minute, &spec));
     let metrics = web::Data::new(Metrics::default());
+    let statistics_cache = web::Data::new(StatisticsCache::default());
     let metrics_token = web::Data::new(MetricsToken(parts.metrics_token));
     let cors_origins = parts.cors_origins;
     let mut server = HttpServer::new(move || {
@@ -56,6 +57,7 @@ pub fn serve(listener: TcpListener, parts: ServerParts) -> std::io::Result<Serve
             .app_data(threshold.clone())
             .app_data(rate_limit.clone())
             .app_data(metrics.clone())
+            .app_data(statistics_cache.clone())
             .app_data(metrics_token.clone())
             .app_data(
                 web::JsonConfig::default()
@@ -76,6 +78,7 @@ pub fn serve(listener: TcpListener, parts: ServerParts) -> std::io::Result<Serve
             .into_app()
             .service(web::redirect("/docs", "/docs/"))
             .default_service(web::to(problems::unmatched_route))
+            .wrap(from_fn(statistics::invalidate_on_write))
             .wrap(from_fn(rate_limit::limit))
             .wrap(from_fn(api::audit::record_denied))
             .wrap(Condition::new(

@@ -146,6 +146,7 @@ pub struct AssessmentChanges {
 #[into_params(parameter_in = Query)]
 pub struct AssessmentListQuery {
     /// Page size, 1–200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,

@@ -241,6 +241,7 @@ pub fn event_out(row: AuditRow) -> Result<AuditEvent, ApiError> {
 #[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     /// Page size, 1–200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,

@@ -1,6 +1,15 @@
 //! `areas/{id}/statistics`: aggregate figures for an area and a period, with
 //! small counts suppressed for everyone but the area's own team.
 
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
+use actix_web::middleware::Next;
 use actix_web::{get, web, HttpResponse};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -23,6 +32,56 @@ use crate::error::ApiError;
 /// Counts below this are suppressed outside the owning team (so 1 to threshold-1).
 #[derive(Debug, Clone, Copy)]
 pub struct SuppressionThreshold(pub i64);
+
+/// How long computed figures are reused when nothing was written through this
+/// instance meanwhile (writes through other instances show within this time).
+const CACHE_SECONDS: u64 = 30;
+const CACHE_ENTRIES: usize = 1_000;
+
+type CacheKey = (String, NaiveDate, NaiveDate);
+/// The generation and time figures were computed at, and the figures.
+type CacheEntry = (u64, Instant, Arc<Figures>);
+
+/// Recently computed figures per area and period. Any write request through this
+/// instance starts a new generation, so its own writes show at once.
+#[derive(Default)]
+pub struct StatisticsCache {
+    generation: AtomicU64,
+    entries: Mutex<HashMap<CacheKey, CacheEntry>>,
+}
+
+impl StatisticsCache {
+    fn get(&self, key: &CacheKey) -> Option<Arc<Figures>> {
+        let generation = self.generation.load(Ordering::Acquire);
+        let entries = self.entries.lock().ok()?;
+        let (stored, at, figures) = entries.get(key)?;
+        (*stored == generation && at.elapsed() < Duration::from_secs(CACHE_SECONDS))
+            .then(|| figures.clone())
+    }
+
+    fn put(&self, key: CacheKey, generation: u64, figures: Arc<Figures>) {
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= CACHE_ENTRIES {
+                entries.clear();
+            }
+            entries.insert(key, (generation, Instant::now(), figures));
+        }
+    }
+}
+
+/// Middleware: a request that may write starts a new cache generation.
+pub async fn invalidate_on_write(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let writes = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let cache = req.app_data::<web::Data<StatisticsCache>>().cloned();
+    let response = next.call(req).await?;
+    if let (true, Some(cache)) = (writes, cache) {
+        cache.generation.fetch_add(1, Ordering::AcqRel);
+    }
+    Ok(response)
+}
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -106,6 +165,7 @@ pub async fn area_statistics(
     caller: Allowed<op::ReadStatistics>,
     db: web::Data<Database>,
     threshold: web::Data<SuppressionThreshold>,
+    cache: web::Data<StatisticsCache>,
     id: web::Path<Uuid>,
     query: web::Query<StatisticsQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -124,6 +184,9 @@ pub async fn area_statistics(
     let area_uuid = id.into_inner();
     let area_id = area_uuid.to_string();
     let threshold = threshold.0;
+    let key: CacheKey = (area_id.clone(), from, to);
+    let cached = cache.get(&key);
+    let generation = cache.generation.load(Ordering::Acquire);
     let (disclosure, figures) = db
         .run(move |connection| {
             let area = area_store::find(connection, &area_id)?
@@ -134,6 +197,9 @@ pub async fn area_statistics(
             } else {
                 Disclosure::Suppressed { threshold }
             };
+            if let Some(figures) = cached {
+                return Ok((disclosure, figures));
+            }
             let figures = Figures {
                 families_reached: store::families_reached(connection, &area.id, period)?,
                 participants: store::participants_by_type(connection, &area.id, period)?,
@@ -142,15 +208,16 @@ pub async fn area_statistics(
                 acceptance: store::acceptance_times(connection, &area.id, period)?,
                 concern_reports: store::concern_reports(connection, &area.id, period)?,
             };
-            Ok((disclosure, figures))
+            Ok((disclosure, Arc::new(figures)))
         })
         .await?;
+    cache.put(key, generation, figures.clone());
     let statistics = figures.disclose(area_uuid, period, disclosure, threshold);
     Ok(HttpResponse::Ok().json(statistics))
 }
 
 /// The raw counts of an area for a period.
-struct Figures {
+pub struct Figures {
     families_reached: i64,
     participants: std::collections::HashMap<String, i64>,
     sessions: (i64, i64),
@@ -161,7 +228,7 @@ struct Figures {
 
 impl Figures {
     fn disclose(
-        self,
+        &self,
         area_id: Uuid,
         period: Period,
         disclosure: Disclosure,

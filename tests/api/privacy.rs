@@ -519,10 +519,40 @@ async fn small_counts_are_suppressed_outside_the_team_and_cannot_be_recovered(ba
     .await;
 }
 
+async fn statistics_reflect_a_write_at_once(backend: Backend) {
+    let w = world(backend).await;
+    let before = statistics(&w, &w.worker).await;
+    let again = statistics(&w, &w.worker).await;
+    assert_eq!(again, before, "a repeated read gives the same figures");
+    let third = w
+        .app
+        .create(
+            "/api/v1/families",
+            &w.worker,
+            &new_family(&w.area, "Familien Tre"),
+        )
+        .await;
+    let contact = w
+        .app
+        .post(
+            &format!("/api/v1/families/{third}/contacts"),
+            &w.worker,
+            &json!({"occurred_on": today_plus(0), "kind": "outreach"}),
+        )
+        .await;
+    assert_eq!(contact.status(), 201);
+    let after = statistics(&w, &w.worker).await;
+    assert_eq!(
+        after["families_reached"]["value"], 3,
+        "the new contact counts at once"
+    );
+}
+
 crate::on_both_backends!(
     every_individual_data_route_is_audited_including_denied_attempts,
     the_export_holds_everything_about_the_family_and_nothing_about_others,
     erasure_leaves_no_personal_data_and_keeps_the_statistics,
     purge_erases_inactive_families_and_old_snapshots_once,
     small_counts_are_suppressed_outside_the_team_and_cannot_be_recovered,
+    statistics_reflect_a_write_at_once,
 );
