@@ -14,4 +14,5 @@ pub mod metrics;
 pub mod retention;
 pub mod seed;
 pub mod startup;
+pub mod strict_json;
 pub mod telemetry;

@@ -8,8 +8,8 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::etag::{etag, IfMatch};
+use super::json;
 use super::pagination::{page_response, Page, PageRequest};
-use super::present;
 use super::problems::{
     BadRequest, Forbidden, InternalError, NotFound, PayloadTooLarge, PreconditionFailed,
     ServiceUnavailable, TooManyRequests, Unauthorized, UnprocessableEntity, UnsupportedMediaType,
@@ -21,6 +21,7 @@ use crate::db::Database;
 use crate::domain::area::{AreaDraft, AreaFields, PlanFields};
 use crate::domain::municipality::MunicipalityCode;
 use crate::error::ApiError;
+use crate::strict_json::{optional_object, present_object};
 
 /// The comprehensive housing-social plan (helhedsplan) funding the area's team.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -77,9 +78,9 @@ pub struct NewArea {
     pub municipality_code: String,
     #[schema(example = "Boligselskabet Fremtiden")]
     pub housing_organisation: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "optional_object")]
     pub plan: Option<Plan>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "optional_object")]
     pub figures: Option<Figures>,
 }
 
@@ -91,10 +92,10 @@ pub struct AreaChanges {
     pub name: Option<String>,
     pub municipality_code: Option<String>,
     pub housing_organisation: Option<String>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "present_object")]
     #[schema(value_type = Option<Plan>)]
     pub plan: Option<Option<Plan>>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "present_object")]
     #[schema(value_type = Option<Figures>)]
     pub figures: Option<Option<Figures>>,
 }
@@ -329,7 +330,7 @@ pub async fn get_area(
 pub async fn create_area(
     _: Allowed<op::WriteAreas>,
     db: web::Data<Database>,
-    body: web::Json<NewArea>,
+    body: json::Json<NewArea>,
 ) -> Result<HttpResponse, ApiError> {
     let draft = body.parse()?;
     let row = db
@@ -371,7 +372,7 @@ pub async fn update_area(
     db: web::Data<Database>,
     id: web::Path<Uuid>,
     req: HttpRequest,
-    body: web::Json<AreaChanges>,
+    body: json::Json<AreaChanges>,
 ) -> Result<HttpResponse, ApiError> {
     let if_match = IfMatch::from_request(&req)?;
     let id = id.into_inner().to_string();

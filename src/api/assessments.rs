@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use super::catalog::Labels;
 use super::etag::{etag, IfMatch};
+use super::json;
 use super::pagination::{page_response, Page, PageRequest};
 use super::present;
 use super::problems::{
@@ -32,6 +33,7 @@ use crate::domain::catalog::{InitiativeType, ProblemArea};
 use crate::domain::recommendations::recommend;
 use crate::domain::validation::{FieldError, Violations};
 use crate::error::ApiError;
+use crate::strict_json::{object, objects, optional_object, optional_objects};
 
 /// The period an assessment describes.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
@@ -112,13 +114,14 @@ pub struct Assessment {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewAssessment {
+    #[serde(deserialize_with = "object")]
     pub period: AssessmentPeriod,
     #[serde(default)]
     pub summary: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "optional_object")]
     pub target_group: Option<TargetGroup>,
     /// Findings contributed by the creator's side (no `id`).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "objects")]
     pub findings: Vec<FindingInput>,
     /// An agreed assessment of the same area that this one revises.
     #[serde(default)]
@@ -131,11 +134,14 @@ pub struct NewAssessment {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AssessmentChanges {
+    #[serde(default, deserialize_with = "optional_object")]
     pub period: Option<AssessmentPeriod>,
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>)]
     pub summary: Option<Option<String>>,
+    #[serde(default, deserialize_with = "optional_object")]
     pub target_group: Option<TargetGroup>,
+    #[serde(default, deserialize_with = "optional_objects")]
     pub findings: Option<Vec<FindingInput>>,
     /// `in_review`, back to `draft`, or `withdrawn`; `agreed` comes only from approvals.
     pub status: Option<AssessmentStatus>,
@@ -490,7 +496,7 @@ pub async fn create_assessment(
     caller: Allowed<op::WriteAssessments>,
     db: web::Data<Database>,
     area_id: web::Path<Uuid>,
-    body: web::Json<NewAssessment>,
+    body: json::Json<NewAssessment>,
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.principal;
     let side = caller_side(&principal)?;
@@ -624,7 +630,7 @@ pub async fn update_assessment(
     db: web::Data<Database>,
     id: web::Path<Uuid>,
     req: HttpRequest,
-    body: web::Json<AssessmentChanges>,
+    body: json::Json<AssessmentChanges>,
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.principal;
     let side = caller_side(&principal)?;
@@ -739,7 +745,7 @@ pub async fn add_finding(
     caller: Allowed<op::WriteAssessments>,
     db: web::Data<Database>,
     id: web::Path<Uuid>,
-    body: web::Json<FindingInput>,
+    body: json::Json<FindingInput>,
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.principal;
     let side = caller_side(&principal)?;

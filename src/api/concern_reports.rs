@@ -12,6 +12,7 @@ use uuid::Uuid;
 use super::audit::AuditContext;
 use super::families::family_in_scope;
 use super::idempotency::{fingerprint, key_of, run_once, StoredResponse};
+use super::json;
 use super::pagination::{page_response, Page, PageRequest};
 use super::problems::{
     BadRequest, Conflict, Forbidden, InternalError, NotFound, PayloadTooLarge, ServiceUnavailable,
@@ -29,6 +30,7 @@ use crate::domain::referral::{
 };
 use crate::domain::validation::{guarded_text, optional_guarded_text, Violations};
 use crate::error::ApiError;
+use crate::strict_json::object;
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -44,6 +46,7 @@ pub struct Child {
 pub struct NewConcernReport {
     /// A family of an area the reporter works in.
     pub family_id: Uuid,
+    #[serde(deserialize_with = "object")]
     pub child: Child,
     /// What was observed.
     pub observation: String,
@@ -213,7 +216,7 @@ pub async fn report_concern(
     caller: Allowed<op::ReportConcerns>,
     db: web::Data<Database>,
     req: HttpRequest,
-    body: web::Json<serde_json::Value>,
+    body: json::Json<serde_json::Value>,
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.principal;
     let audit = AuditContext::new(&principal, &req);

@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use super::audit::AuditContext;
 use super::etag::{etag, IfMatch};
+use super::json;
 use super::pagination::{page_response, Page, PageRequest};
 use super::present;
 use super::problems::{
@@ -28,6 +29,7 @@ use crate::domain::family::{
 };
 use crate::domain::validation::{optional_guarded_text, FieldError};
 use crate::error::ApiError;
+use crate::strict_json::{object, optional_object};
 
 /// A family as the housing-social team records it.
 #[derive(Debug, Serialize, ToSchema)]
@@ -53,8 +55,9 @@ pub struct NewFamily {
     /// An area the caller works in.
     pub area_id: Uuid,
     pub display_name: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "object")]
     pub contact: ContactDetails,
+    #[serde(deserialize_with = "object")]
     pub household: Household,
     #[serde(default)]
     pub languages: Vec<String>,
@@ -70,7 +73,9 @@ pub struct NewFamily {
 #[serde(deny_unknown_fields)]
 pub struct FamilyChanges {
     pub display_name: Option<String>,
+    #[serde(default, deserialize_with = "optional_object")]
     pub contact: Option<ContactDetails>,
+    #[serde(default, deserialize_with = "optional_object")]
     pub household: Option<Household>,
     pub languages: Option<Vec<String>>,
     pub interpreter_needed: Option<bool>,
@@ -331,7 +336,7 @@ pub async fn create_family(
     caller: Allowed<op::ManageFamilies>,
     db: web::Data<Database>,
     req: HttpRequest,
-    body: web::Json<NewFamily>,
+    body: json::Json<NewFamily>,
 ) -> Result<HttpResponse, ApiError> {
     let audit = AuditContext::new(&caller.principal, &req);
     let body = body.into_inner();
@@ -435,7 +440,7 @@ pub async fn update_family(
     db: web::Data<Database>,
     id: web::Path<Uuid>,
     req: HttpRequest,
-    body: web::Json<FamilyChanges>,
+    body: json::Json<FamilyChanges>,
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.principal;
     let if_match = IfMatch::from_request(&req)?;
@@ -598,7 +603,7 @@ pub async fn add_contact(
     db: web::Data<Database>,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<NewContact>,
+    body: json::Json<NewContact>,
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.principal;
     let audit = AuditContext::new(&principal, &req);
@@ -719,7 +724,7 @@ pub async fn add_consent(
     db: web::Data<Database>,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<NewConsent>,
+    body: json::Json<NewConsent>,
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.principal;
     let audit = AuditContext::new(&principal, &req);

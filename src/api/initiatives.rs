@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use super::audit::AuditContext;
 use super::etag::{etag, IfMatch};
+use super::json;
 use super::pagination::{page_response, Page, PageRequest};
 use super::present;
 use super::problems::{
@@ -35,6 +36,7 @@ use crate::domain::initiative::{
 };
 use crate::domain::validation::{guarded_text, optional_guarded_text, FieldError, Violations};
 use crate::error::ApiError;
+use crate::strict_json::{object, objects, optional_object, optional_objects};
 
 /// An initiative: aggregate plan data, no personal data.
 #[derive(Debug, Serialize, ToSchema)]
@@ -84,7 +86,7 @@ pub struct NewInitiative {
     #[serde(default)]
     pub assessment_id: Option<Uuid>,
     pub format: InitiativeFormat,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "objects")]
     pub partners: Vec<Partner>,
     #[serde(default)]
     pub languages: Vec<String>,
@@ -95,6 +97,7 @@ pub struct NewInitiative {
     /// Required for closed initiatives.
     #[serde(default)]
     pub capacity: Option<i32>,
+    #[serde(deserialize_with = "object")]
     pub schedule: Schedule,
     #[serde(default)]
     pub network_plan: Option<String>,
@@ -118,6 +121,7 @@ pub struct InitiativeChanges {
     #[schema(value_type = Option<Uuid>)]
     pub assessment_id: Option<Option<Uuid>>,
     pub format: Option<InitiativeFormat>,
+    #[serde(default, deserialize_with = "optional_objects")]
     pub partners: Option<Vec<Partner>>,
     pub languages: Option<Vec<String>>,
     pub interpreter_present: Option<bool>,
@@ -127,6 +131,7 @@ pub struct InitiativeChanges {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<i32>)]
     pub capacity: Option<Option<i32>>,
+    #[serde(default, deserialize_with = "optional_object")]
     pub schedule: Option<Schedule>,
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>)]
@@ -395,7 +400,7 @@ pub async fn list_initiatives(
 pub async fn create_initiative(
     caller: Allowed<op::WriteInitiatives>,
     db: web::Data<Database>,
-    body: web::Json<NewInitiative>,
+    body: json::Json<NewInitiative>,
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.principal;
     let body = body.into_inner();
@@ -511,7 +516,7 @@ pub async fn update_initiative(
     db: web::Data<Database>,
     id: web::Path<Uuid>,
     req: HttpRequest,
-    body: web::Json<InitiativeChanges>,
+    body: json::Json<InitiativeChanges>,
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.principal;
     let if_match = IfMatch::from_request(&req)?;
@@ -738,7 +743,7 @@ pub async fn add_session(
     db: web::Data<Database>,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<NewSession>,
+    body: json::Json<NewSession>,
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.principal;
     let audit = AuditContext::new(&principal, &req);
@@ -915,7 +920,7 @@ pub async fn enrol_family(
     db: web::Data<Database>,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<NewEnrolment>,
+    body: json::Json<NewEnrolment>,
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.principal;
     let audit = AuditContext::new(&principal, &req);

@@ -11,6 +11,7 @@ pub mod families;
 pub mod health;
 pub mod idempotency;
 pub mod initiatives;
+pub mod json;
 pub mod pagination;
 pub mod privacy;
 pub mod problems;

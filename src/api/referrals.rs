@@ -12,6 +12,7 @@ use super::audit::AuditContext;
 use super::etag::etag;
 use super::families::family_in_scope;
 use super::idempotency::{fingerprint, key_of, run_once, StoredResponse};
+use super::json;
 use super::pagination::{page_response, Page, PageRequest};
 use super::problems::{
     BadRequest, Conflict, Forbidden, InternalError, NotFound, PayloadTooLarge, ServiceUnavailable,
@@ -35,6 +36,7 @@ use crate::domain::referral::{
 };
 use crate::domain::validation::{guarded_text, optional_guarded_text, Violations};
 use crate::error::ApiError;
+use crate::strict_json::{object, optional_object, optional_objects};
 
 const TEXT_MAX_CHARS: usize = 4000;
 
@@ -77,13 +79,29 @@ pub struct Participation {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SharedData {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "optional_object"
+    )]
     pub contact_details: Option<SharedContact>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "optional_object"
+    )]
     pub household_composition: Option<Household>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "optional_object"
+    )]
     pub contact_log_summary: Option<ContactLogSummary>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "optional_objects"
+    )]
     pub initiative_participation: Option<Vec<Participation>>,
     /// The family's own statement, in its words.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -156,8 +174,10 @@ pub enum NewReferral {
         purpose: ConsentPurpose,
         #[serde(default)]
         purpose_note: Option<String>,
+        #[serde(deserialize_with = "object")]
         consent: StatedConsent,
         /// The family's data the consent lets the municipality share.
+        #[serde(deserialize_with = "object")]
         shared: Box<SharedData>,
         #[serde(default)]
         draft: bool,
@@ -594,7 +614,7 @@ pub async fn create_referral(
     caller: Allowed<op::Referrals>,
     db: web::Data<Database>,
     req: HttpRequest,
-    body: web::Json<serde_json::Value>,
+    body: json::Json<serde_json::Value>,
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.principal;
     let audit = AuditContext::new(&principal, &req);
@@ -990,7 +1010,7 @@ pub async fn transition_referral(
     db: web::Data<Database>,
     id: web::Path<Uuid>,
     req: HttpRequest,
-    body: web::Json<Transition>,
+    body: json::Json<Transition>,
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.principal;
     let audit = AuditContext::new(&principal, &req);

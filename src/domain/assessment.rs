@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 use super::area::{count, share};
 use super::catalog::ProblemArea;
 use super::validation::{optional_guarded_text, FieldError, Violations};
+use crate::strict_json::objects;
 
 pub const TEXT_MAX_CHARS: usize = 4000;
 pub const LABEL_MAX_CHARS: usize = 200;
@@ -264,10 +265,10 @@ pub struct TargetGroup {
     #[serde(default)]
     pub large_families: Option<i64>,
     /// Languages spoken at home, with the number of households.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "objects")]
     pub language_groups: Vec<CountedGroup>,
     /// Other characteristics with counts, e.g. "nyankomne familier".
-    #[serde(default)]
+    #[serde(default, deserialize_with = "objects")]
     pub other: Vec<CountedGroup>,
 }
 

@@ -144,7 +144,24 @@ async fn bad_paths_queries_routes_and_methods_get_4xx_problems(backend: Backend)
     assert_problem(put, 405).await;
 }
 
+async fn arrays_are_not_accepted_where_objects_belong(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mut nested = new_area("Område", "101");
+    nested["figures"] = json!([null, null]);
+    assert_problem(app.post("/api/v1/areas", &admin(), &nested).await, 400).await;
+    let positional = json!(["Område", "101", "Boligselskabet"]);
+    assert_problem(app.post("/api/v1/areas", &admin(), &positional).await, 400).await;
+    let list: serde_json::Value = app
+        .get("/api/v1/areas", &admin())
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["items"], json!([]), "nothing stored");
+}
+
 crate::on_both_backends!(
     malformed_bodies_get_400_413_or_415_problems,
     bad_paths_queries_routes_and_methods_get_4xx_problems,
+    arrays_are_not_accepted_where_objects_belong,
 );
