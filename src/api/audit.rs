@@ -33,22 +33,17 @@ pub struct AuditContext {
     request_id: Option<String>,
 }
 
+/// The caller's organisation, municipality and unit. A housing-social worker's
+/// team is known from the family's area, so its (possibly long) list of areas
+/// is not repeated in every event.
 fn organisation_of(principal: &Principal) -> Option<String> {
     match &principal.actor {
-        Actor::HousingSocialWorker { areas } => Some(format!(
-            "areas:{}",
-            areas
-                .iter()
-                .map(Uuid::to_string)
-                .collect::<Vec<_>>()
-                .join(",")
-        )),
         Actor::MunicipalCaseworker { municipality, unit } => {
             Some(format!("municipality:{municipality}/unit:{}", unit.code()))
         }
         Actor::Analyst { municipality } => municipality.map(|code| format!("municipality:{code}")),
         Actor::DataProtectionOfficer { org } => Some(format!("org:{org}")),
-        Actor::Admin => None,
+        Actor::HousingSocialWorker { .. } | Actor::Admin => None,
     }
 }
 
@@ -207,7 +202,7 @@ pub struct AuditEvent {
     /// `sub` of the caller.
     pub actor: String,
     pub role: String,
-    /// The caller's organisation, municipality and unit, or areas.
+    /// The caller's municipality and unit, or organisation (none for housing-social workers: the family's area tells their team).
     pub organisation: Option<String>,
     /// Method and route, e.g. `GET /api/v1/families/{id}`.
     pub action: String,
