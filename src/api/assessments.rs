@@ -17,6 +17,7 @@ use super::problems::{
     BadRequest, Conflict, Forbidden, InternalError, NotFound, PayloadTooLarge, PreconditionFailed,
     ServiceUnavailable, TooManyRequests, Unauthorized, UnprocessableEntity, UnsupportedMediaType,
 };
+use super::stored_uuid;
 use crate::auth::policy::{reaches_area_work, sees_assessment, side_of};
 use crate::auth::{op, Allowed, Principal};
 use crate::db::areas::{self as area_store, AreaRow};
@@ -200,10 +201,6 @@ fn corrupt(what: &str) -> ApiError {
     ApiError::internal(format!("stored assessment has an invalid {what}"))
 }
 
-fn uuid_of(id: &str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(id).map_err(|_| corrupt("id"))
-}
-
 fn status_of(row: &AssessmentRow) -> Result<AssessmentStatus, ApiError> {
     AssessmentStatus::parse(&row.status).ok_or_else(|| corrupt("status"))
 }
@@ -227,7 +224,7 @@ fn domain_finding(row: &FindingRow) -> Result<Finding, ApiError> {
 fn finding_out(row: FindingRow) -> Result<AssessmentFinding, ApiError> {
     let finding = domain_finding(&row)?;
     Ok(AssessmentFinding {
-        id: uuid_of(&row.id)?,
+        id: stored_uuid(&row.id)?,
         problem_area: finding.problem_area,
         households: finding.households,
         share: finding.share,
@@ -242,8 +239,8 @@ fn finding_out(row: FindingRow) -> Result<AssessmentFinding, ApiError> {
 fn assessment_out(stored: StoredAssessment) -> Result<Assessment, ApiError> {
     let row = stored.row;
     Ok(Assessment {
-        id: uuid_of(&row.id)?,
-        area_id: uuid_of(&row.area_id)?,
+        id: stored_uuid(&row.id)?,
+        area_id: stored_uuid(&row.area_id)?,
         status: status_of(&row)?,
         period: AssessmentPeriod {
             starts_on: row.period_starts_on,
@@ -268,8 +265,12 @@ fn assessment_out(stored: StoredAssessment) -> Result<Assessment, ApiError> {
                 })
             })
             .collect::<Result<_, ApiError>>()?,
-        supersedes: row.supersedes_id.as_deref().map(uuid_of).transpose()?,
-        superseded_by: stored.superseded_by.as_deref().map(uuid_of).transpose()?,
+        supersedes: row.supersedes_id.as_deref().map(stored_uuid).transpose()?,
+        superseded_by: stored
+            .superseded_by
+            .as_deref()
+            .map(stored_uuid)
+            .transpose()?,
         created_at: row.created_at.and_utc(),
         updated_at: row.updated_at.and_utc(),
     })
@@ -899,7 +900,7 @@ pub async fn recommendations(
     let finding_ids = stored
         .findings
         .iter()
-        .map(|row| uuid_of(&row.id))
+        .map(|row| stored_uuid(&row.id))
         .collect::<Result<Vec<_>, _>>()?;
     let findings = stored
         .findings
@@ -943,7 +944,7 @@ pub async fn recommendations(
         })
         .collect();
     Ok(HttpResponse::Ok().json(Recommendations {
-        assessment_id: uuid_of(&stored.row.id)?,
+        assessment_id: stored_uuid(&stored.row.id)?,
         items,
     }))
 }

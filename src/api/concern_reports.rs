@@ -18,6 +18,7 @@ use super::problems::{
     BadRequest, Conflict, Forbidden, InternalError, NotFound, PayloadTooLarge, ServiceUnavailable,
     TooManyRequests, Unauthorized, UnprocessableEntity, UnsupportedMediaType,
 };
+use super::stored_uuid;
 use crate::auth::policy::{
     family_areas, reaches_families_of, receives_concern_reports_of, referral_ends, ReferralEnds,
 };
@@ -108,10 +109,6 @@ pub struct ConcernListQuery {
     pub updated_since: Option<DateTime<Utc>>,
 }
 
-fn uuid_of(id: &str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(id).map_err(|_| ApiError::internal("stored concern report has an invalid id"))
-}
-
 /// Which end of a report the caller holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum End {
@@ -138,18 +135,18 @@ fn report_out(row: ConcernRow, end: End) -> Result<ConcernReport, ApiError> {
     let receiver = end == End::Receiver;
     let overdue = row.acknowledged_at.is_none() && row.acknowledge_due_at < db::now();
     Ok(ConcernReport {
-        id: uuid_of(&row.id)?,
+        id: stored_uuid(&row.id)?,
         family_id: if receiver {
             None
         } else {
-            row.family_id.as_deref().map(uuid_of).transpose()?
+            row.family_id.as_deref().map(stored_uuid).transpose()?
         },
         status,
         received_at: row.received_at.and_utc(),
         acknowledge_due_at: row.acknowledge_due_at.and_utc(),
         acknowledged_at: row.acknowledged_at.map(|at| at.and_utc()),
         area_id: if receiver {
-            Some(uuid_of(&row.area_id)?)
+            Some(stored_uuid(&row.area_id)?)
         } else {
             None
         },

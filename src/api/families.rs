@@ -18,6 +18,7 @@ use super::problems::{
     BadRequest, Forbidden, InternalError, NotFound, PayloadTooLarge, PreconditionFailed,
     ServiceUnavailable, TooManyRequests, Unauthorized, UnprocessableEntity, UnsupportedMediaType,
 };
+use super::stored_uuid;
 use crate::auth::policy::{family_areas, guards_family_of, reaches_families_of};
 use crate::auth::{op, Allowed, Principal};
 use crate::db::families::{self as store, ConsentRow, ContactRow, FamilyFilter, FamilyRow};
@@ -158,15 +159,11 @@ fn corrupt(what: &str) -> ApiError {
     ApiError::internal(format!("stored family data has an invalid {what}"))
 }
 
-fn uuid_of(id: &str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(id).map_err(|_| corrupt("id"))
-}
-
 pub fn family_out(row: &FamilyRow) -> Result<Family, ApiError> {
     let record = row.record()?;
     Ok(Family {
-        id: uuid_of(&row.id)?,
-        area_id: uuid_of(&row.area_id)?,
+        id: stored_uuid(&row.id)?,
+        area_id: stored_uuid(&row.area_id)?,
         display_name: record.display_name,
         contact: record.contact,
         household: record.household,
@@ -180,8 +177,8 @@ pub fn family_out(row: &FamilyRow) -> Result<Family, ApiError> {
 
 pub fn contact_out(row: ContactRow) -> Result<Contact, ApiError> {
     Ok(Contact {
-        id: uuid_of(&row.id)?,
-        family_id: uuid_of(&row.family_id)?,
+        id: stored_uuid(&row.id)?,
+        family_id: stored_uuid(&row.family_id)?,
         occurred_on: row.occurred_on,
         kind: ContactKind::parse(&row.kind).ok_or_else(|| corrupt("contact kind"))?,
         note: row.note,
@@ -193,8 +190,8 @@ pub fn contact_out(row: ContactRow) -> Result<Contact, ApiError> {
 pub fn consent_out(row: ConsentRow) -> Result<Consent, ApiError> {
     let categories: Vec<String> = from_json(&row.data_categories, "data categories")?;
     Ok(Consent {
-        id: uuid_of(&row.id)?,
-        family_id: uuid_of(&row.family_id)?,
+        id: stored_uuid(&row.id)?,
+        family_id: stored_uuid(&row.family_id)?,
         receiving_unit: MunicipalUnit::parse(&row.receiving_unit).map_err(|_| corrupt("unit"))?,
         purpose: ConsentPurpose::parse(&row.purpose).ok_or_else(|| corrupt("purpose"))?,
         data_categories: categories

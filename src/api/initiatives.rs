@@ -18,6 +18,7 @@ use super::problems::{
     BadRequest, Conflict, Forbidden, InternalError, NotFound, PayloadTooLarge, PreconditionFailed,
     ServiceUnavailable, TooManyRequests, Unauthorized, UnprocessableEntity, UnsupportedMediaType,
 };
+use super::stored_uuid;
 use crate::auth::policy::{area_work_scope, reaches_area_work, reaches_families_of, AreaWorkScope};
 use crate::auth::{op, Allowed, Principal};
 use crate::db::areas::AreaRow;
@@ -218,10 +219,6 @@ fn corrupt(what: &str) -> ApiError {
     ApiError::internal(format!("stored initiative has an invalid {what}"))
 }
 
-fn uuid_of(id: &str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(id).map_err(|_| corrupt("id"))
-}
-
 fn status_of(row: &InitiativeRow) -> Result<InitiativeStatus, ApiError> {
     InitiativeStatus::parse(&row.status).ok_or_else(|| corrupt("status"))
 }
@@ -229,13 +226,13 @@ fn status_of(row: &InitiativeRow) -> Result<InitiativeStatus, ApiError> {
 fn initiative_out(row: &InitiativeRow, enrolled: i64) -> Result<Initiative, ApiError> {
     let plan = row.plan()?;
     Ok(Initiative {
-        id: uuid_of(&row.id)?,
-        area_id: uuid_of(&row.area_id)?,
+        id: stored_uuid(&row.id)?,
+        area_id: stored_uuid(&row.area_id)?,
         initiative_type: plan.initiative_type,
         title: plan.title,
         description: plan.description,
         problem_areas: plan.problem_areas,
-        assessment_id: row.assessment_id.as_deref().map(uuid_of).transpose()?,
+        assessment_id: row.assessment_id.as_deref().map(stored_uuid).transpose()?,
         format: plan.format,
         partners: plan.partners,
         languages: plan.languages,
@@ -699,7 +696,7 @@ fn session_out(
     shows_attendees: bool,
 ) -> Result<Session, ApiError> {
     Ok(Session {
-        id: uuid_of(&session.id)?,
+        id: stored_uuid(&session.id)?,
         held_on: session.held_on,
         theme: session.theme,
         speaker: session.speaker,
@@ -708,7 +705,7 @@ fn session_out(
             Some(
                 attendees
                     .iter()
-                    .map(|id| uuid_of(id))
+                    .map(|id| stored_uuid(id))
                     .collect::<Result<_, _>>()?,
             )
         } else {
@@ -834,8 +831,8 @@ pub async fn add_session(
 
 fn enrolment_out(row: EnrolmentRow, display_name: String) -> Result<Enrolment, ApiError> {
     Ok(Enrolment {
-        initiative_id: uuid_of(&row.initiative_id)?,
-        family_id: uuid_of(&row.family_id)?,
+        initiative_id: stored_uuid(&row.initiative_id)?,
+        family_id: stored_uuid(&row.family_id)?,
         display_name,
         heavily_burdened: row.heavily_burdened != 0,
         mothers: row.mothers,

@@ -96,6 +96,13 @@ fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
     Option::<T>::deserialize(deserializer).map(Some)
 }
 
+/// An id read back from the database; one that is not a UUID means the stored
+/// data is corrupt, an internal error.
+fn stored_uuid(id: &str) -> Result<uuid::Uuid, crate::error::ApiError> {
+    uuid::Uuid::parse_str(id)
+        .map_err(|_| crate::error::ApiError::internal(format!("stored id '{id}' is not a UUID")))
+}
+
 /// Registers every documented route; the OpenAPI document is collected from these.
 pub fn routes(config: &mut ServiceConfig) {
     config

@@ -14,6 +14,7 @@ use super::problems::{
     Unauthorized,
 };
 use super::referrals::{referral_events_out, view, Referral, ReferralEvent};
+use super::stored_uuid;
 use crate::auth::policy::guards_family_of;
 use crate::auth::{op, Allowed};
 use crate::db::audit::{self as audit_store, AuditFilter};
@@ -79,10 +80,6 @@ pub struct FamilyExport {
     pub audit_events: Vec<AuditEvent>,
 }
 
-fn uuid_of(id: &str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(id).map_err(|_| ApiError::internal("stored id is invalid"))
-}
-
 /// Everything held about the family, for the family (subject access). For the
 /// area's housing-social workers and the data protection officer.
 #[utoipa::path(
@@ -128,7 +125,7 @@ pub async fn export_family(
                 .into_iter()
                 .map(|(enrolment, initiative)| {
                     Ok(ExportedEnrolment {
-                        initiative_id: uuid_of(&initiative.id)?,
+                        initiative_id: stored_uuid(&initiative.id)?,
                         initiative_type: InitiativeType::parse(&initiative.initiative_type)
                             .ok_or_else(|| {
                                 ApiError::internal("stored initiative type is invalid")
@@ -145,8 +142,8 @@ pub async fn export_family(
                 .into_iter()
                 .map(|session| {
                     Ok(ExportedAttendance {
-                        session_id: uuid_of(&session.id)?,
-                        initiative_id: uuid_of(&session.initiative_id)?,
+                        session_id: stored_uuid(&session.id)?,
+                        initiative_id: stored_uuid(&session.initiative_id)?,
                         held_on: session.held_on,
                         theme: session.theme,
                     })
@@ -164,7 +161,7 @@ pub async fn export_family(
                 .into_iter()
                 .map(|row| {
                     Ok(ExportedConcernReport {
-                        id: uuid_of(&row.id)?,
+                        id: stored_uuid(&row.id)?,
                         child_birth_year: row.child_birth_year,
                         child_description: row.child_description,
                         observation: row.observation,

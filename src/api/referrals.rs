@@ -18,6 +18,7 @@ use super::problems::{
     BadRequest, Conflict, Forbidden, InternalError, NotFound, PayloadTooLarge, ServiceUnavailable,
     TooManyRequests, Unauthorized, UnprocessableEntity, UnsupportedMediaType,
 };
+use super::stored_uuid;
 use crate::auth::policy::{end_held, reaches_families_of, referral_ends, ReferralEnds};
 use crate::auth::{op, Allowed, Principal};
 use crate::db::families::{self as family_store, FamilyRow};
@@ -280,10 +281,6 @@ fn corrupt(what: &str) -> ApiError {
     ApiError::internal(format!("stored referral has an invalid {what}"))
 }
 
-fn uuid_of(id: &str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(id).map_err(|_| corrupt("id"))
-}
-
 fn status_of(code: &str) -> Result<ReferralStatus, ApiError> {
     ReferralStatus::parse(code).ok_or_else(|| corrupt("status"))
 }
@@ -363,25 +360,25 @@ pub fn view(
         .map(|m| m.to)
         .collect();
     Ok(Referral {
-        id: uuid_of(&row.id)?,
+        id: stored_uuid(&row.id)?,
         direction,
         status,
         purpose: ConsentPurpose::parse(&row.purpose).ok_or_else(|| corrupt("purpose"))?,
         purpose_note: row.purpose_note.clone(),
-        area_id: uuid_of(&row.area_id)?,
-        initiative_id: row.initiative_id.as_deref().map(uuid_of).transpose()?,
+        area_id: stored_uuid(&row.area_id)?,
+        initiative_id: row.initiative_id.as_deref().map(stored_uuid).transpose()?,
         municipality_code: row.municipality_code.clone(),
         unit: MunicipalUnit::parse(&row.unit).map_err(|_| corrupt("unit"))?,
         shared_categories: categories_of(row)?,
         shared_data,
         shared_data_redacted: redacted,
         family_id: if housing_side {
-            row.family_id.as_deref().map(uuid_of).transpose()?
+            row.family_id.as_deref().map(stored_uuid).transpose()?
         } else {
             None
         },
         consent_id: if housing_side {
-            row.consent_id.as_deref().map(uuid_of).transpose()?
+            row.consent_id.as_deref().map(stored_uuid).transpose()?
         } else {
             None
         },
@@ -1182,7 +1179,7 @@ pub fn referral_events_out(rows: Vec<EventRow>) -> Result<Vec<ReferralEvent>, Ap
     rows.into_iter()
         .map(|row| {
             Ok(ReferralEvent {
-                id: uuid_of(&row.id)?,
+                id: stored_uuid(&row.id)?,
                 occurred_at: row.occurred_at.and_utc(),
                 actor: row.actor,
                 side: Side::parse(&row.side).ok_or_else(|| corrupt("side"))?,
