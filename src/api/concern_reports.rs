@@ -10,7 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::audit::AuditContext;
-use super::families::family_in_scope;
+use super::families::referenced_family;
 use super::idempotency::{fingerprint, key_of, run_once, StoredResponse};
 use super::json;
 use super::pagination::{page_response, Page, PageRequest};
@@ -250,9 +250,7 @@ pub async fn report_concern(
         key,
         request_hash,
         move |connection| {
-            let family = family_in_scope(connection, &principal, &family_id).map_err(|_| {
-                ApiError::validation("family_id", "is not a family of an area you work in")
-            })?;
+            let family = referenced_family(connection, &principal, &family_id)?;
             let municipality = store::municipality_of_area(connection, &family.area_id)?
                 .ok_or(ApiError::NotFound)?;
             let received_at = db::now();

@@ -225,6 +225,21 @@ pub fn family_in_scope(
         .ok_or(ApiError::NotFound)
 }
 
+/// A family named in a request body: one of the caller's areas, else 422 on
+/// `family_id`. Other failures (a database outage) stay what they are.
+pub fn referenced_family(
+    connection: &mut DbConnection,
+    principal: &Principal,
+    id: &str,
+) -> Result<FamilyRow, ApiError> {
+    family_in_scope(connection, principal, id).map_err(|error| match error {
+        ApiError::NotFound => {
+            ApiError::validation("family_id", "is not a family of an area you work in")
+        }
+        other => other,
+    })
+}
+
 /// Individual data must never be stored by caches.
 fn personal(status: StatusCode) -> actix_web::HttpResponseBuilder {
     let mut response = HttpResponse::build(status);

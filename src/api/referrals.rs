@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::audit::AuditContext;
 use super::etag::etag;
-use super::families::family_in_scope;
+use super::families::referenced_family;
 use super::idempotency::{fingerprint, key_of, run_once, StoredResponse};
 use super::json;
 use super::pagination::{page_response, Page, PageRequest};
@@ -748,8 +748,7 @@ fn to_municipality(
     principal: &Principal,
     new: ToMunicipality,
 ) -> Result<ReferralRow, ApiError> {
-    let family = family_in_scope(connection, principal, &new.family_id)
-        .map_err(|_| ApiError::validation("family_id", "is not a family of an area you work in"))?;
+    let family = referenced_family(connection, principal, &new.family_id)?;
     let mut violations = Violations::new();
     let purpose_note = text(new.purpose_note.as_deref(), "purpose_note", &mut violations);
     let statement = text(

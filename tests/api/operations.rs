@@ -139,6 +139,12 @@ async fn a_postgres_outage_gives_503_problems_while_livez_stays_up() {
     );
     let ready = app.client.get(app.url("/readyz")).send().await.unwrap();
     assert_eq!(ready.status(), 503);
+    let area = uuid::Uuid::now_v7().to_string();
+    let report = serde_json::json!({"family_id": uuid::Uuid::now_v7(), "child": {"birth_year": 2016}, "observation": "x", "observed_on": "2026-01-05", "urgent": false});
+    let write = app
+        .post("/api/v1/concern-reports", &worker(&[&area]), &report)
+        .await;
+    assert_problem(write, 503).await;
     let live = app.client.get(app.url("/livez")).send().await.unwrap();
     assert_eq!(live.status(), 200);
 }
