@@ -294,18 +294,13 @@ pub async fn list_audit_events(
         .into_iter()
         .map(event_out)
         .collect::<Result<Vec<_>, _>>()?;
-    let mut response = page_response(
+    Ok(page_response(
         &req,
         Page {
             items,
             next_cursor: page.next_cursor,
         },
-    );
-    response.headers_mut().insert(
-        actix_web::http::header::CACHE_CONTROL,
-        actix_web::http::header::HeaderValue::from_static("no-store"),
-    );
-    Ok(response)
+    ))
 }
 
 #[cfg(test)]

@@ -20,12 +20,11 @@ use super::problems::{
 };
 use super::stored_uuid;
 use crate::auth::policy::{
-    family_areas, reaches_families_of, receives_concern_reports_of, referral_ends, ReferralEnds,
+    concern_report_view, reaches_families_of, receives_concern_reports_of, ConcernReportView,
 };
 use crate::auth::{op, Allowed, Principal};
 use crate::db::referrals::{self as store, ConcernFilter, ConcernRow, ConcernScope};
 use crate::db::{self, Database, DbConnection};
-use crate::domain::catalog::MunicipalUnit;
 use crate::domain::referral::{
     acknowledge_due_at, child_birth_year, urgency_assessment_due_at, ConcernStatus,
 };
@@ -313,16 +312,13 @@ pub async fn list_concern_reports(
     let query = query.into_inner();
     let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
     let shown = page.limit as usize;
-    let (scope, end) = match referral_ends(&principal) {
-        ReferralEnds::Municipal {
-            municipality,
-            unit: MunicipalUnit::ChildrenFamilies,
-        } => (
+    let (scope, end) = match concern_report_view(&principal) {
+        ConcernReportView::Receiver(municipality) => (
             ConcernScope::Municipality(municipality.as_str().to_owned()),
             End::Receiver,
         ),
-        ReferralEnds::Municipal { .. } => (ConcernScope::Areas(Vec::new()), End::Receiver),
-        _ => (ConcernScope::Areas(family_areas(&principal)), End::Reporter),
+        ConcernReportView::Reporter(areas) => (ConcernScope::Areas(areas), End::Reporter),
+        ConcernReportView::Nothing => (ConcernScope::Areas(Vec::new()), End::Receiver),
     };
     let filter = ConcernFilter {
         scope,
@@ -354,18 +350,13 @@ pub async fn list_concern_reports(
         .into_iter()
         .map(|row| report_out(row, end))
         .collect::<Result<Vec<_>, _>>()?;
-    let mut response = page_response(
+    Ok(page_response(
         &req,
         Page {
             items,
             next_cursor: page.next_cursor,
         },
-    );
-    response.headers_mut().insert(
-        header::CACHE_CONTROL,
-        header::HeaderValue::from_static("no-store"),
-    );
-    Ok(response)
+    ))
 }
 
 /// One concern report, as the caller's end may see it.
@@ -405,9 +396,7 @@ pub async fn get_concern_report(
             Ok((row, end))
         })
         .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(report_out(row, end)?))
+    Ok(HttpResponse::Ok().json(report_out(row, end)?))
 }
 
 /// Acknowledges receipt (the receiving unit). Acknowledging again changes nothing (200).
@@ -465,7 +454,6 @@ pub async fn acknowledge_concern_report(
     } else {
         StatusCode::OK
     });
-    response.insert_header((header::CACHE_CONTROL, "no-store"));
     if first {
         response.insert_header((
             header::LOCATION,

@@ -240,15 +240,8 @@ pub fn referenced_family(
     })
 }
 
-/// Individual data must never be stored by caches.
-fn personal(status: StatusCode) -> actix_web::HttpResponseBuilder {
-    let mut response = HttpResponse::build(status);
-    response.insert_header((header::CACHE_CONTROL, "no-store"));
-    response
-}
-
 fn family_response(status: StatusCode, row: &FamilyRow) -> Result<HttpResponse, ApiError> {
-    let mut response = personal(status);
+    let mut response = HttpResponse::build(status);
     response.insert_header((header::ETAG, etag(row.version)));
     if status == StatusCode::CREATED {
         response.insert_header((header::LOCATION, format!("/api/v1/families/{}", row.id)));
@@ -309,18 +302,13 @@ pub async fn list_families(
         .iter()
         .map(family_out)
         .collect::<Result<Vec<_>, _>>()?;
-    let mut response = page_response(
+    Ok(page_response(
         &req,
         Page {
             items,
             next_cursor: page.next_cursor,
         },
-    );
-    response.headers_mut().insert(
-        header::CACHE_CONTROL,
-        header::HeaderValue::from_static("no-store"),
-    );
-    Ok(response)
+    ))
 }
 
 /// Records a new family in an area the caller works in.
@@ -548,7 +536,7 @@ pub async fn erase_family(
         })
     })
     .await?;
-    Ok(personal(StatusCode::NO_CONTENT).finish())
+    Ok(HttpResponse::build(StatusCode::NO_CONTENT).finish())
 }
 
 /// The family's contact log, newest first.
@@ -587,7 +575,7 @@ pub async fn list_contacts(
         .into_iter()
         .map(contact_out)
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(personal(StatusCode::OK).json(contacts))
+    Ok(HttpResponse::build(StatusCode::OK).json(contacts))
 }
 
 /// Adds an entry to the family's contact log.
@@ -667,7 +655,7 @@ pub async fn add_contact(
         })
         .await?;
     let location = format!("/api/v1/families/{}/contacts", row.family_id);
-    Ok(personal(StatusCode::CREATED)
+    Ok(HttpResponse::build(StatusCode::CREATED)
         .insert_header((header::LOCATION, location))
         .json(contact_out(row)?))
 }
@@ -708,7 +696,7 @@ pub async fn list_consents(
         .into_iter()
         .map(consent_out)
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(personal(StatusCode::OK).json(consents))
+    Ok(HttpResponse::build(StatusCode::OK).json(consents))
 }
 
 /// Records a consent the family has given.
@@ -776,7 +764,7 @@ pub async fn add_consent(
         })
         .await?;
     let location = format!("/api/v1/consents/{}", row.id);
-    Ok(personal(StatusCode::CREATED)
+    Ok(HttpResponse::build(StatusCode::CREATED)
         .insert_header((header::LOCATION, location))
         .json(consent_out(row)?))
 }
@@ -824,7 +812,7 @@ pub async fn get_consent(
             Ok(row)
         })
         .await?;
-    Ok(personal(StatusCode::OK).json(consent_out(row)?))
+    Ok(HttpResponse::build(StatusCode::OK).json(consent_out(row)?))
 }
 
 /// Withdraws a consent from now on: it can no longer be used. Withdrawing again
@@ -870,7 +858,7 @@ pub async fn withdraw_consent(
             })
         })
         .await?;
-    let mut response = personal(if withdrawn_now {
+    let mut response = HttpResponse::build(if withdrawn_now {
         StatusCode::CREATED
     } else {
         StatusCode::OK

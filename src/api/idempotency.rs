@@ -32,7 +32,6 @@ pub struct StoredResponse {
 impl StoredResponse {
     pub fn into_response(self) -> HttpResponse {
         let mut response = HttpResponse::build(self.status);
-        response.insert_header((header::CACHE_CONTROL, "no-store"));
         if let Some(location) = self.location {
             response.insert_header((header::LOCATION, location));
         }

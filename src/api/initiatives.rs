@@ -683,11 +683,7 @@ pub async fn list_sessions(
         .into_iter()
         .map(|(session, attendees)| session_out(session, attendees, shows_attendees))
         .collect::<Result<Vec<_>, _>>()?;
-    let mut response = HttpResponse::Ok();
-    if shows_attendees {
-        response.insert_header((header::CACHE_CONTROL, "no-store"));
-    }
-    Ok(response.json(sessions))
+    Ok(HttpResponse::Ok().json(sessions))
 }
 
 fn session_out(
@@ -825,7 +821,6 @@ pub async fn add_session(
     let location = format!("/api/v1/initiatives/{}/sessions", session.initiative_id);
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, location))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(session_out(session, attendees, true)?))
 }
 
@@ -886,9 +881,7 @@ pub async fn list_enrolments(
         .into_iter()
         .map(|(enrolment, family)| enrolment_out(enrolment, family.display_name))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(enrolments))
+    Ok(HttpResponse::Ok().json(enrolments))
 }
 
 /// Enrols a family of the initiative's area.
@@ -991,7 +984,6 @@ pub async fn enrol_family(
     let location = format!("/api/v1/initiatives/{}/enrolments", row.initiative_id);
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, location))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(enrolment_out(row, display_name)?))
 }
 
@@ -1101,7 +1093,5 @@ pub async fn team_composition(
         initiative.fathers_wanted != 0,
         initiative.interpreter_present != 0,
     );
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(result))
+    Ok(HttpResponse::Ok().json(result))
 }

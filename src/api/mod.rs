@@ -19,6 +19,8 @@ pub mod rate_limit;
 pub mod referrals;
 pub mod statistics;
 
+use actix_web::http::header::CACHE_CONTROL;
+use actix_web::middleware::DefaultHeaders;
 use serde::{Deserialize, Deserializer};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -111,6 +113,9 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(health::metrics)
         .service(
             scope::scope(API_PREFIX)
+                // Responses depend on the caller and may carry individual data:
+                // no cache may store them.
+                .wrap(DefaultHeaders::new().add((CACHE_CONTROL, "no-store")))
                 .service(catalog::problem_areas)
                 .service(catalog::initiative_types)
                 .service(catalog::municipal_units)

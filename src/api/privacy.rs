@@ -198,7 +198,6 @@ pub async fn export_family(
         })
         .await?;
     Ok(HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
         .insert_header((
             header::CONTENT_DISPOSITION,
             format!("attachment; filename=\"family-{}.json\"", export.family.id),

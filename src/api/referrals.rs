@@ -574,12 +574,7 @@ pub async fn list_referrals(
         })
         .await?;
     let page = page.into_page(views, |(id, _)| id.clone(), |(_, view)| view);
-    let mut response = page_response(&req, page);
-    response.headers_mut().insert(
-        actix_web::http::header::CACHE_CONTROL,
-        actix_web::http::header::HeaderValue::from_static("no-store"),
-    );
-    Ok(response)
+    Ok(page_response(&req, page))
 }
 
 /// Refers a family across the line. Fails with 422 (and stores nothing) unless
@@ -1169,9 +1164,7 @@ pub async fn referral_events(
         })
         .await?;
     let events = referral_events_out(rows)?;
-    Ok(HttpResponse::Ok()
-        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
-        .json(events))
+    Ok(HttpResponse::Ok().json(events))
 }
 
 pub fn referral_events_out(rows: Vec<EventRow>) -> Result<Vec<ReferralEvent>, ApiError> {

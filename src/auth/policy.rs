@@ -264,11 +264,27 @@ pub fn end_held(
 /// Concern reports about children go to unit `children_families` of the
 /// municipality; only its caseworkers receive them.
 pub fn receives_concern_reports_of(principal: &Principal, municipality_code: &str) -> bool {
+    matches!(concern_report_view(principal), ConcernReportView::Receiver(code) if code.as_str() == municipality_code)
+}
+
+/// Which concern reports a caller sees: the children-and-families unit those of
+/// its municipality, in full; housing-social workers those of their areas, as
+/// status only; other municipal units none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConcernReportView {
+    Receiver(MunicipalityCode),
+    Reporter(Vec<String>),
+    Nothing,
+}
+
+pub fn concern_report_view(principal: &Principal) -> ConcernReportView {
     match &principal.actor {
-        Actor::MunicipalCaseworker { municipality, unit } => {
-            municipality.as_str() == municipality_code && *unit == MunicipalUnit::ChildrenFamilies
-        }
-        _ => false,
+        Actor::MunicipalCaseworker {
+            municipality,
+            unit: MunicipalUnit::ChildrenFamilies,
+        } => ConcernReportView::Receiver(*municipality),
+        Actor::HousingSocialWorker { .. } => ConcernReportView::Reporter(family_areas(principal)),
+        _ => ConcernReportView::Nothing,
     }
 }
 
