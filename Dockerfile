@@ -1,4 +1,5 @@
-# Multi-stage build: compile in the Rust image, run in a slim Debian with libpq.
+# Multi-stage build: compile in the Rust image (PostgreSQL's client library is
+# built into the binary), run in a slim Debian with OpenSSL.
 FROM rust:1-bookworm AS build
 WORKDIR /src
 COPY Cargo.toml Cargo.lock build.rs ./
@@ -8,7 +9,7 @@ RUN cargo build --release --locked
 
 FROM debian:bookworm-slim
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libpq5 ca-certificates curl \
+    && apt-get install -y --no-install-recommends libssl3 ca-certificates curl \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --home-dir /var/lib/familiebro familiebro \
     && mkdir -p /var/lib/familiebro && chown familiebro /var/lib/familiebro

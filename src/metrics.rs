@@ -1,17 +1,19 @@
 //! Prometheus metrics: requests and latency per route and status, pool usage,
 //! audit writes. Served at `/metrics` only when a metrics token is configured,
 //! and only to callers presenting it.
+//!
+//! Each server has its own recorder (not the process-wide one of the `metrics`
+//! macros), so several servers in one process keep separate figures.
 
-use std::collections::HashMap;
-use std::fmt::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
 use std::time::Instant;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::{web, Error};
+use metrics::{Key, Label, Level, Metadata, Recorder, Unit};
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle, PrometheusRecorder};
 
 /// Audit events written since start (incremented by the audit store).
 pub static AUDIT_WRITES: AtomicU64 = AtomicU64::new(0);
@@ -19,111 +21,75 @@ pub static AUDIT_WRITES: AtomicU64 = AtomicU64::new(0);
 /// Upper bounds (seconds) of the latency histogram buckets.
 const BUCKETS: [f64; 10] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0];
 
-#[derive(Default)]
-struct RouteStats {
-    count: u64,
-    seconds: f64,
-    buckets: [u64; BUCKETS.len()],
-}
+const REQUESTS: &str = "familiebro_http_requests_total";
+const DURATION: &str = "familiebro_http_request_duration_seconds";
+const POOL_CONNECTIONS: &str = "familiebro_db_pool_connections";
+const POOL_IDLE: &str = "familiebro_db_pool_idle_connections";
+const AUDIT_EVENTS: &str = "familiebro_audit_events_written_total";
 
-/// Request statistics keyed by (method, route pattern, status).
-#[derive(Default)]
+static METADATA: Metadata<'static> = Metadata::new(module_path!(), Level::INFO, None);
+
+/// The server's recorder and the handle that renders it.
 pub struct Metrics {
-    routes: Mutex<HashMap<(String, String, u16), RouteStats>>,
+    recorder: PrometheusRecorder,
+    handle: PrometheusHandle,
 }
 
 /// The token that `/metrics` requires; metrics are off without one.
 #[derive(Clone)]
 pub struct MetricsToken(pub Option<String>);
 
+impl Default for Metrics {
+    fn default() -> Self {
+        let recorder = PrometheusBuilder::new()
+            .set_buckets(&BUCKETS)
+            .map(PrometheusBuilder::build_recorder)
+            .unwrap_or_else(|_| PrometheusBuilder::new().build_recorder());
+        for (name, unit, help) in [
+            (REQUESTS, None, "HTTP requests by method, route and status."),
+            (
+                DURATION,
+                Some(Unit::Seconds),
+                "Request latency by method, route and status.",
+            ),
+            (POOL_CONNECTIONS, None, "Open database connections."),
+            (POOL_IDLE, None, "Idle database connections."),
+            (AUDIT_EVENTS, None, "Audit events written."),
+        ] {
+            recorder.describe_counter(name.into(), unit, help.into());
+        }
+        let handle = recorder.handle();
+        Self { recorder, handle }
+    }
+}
+
 impl Metrics {
     fn observe(&self, method: String, route: String, status: u16, seconds: f64) {
-        let Ok(mut routes) = self.routes.lock() else {
-            return;
-        };
-        let stats = routes.entry((method, route, status)).or_default();
-        stats.count += 1;
-        stats.seconds += seconds;
-        for (bucket, bound) in stats.buckets.iter_mut().zip(BUCKETS) {
-            if seconds <= bound {
-                *bucket += 1;
-            }
-        }
+        let labels = vec![
+            Label::new("method", method),
+            Label::new("route", route),
+            Label::new("status", status.to_string()),
+        ];
+        self.recorder
+            .register_counter(&Key::from_parts(REQUESTS, labels.clone()), &METADATA)
+            .increment(1);
+        self.recorder
+            .register_histogram(&Key::from_parts(DURATION, labels), &METADATA)
+            .record(seconds);
     }
 
     /// The Prometheus text exposition of everything observed.
     pub fn render(&self, pool_connections: u32, pool_idle: u32) -> String {
-        let mut out = String::new();
-        let _ = writeln!(
-            out,
-            "# HELP familiebro_http_requests_total HTTP requests by method, route and status."
-        );
-        let _ = writeln!(out, "# TYPE familiebro_http_requests_total counter");
-        let routes = match self.routes.lock() {
-            Ok(routes) => routes,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        let mut keys: Vec<_> = routes.keys().cloned().collect();
-        keys.sort();
-        for key in &keys {
-            let (method, route, status) = key;
-            let _ = writeln!(
-                out,
-                "familiebro_http_requests_total{{method=\"{method}\",route=\"{route}\",status=\"{status}\"}} {}",
-                routes[key].count
-            );
-        }
-        let _ = writeln!(out, "# HELP familiebro_http_request_duration_seconds Request latency by method, route and status.");
-        let _ = writeln!(
-            out,
-            "# TYPE familiebro_http_request_duration_seconds histogram"
-        );
-        for key in &keys {
-            let (method, route, status) = key;
-            let stats = &routes[key];
-            let labels = format!("method=\"{method}\",route=\"{route}\",status=\"{status}\"");
-            for (bound, count) in BUCKETS.iter().zip(stats.buckets) {
-                let _ = writeln!(out, "familiebro_http_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {count}");
-            }
-            let _ = writeln!(
-                out,
-                "familiebro_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}",
-                stats.count
-            );
-            let _ = writeln!(
-                out,
-                "familiebro_http_request_duration_seconds_sum{{{labels}}} {}",
-                stats.seconds
-            );
-            let _ = writeln!(
-                out,
-                "familiebro_http_request_duration_seconds_count{{{labels}}} {}",
-                stats.count
-            );
-        }
-        let _ = writeln!(
-            out,
-            "# HELP familiebro_db_pool_connections Open database connections."
-        );
-        let _ = writeln!(out, "# TYPE familiebro_db_pool_connections gauge");
-        let _ = writeln!(out, "familiebro_db_pool_connections {pool_connections}");
-        let _ = writeln!(
-            out,
-            "# HELP familiebro_db_pool_idle_connections Idle database connections."
-        );
-        let _ = writeln!(out, "# TYPE familiebro_db_pool_idle_connections gauge");
-        let _ = writeln!(out, "familiebro_db_pool_idle_connections {pool_idle}");
-        let _ = writeln!(
-            out,
-            "# HELP familiebro_audit_events_written_total Audit events written."
-        );
-        let _ = writeln!(out, "# TYPE familiebro_audit_events_written_total counter");
-        let _ = writeln!(
-            out,
-            "familiebro_audit_events_written_total {}",
-            AUDIT_WRITES.load(Ordering::Relaxed)
-        );
-        out
+        self.recorder
+            .register_gauge(&Key::from_name(POOL_CONNECTIONS), &METADATA)
+            .set(pool_connections);
+        self.recorder
+            .register_gauge(&Key::from_name(POOL_IDLE), &METADATA)
+            .set(pool_idle);
+        self.recorder
+            .register_counter(&Key::from_name(AUDIT_EVENTS), &METADATA)
+            .absolute(AUDIT_WRITES.load(Ordering::Relaxed));
+        self.handle.render()
     }
 }
 

@@ -5,7 +5,7 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::problems::{NotFound, Unauthorized};
+use super::responses::{NotFound, Unauthorized};
 use crate::db::Database;
 use crate::error::ApiError;
 use crate::metrics::{Metrics, MetricsToken};

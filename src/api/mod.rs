@@ -13,10 +13,10 @@ pub mod idempotency;
 pub mod initiatives;
 pub mod json;
 pub mod pagination;
-pub mod privacy;
 pub mod problems;
 pub mod rate_limit;
 pub mod referrals;
+pub mod responses;
 pub mod statistics;
 
 use actix_web::http::header::CACHE_CONTROL;
@@ -43,18 +43,18 @@ pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
     components(
         schemas(Problem, FieldError),
         responses(
-            problems::BadRequest,
-            problems::Unauthorized,
-            problems::Forbidden,
-            problems::NotFound,
-            problems::Conflict,
-            problems::PreconditionFailed,
-            problems::PayloadTooLarge,
-            problems::UnsupportedMediaType,
-            problems::UnprocessableEntity,
-            problems::TooManyRequests,
-            problems::InternalError,
-            problems::ServiceUnavailable,
+            responses::BadRequest,
+            responses::Unauthorized,
+            responses::Forbidden,
+            responses::NotFound,
+            responses::Conflict,
+            responses::PreconditionFailed,
+            responses::PayloadTooLarge,
+            responses::UnsupportedMediaType,
+            responses::UnprocessableEntity,
+            responses::TooManyRequests,
+            responses::InternalError,
+            responses::ServiceUnavailable,
         )
     ),
     tags(
@@ -116,53 +116,15 @@ pub fn routes(config: &mut ServiceConfig) {
                 // Responses depend on the caller and may carry individual data:
                 // no cache may store them.
                 .wrap(DefaultHeaders::new().add((CACHE_CONTROL, "no-store")))
-                .service(catalog::problem_areas)
-                .service(catalog::initiative_types)
-                .service(catalog::municipal_units)
-                .service(areas::list_areas)
-                .service(areas::create_area)
-                .service(areas::get_area)
-                .service(areas::update_area)
-                .service(statistics::area_statistics)
-                .service(assessments::list_assessments)
-                .service(assessments::create_assessment)
-                .service(assessments::get_assessment)
-                .service(assessments::update_assessment)
-                .service(assessments::add_finding)
-                .service(assessments::approve_assessment)
-                .service(assessments::recommendations)
-                .service(families::list_families)
-                .service(families::create_family)
-                .service(families::get_family)
-                .service(families::update_family)
-                .service(families::erase_family)
-                .service(families::list_contacts)
-                .service(families::add_contact)
-                .service(families::list_consents)
-                .service(families::add_consent)
-                .service(families::get_consent)
-                .service(families::withdraw_consent)
-                .service(initiatives::list_initiatives)
-                .service(initiatives::create_initiative)
-                .service(initiatives::get_initiative)
-                .service(initiatives::update_initiative)
-                .service(initiatives::list_sessions)
-                .service(initiatives::add_session)
-                .service(initiatives::list_enrolments)
-                .service(initiatives::enrol_family)
-                .service(initiatives::unenrol_family)
-                .service(initiatives::team_composition)
-                .service(referrals::list_referrals)
-                .service(referrals::create_referral)
-                .service(referrals::get_referral)
-                .service(referrals::transition_referral)
-                .service(referrals::referral_events)
-                .service(concern_reports::report_concern)
-                .service(concern_reports::list_concern_reports)
-                .service(concern_reports::get_concern_report)
-                .service(concern_reports::acknowledge_concern_report)
-                .service(audit::list_audit_events)
-                .service(privacy::export_family),
+                .configure(catalog::routes)
+                .configure(areas::routes)
+                .configure(statistics::routes)
+                .configure(assessments::routes)
+                .configure(families::routes)
+                .configure(initiatives::routes)
+                .configure(referrals::routes)
+                .configure(concern_reports::routes)
+                .configure(audit::routes),
         );
 }
 

@@ -1,59 +1,12 @@
-//! Reusable problem responses for the OpenAPI document, and the mapping of the
-//! framework's own errors (bad JSON, path, query; unknown route; wrong method)
-//! to problem responses.
+//! The framework's own errors (bad JSON, path, query; unknown route; wrong
+//! method) as problem responses.
 
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
-use utoipa::openapi::content::ContentBuilder;
-use utoipa::openapi::response::{Response, ResponseBuilder};
-use utoipa::openapi::{OpenApi, Ref, RefOr};
-use utoipa::ToResponse;
+use utoipa::openapi::OpenApi;
 
 use crate::domain::validation::FieldError;
-use crate::error::{ApiError, PROBLEM_CONTENT_TYPE};
-
-/// Declares a reusable problem response of the OpenAPI document (a unit type
-/// implementing `ToResponse`), so each handler lists its failures by name.
-macro_rules! problem_responses {
-    ($($name:ident => $description:literal,)+) => {
-        $(
-            pub struct $name;
-
-            impl<'s> ToResponse<'s> for $name {
-                fn response() -> (&'s str, RefOr<Response>) {
-                    (stringify!($name), problem_response($description).into())
-                }
-            }
-        )+
-    };
-}
-
-problem_responses! {
-    BadRequest => "The request is malformed: unreadable JSON, an unknown field, a wrong type, or an invalid path or query parameter.",
-    Unauthorized => "No valid bearer token: missing, malformed, expired, wrongly signed or with wrong claims.",
-    Forbidden => "The caller's role may not use this operation.",
-    NotFound => "No such resource, or it is outside the caller's scope.",
-    Conflict => "The request conflicts with the resource's state; the detail says what is allowed now.",
-    PreconditionFailed => "The If-Match header does not match the resource's current ETag.",
-    PayloadTooLarge => "The request body is larger than the service accepts.",
-    UnsupportedMediaType => "The request body is not JSON (Content-Type: application/json).",
-    UnprocessableEntity => "The JSON is well-formed but fields are invalid; `errors` names each one.",
-    TooManyRequests => "Too many requests with this token; retry after Retry-After seconds.",
-    InternalError => "An unexpected error; the body carries the request id to quote.",
-    ServiceUnavailable => "The database is unavailable; retry after Retry-After seconds.",
-}
-
-fn problem_response(description: &str) -> Response {
-    ResponseBuilder::new()
-        .description(description)
-        .content(
-            PROBLEM_CONTENT_TYPE,
-            ContentBuilder::new()
-                .schema(Some(RefOr::Ref(Ref::from_schema_name("Problem"))))
-                .build(),
-        )
-        .build()
-}
+use crate::error::ApiError;
 
 pub fn json_error(error: JsonPayloadError, _: &HttpRequest) -> actix_web::Error {
     let api_error = match error {

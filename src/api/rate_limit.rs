@@ -1,29 +1,30 @@
-//! A per-token rate limit on list and export routes (429 with `Retry-After`).
-//! Counted per instance in fixed one-minute windows.
+//! A per-caller rate limit on list and export routes (429 with `Retry-After`),
+//! counted per instance. The caller is the verified principal (so the spelling
+//! of the Authorization header does not buy a fresh budget); requests without a
+//! valid token are counted per client address.
 
-use std::collections::{HashMap, HashSet};
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::collections::HashSet;
+use std::num::NonZeroU32;
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header;
 use actix_web::middleware::Next;
 use actix_web::{web, Error, ResponseError};
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use sha2::{Digest, Sha256};
 use utoipa::openapi::OpenApi;
 
+use crate::auth::extract::authenticate;
 use crate::error::ApiError;
 
-const WINDOW: Duration = Duration::from_secs(60);
-/// Above this many tracked callers, expired windows are dropped.
+/// Above this many tracked callers, callers with a full budget again are forgotten.
 const PRUNE_ABOVE: usize = 10_000;
 
-/// Requests per minute per token on the limited routes; 0 turns the limit off.
+/// Requests per minute per caller on the limited routes; no limiter means no limit.
 pub struct RateLimit {
-    per_minute: u32,
+    limiter: Option<DefaultKeyedRateLimiter<[u8; 32]>>,
     routes: HashSet<String>,
-    windows: Mutex<HashMap<[u8; 32], (Instant, u32)>>,
 }
 
 impl RateLimit {
@@ -44,41 +45,44 @@ impl RateLimit {
             })
             .map(|(path, _)| path.clone())
             .collect();
-        Self {
-            per_minute,
-            routes,
-            windows: Mutex::new(HashMap::new()),
-        }
+        let limiter = NonZeroU32::new(per_minute)
+            .map(|per_minute| RateLimiter::keyed(Quota::per_minute(per_minute)));
+        Self { limiter, routes }
     }
 
-    pub fn applies_to(&self, route: &str) -> bool {
-        self.per_minute > 0 && self.routes.contains(route)
-    }
-
-    /// Counts a request; `Err(seconds)` to wait when over the limit.
-    fn admit(&self, caller: [u8; 32], now: Instant) -> Result<(), u64> {
-        let mut windows = match self.windows.lock() {
-            Ok(windows) => windows,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        if windows.len() > PRUNE_ABOVE {
-            windows.retain(|_, (started, _)| now.duration_since(*started) < WINDOW);
-        }
-        let (started, count) = windows.entry(caller).or_insert((now, 0));
-        if now.duration_since(*started) >= WINDOW {
-            *started = now;
-            *count = 0;
-        }
-        if *count >= self.per_minute {
-            let wait = WINDOW.saturating_sub(now.duration_since(*started));
-            return Err(wait.as_secs().max(1));
-        }
-        *count += 1;
-        Ok(())
+    fn limiter_for(&self, route: &str) -> Option<&DefaultKeyedRateLimiter<[u8; 32]>> {
+        self.limiter
+            .as_ref()
+            .filter(|_| self.routes.contains(route))
     }
 }
 
-/// Middleware: applies the limit to the caller's bearer token (or address).
+/// Counts a request of `caller`; `Err(seconds)` to wait when over the limit.
+fn admit(limiter: &DefaultKeyedRateLimiter<[u8; 32]>, caller: [u8; 32]) -> Result<(), u64> {
+    if limiter.len() > PRUNE_ABOVE {
+        limiter.retain_recent();
+    }
+    limiter.check_key(&caller).map_err(|not_until| {
+        let wait = not_until.wait_time_from(DefaultClock::default().now());
+        wait.as_secs_f64().ceil().max(1.0) as u64
+    })
+}
+
+/// The key a request is counted under: its verified principal, else its address.
+fn caller_of(req: &ServiceRequest) -> [u8; 32] {
+    match authenticate(req.request()) {
+        Ok(principal) => principal.fingerprint(),
+        Err(_) => {
+            let address = req
+                .peer_addr()
+                .map(|addr| addr.ip().to_string())
+                .unwrap_or_default();
+            Sha256::digest(format!("address:{address}")).into()
+        }
+    }
+}
+
+/// Middleware: applies the limit to the caller of a limited route.
 pub async fn limit(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
@@ -86,20 +90,12 @@ pub async fn limit(
     let limit = req.app_data::<web::Data<RateLimit>>().cloned();
     let route = req.match_pattern();
     if let (Some(limit), Some(route)) = (limit, route) {
-        if req.method() == actix_web::http::Method::GET && limit.applies_to(&route) {
-            let caller = req
-                .headers()
-                .get(header::AUTHORIZATION)
-                .map(|value| value.as_bytes().to_vec())
-                .or_else(|| {
-                    req.peer_addr()
-                        .map(|addr| addr.ip().to_string().into_bytes())
-                })
-                .unwrap_or_default();
-            let key: [u8; 32] = Sha256::digest(&caller).into();
-            if let Err(retry_after) = limit.admit(key, Instant::now()) {
-                let response = ApiError::TooManyRequests { retry_after }.error_response();
-                return Ok(req.into_response(response).map_into_right_body());
+        if let Some(limiter) = limit.limiter_for(&route) {
+            if req.method() == actix_web::http::Method::GET {
+                if let Err(retry_after) = admit(limiter, caller_of(&req)) {
+                    let response = ApiError::TooManyRequests { retry_after }.error_response();
+                    return Ok(req.into_response(response).map_into_right_body());
+                }
             }
         }
     }
@@ -111,23 +107,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_caller_over_the_limit_waits_for_the_next_window() {
-        let limit = RateLimit {
-            per_minute: 2,
-            routes: HashSet::new(),
-            windows: Mutex::new(HashMap::new()),
-        };
-        let start = Instant::now();
-        assert!(limit.admit([1; 32], start).is_ok());
-        assert!(limit.admit([1; 32], start).is_ok());
-        assert_eq!(
-            limit.admit([1; 32], start + Duration::from_secs(20)),
-            Err(40)
-        );
+    fn a_caller_over_its_budget_is_told_how_long_to_wait() {
+        let limiter = RateLimiter::keyed(Quota::per_minute(NonZeroU32::new(2).unwrap()));
+        assert!(admit(&limiter, [1; 32]).is_ok());
+        assert!(admit(&limiter, [1; 32]).is_ok());
+        let wait = admit(&limiter, [1; 32]).unwrap_err();
+        assert!((1..=30).contains(&wait), "{wait}");
         assert!(
-            limit.admit([2; 32], start).is_ok(),
-            "another token has its own budget"
+            admit(&limiter, [2; 32]).is_ok(),
+            "another caller has its own budget"
         );
-        assert!(limit.admit([1; 32], start + WINDOW).is_ok(), "a new window");
     }
 }

@@ -1,18 +1,12 @@
 //! The verified caller: role and the scope its token grants.
 
-use std::future::{ready, Ready};
-use std::marker::PhantomData;
-
-use actix_web::{dev::Payload, http::header, web, FromRequest, HttpMessage, HttpRequest};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::policy::{authorize, is_individual_data, OperationMarker};
-use super::token::TokenVerifier;
 use crate::domain::catalog::MunicipalUnit;
 use crate::domain::municipality::MunicipalityCode;
-use crate::error::ApiError;
 
 /// The roles a token can carry (claim `role`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -50,7 +44,7 @@ impl Role {
 }
 
 /// A role together with the scope its token grants; a role cannot exist without its scope.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Actor {
     HousingSocialWorker {
         areas: Vec<Uuid>,
@@ -69,7 +63,7 @@ pub enum Actor {
 }
 
 /// The caller of a request, as its verified token says.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Principal {
     pub subject: String,
     pub actor: Actor,
@@ -85,64 +79,34 @@ impl Principal {
             Actor::Admin => Role::Admin,
         }
     }
-}
 
-/// A caller whose role the policy admits to operation `O`. As an extractor it runs
-/// before the body is read, so a role that may never use an operation gets 403
-/// whatever it sends.
-pub struct Allowed<O> {
-    pub principal: Principal,
-    operation: PhantomData<O>,
-}
-
-/// Marks a request to an individual-data operation (with the caller, when
-/// known), so that a denied attempt is recorded in the audit trail.
-#[derive(Debug, Clone)]
-pub struct IndividualDataRoute {
-    pub principal: Option<Principal>,
-}
-
-impl<O: OperationMarker> FromRequest for Allowed<O> {
-    type Error = ApiError;
-    type Future = Ready<Result<Self, Self::Error>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let principal = authenticate(req);
-        if is_individual_data(O::OPERATION) {
-            req.extensions_mut().insert(IndividualDataRoute {
-                principal: principal.as_ref().ok().cloned(),
-            });
+    /// A digest of everything the token grants: subject, role and scope claims.
+    /// Two tokens share it only when they may do exactly the same.
+    pub fn fingerprint(&self) -> [u8; 32] {
+        let mut hasher = Sha256::new();
+        hasher.update(self.subject.as_bytes());
+        hasher.update([0]);
+        hasher.update(self.role().code());
+        match &self.actor {
+            Actor::HousingSocialWorker { areas } => {
+                let mut areas = areas.clone();
+                areas.sort();
+                areas.dedup();
+                for area in areas {
+                    hasher.update(area.as_bytes());
+                }
+            }
+            Actor::MunicipalCaseworker { municipality, unit } => {
+                hasher.update(municipality.as_str());
+                hasher.update([0]);
+                hasher.update(unit.code());
+            }
+            Actor::Analyst { municipality } => {
+                hasher.update(municipality.map(|code| code.as_str()).unwrap_or_default());
+            }
+            Actor::DataProtectionOfficer { org } => hasher.update(org.as_bytes()),
+            Actor::Admin => {}
         }
-        ready(principal.and_then(|principal| {
-            authorize(&principal, O::OPERATION)?;
-            Ok(Allowed {
-                principal,
-                operation: PhantomData,
-            })
-        }))
+        hasher.finalize().into()
     }
-}
-
-fn authenticate(req: &HttpRequest) -> Result<Principal, ApiError> {
-    let verifier = req
-        .app_data::<web::Data<TokenVerifier>>()
-        .ok_or_else(|| ApiError::internal("token verifier is not configured"))?;
-    let header_value = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .ok_or_else(|| ApiError::Unauthenticated("a bearer token is required".into()))?;
-    let token = header_value
-        .to_str()
-        .ok()
-        .and_then(|value| {
-            let (scheme, token) = value.split_once(' ')?;
-            scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
-        })
-        .filter(|token| !token.is_empty())
-        .ok_or_else(|| {
-            ApiError::Unauthenticated("the Authorization header must be 'Bearer <token>'".into())
-        })?;
-    verifier
-        .verify(token)
-        .map_err(|error| ApiError::Unauthenticated(error.to_string()))
 }

@@ -11,5 +11,6 @@ pub mod initiative;
 pub mod municipality;
 pub mod recommendations;
 pub mod referral;
+pub mod sharing;
 pub mod statistics;
 pub mod validation;

@@ -10,6 +10,8 @@ use super::calendar::{add_working_days, copenhagen_date, end_of_copenhagen_day};
 use super::catalog::MunicipalUnit;
 use super::family::{ConsentPurpose, ConsentState, DataCategory};
 use super::initiative::codes;
+use super::sharing::optional_text;
+use super::validation::{FieldError, Violations};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -34,6 +36,15 @@ impl Direction {
         match self {
             Direction::ToMunicipality => Side::Municipal,
             Direction::ToInitiative => Side::HousingSocial,
+        }
+    }
+
+    /// The end of a referral in this direction that `side` holds.
+    pub fn role_of(self, side: Side) -> Role {
+        if side == self.sender() {
+            Role::Sender
+        } else {
+            Role::Receiver
         }
     }
 }
@@ -152,6 +163,95 @@ pub fn moves(status: ReferralStatus, resume_to: Option<ReferralStatus>) -> Vec<M
             either(Cancelled),
         ],
         Rejected | Completed | Failed | Cancelled => vec![],
+    }
+}
+
+/// The statuses `role` may move a referral to from `status`.
+pub fn allowed_transitions(
+    status: ReferralStatus,
+    resume_to: Option<ReferralStatus>,
+    role: Role,
+) -> Vec<ReferralStatus> {
+    moves(status, resume_to)
+        .into_iter()
+        .filter(|m| m.by.is_none() || m.by == Some(role))
+        .map(|m| m.to)
+        .collect()
+}
+
+/// Whether an end of a referral sees the shared data: the sender always (it is
+/// its own), the receiver only while the consent holds.
+pub fn shows_shared_data(role: Role, consent_holds: bool) -> bool {
+    role == Role::Sender || consent_holds
+}
+
+/// The free-text and linking fields of a status change, as a client sent them.
+pub struct TransitionFields<'a> {
+    pub to: ReferralStatus,
+    pub reason: Option<&'a str>,
+    pub outcome: Option<Outcome>,
+    pub outcome_note: Option<&'a str>,
+    pub link_family: bool,
+    pub create_family: bool,
+}
+
+/// The checked texts of a status change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransitionTexts {
+    pub reason: Option<String>,
+    pub outcome_note: Option<String>,
+}
+
+/// Whether a change accepts a referral to an initiative (which links a family).
+pub fn accepts_into_initiative(direction: Direction, to: ReferralStatus) -> bool {
+    direction == Direction::ToInitiative && to == ReferralStatus::Accepted
+}
+
+/// Checks the fields of a status change that the state machine does not: a
+/// reason where one is needed, an outcome exactly when completing, and a family
+/// linked (or created) exactly when accepting a referral to an initiative.
+pub fn check_transition_fields(
+    direction: Direction,
+    fields: &TransitionFields<'_>,
+) -> Result<TransitionTexts, Vec<FieldError>> {
+    let mut violations = Violations::new();
+    let reason = optional_text(fields.reason, "reason", &mut violations);
+    if fields.to.needs_reason() && reason.is_none() {
+        violations.add(
+            "reason",
+            format!(
+                "a reason is required to make a referral {}",
+                fields.to.code()
+            ),
+        );
+    }
+    let outcome_note = optional_text(fields.outcome_note, "outcome_note", &mut violations);
+    if fields.to == ReferralStatus::Completed && fields.outcome.is_none() {
+        violations.add("outcome", "an outcome is required to complete a referral");
+    }
+    if fields.to != ReferralStatus::Completed
+        && (fields.outcome.is_some() || outcome_note.is_some())
+    {
+        violations.add("outcome", "an outcome is given only when completing");
+    }
+    let links = fields.link_family || fields.create_family;
+    let accepting = accepts_into_initiative(direction, fields.to);
+    if accepting && fields.link_family == fields.create_family {
+        violations.add("link_family_id", "accepting a referral to an initiative links it to a family of the area (link_family_id) or creates one (create_family: true)");
+    } else if links && !accepting {
+        violations.add(
+            "link_family_id",
+            "families are linked only when accepting a referral to an initiative",
+        );
+    }
+    let errors = violations.into_errors();
+    if errors.is_empty() {
+        Ok(TransitionTexts {
+            reason,
+            outcome_note,
+        })
+    } else {
+        Err(errors)
     }
 }
 
@@ -313,6 +413,54 @@ pub fn child_birth_year(year: i64, today: NaiveDate) -> Result<i32, String> {
 mod tests {
     use super::*;
     use ReferralStatus::*;
+
+    fn fields(to: ReferralStatus) -> TransitionFields<'static> {
+        TransitionFields {
+            to,
+            reason: None,
+            outcome: None,
+            outcome_note: None,
+            link_family: false,
+            create_family: false,
+        }
+    }
+
+    #[test]
+    fn each_end_is_offered_only_the_moves_it_may_make() {
+        assert_eq!(
+            allowed_transitions(Requested, None, Role::Receiver),
+            vec![Accepted, Rejected, Cancelled]
+        );
+        assert_eq!(
+            allowed_transitions(Requested, None, Role::Sender),
+            vec![Cancelled]
+        );
+    }
+
+    #[test]
+    fn the_receiver_loses_the_shared_data_with_the_consent_but_the_sender_keeps_its_own() {
+        assert!(shows_shared_data(Role::Sender, false));
+        assert!(shows_shared_data(Role::Receiver, true));
+        assert!(!shows_shared_data(Role::Receiver, false));
+    }
+
+    #[test]
+    fn a_status_change_carries_a_reason_and_an_outcome_where_needed() {
+        let errors =
+            check_transition_fields(Direction::ToMunicipality, &fields(Rejected)).unwrap_err();
+        assert_eq!(errors[0].field, "reason");
+        let errors =
+            check_transition_fields(Direction::ToMunicipality, &fields(Completed)).unwrap_err();
+        assert_eq!(errors[0].field, "outcome");
+        let accepted = check_transition_fields(Direction::ToInitiative, &fields(Accepted));
+        assert_eq!(accepted.unwrap_err()[0].field, "link_family_id");
+        let linked = TransitionFields {
+            create_family: true,
+            ..fields(Accepted)
+        };
+        assert!(check_transition_fields(Direction::ToInitiative, &linked).is_ok());
+        assert!(check_transition_fields(Direction::ToMunicipality, &linked).is_err());
+    }
 
     fn check(from: ReferralStatus, to: ReferralStatus, who: Role) -> Result<(), TransitionError> {
         check_transition(from, to, who, Direction::ToMunicipality, None)

@@ -164,10 +164,22 @@ fn make_database_unreachable(app: &TestApp) {
 async fn list_routes_are_rate_limited_per_token(backend: Backend) {
     let app = spawn_app(backend).await;
     let token = analyst(None);
-    for _ in 0..RATE_LIMIT {
-        assert_eq!(app.get("/api/v1/areas", &token).await.status(), 200);
-    }
-    let limited = app.get("/api/v1/areas", &token).await;
+    let started = std::time::Instant::now();
+    let mut admitted = 0;
+    let limited = loop {
+        let response = app.get("/api/v1/areas", &token).await;
+        if response.status() != 200 {
+            break response;
+        }
+        admitted += 1;
+        assert!(admitted <= 10 * RATE_LIMIT, "the limit never applied");
+    };
+    // The budget refills continuously (one request per 60/RATE_LIMIT seconds).
+    let refilled = (started.elapsed().as_secs_f64() * f64::from(RATE_LIMIT) / 60.0).ceil() as u32;
+    assert!(
+        (RATE_LIMIT..=RATE_LIMIT + refilled).contains(&admitted),
+        "{admitted} requests admitted"
+    );
     let retry_after: u64 = limited.headers()["retry-after"]
         .to_str()
         .unwrap()
@@ -175,6 +187,18 @@ async fn list_routes_are_rate_limited_per_token(backend: Backend) {
         .unwrap();
     assert!((1..=60).contains(&retry_after));
     assert_problem(limited, 429).await;
+    let respelled = app
+        .client
+        .get(app.url("/api/v1/areas"))
+        .header("Authorization", format!("BEARER   {token}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        respelled.status(),
+        429,
+        "another spelling of the same token shares its budget"
+    );
     assert_eq!(
         app.get("/api/v1/catalog/problem-areas", &token)
             .await

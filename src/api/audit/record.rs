@@ -1,24 +1,14 @@
-//! Recording access to individual data, and `audit-events` for the data
-//! protection officer. Allowed accesses are recorded by the handler in the
-//! same transaction as the work (a read returns nothing unless its event was
-//! stored); denied attempts (401, 403, 404) are recorded by [`record_denied`].
+//! Recording allowed access (by handlers, in their transaction) and denied attempts (by a middleware).
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
-use actix_web::{get, web, Error, HttpMessage, HttpRequest, HttpResponse};
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use actix_web::{web, Error, HttpMessage, HttpRequest};
 use uuid::Uuid;
 
-use super::pagination::{page_response, Page, PageRequest};
-use super::problems::{
-    BadRequest, Forbidden, InternalError, ServiceUnavailable, TooManyRequests, Unauthorized,
-};
-use crate::auth::principal::IndividualDataRoute;
-use crate::auth::{op, Actor, Allowed, Principal};
-use crate::db::audit::{self as store, AuditFilter, AuditRow};
+use crate::auth::IndividualDataRoute;
+use crate::auth::{Actor, Principal};
+use crate::db::audit::{self as store, AuditRow};
 use crate::db::{self, Database, DbConnection};
 use crate::error::ApiError;
 use crate::telemetry;
@@ -36,7 +26,7 @@ pub struct AuditContext {
 /// The caller's organisation, municipality and unit. A housing-social worker's
 /// team is known from the family's area, so its (possibly long) list of areas
 /// is not repeated in every event.
-fn organisation_of(principal: &Principal) -> Option<String> {
+pub(super) fn organisation_of(principal: &Principal) -> Option<String> {
     match &principal.actor {
         Actor::MunicipalCaseworker { municipality, unit } => {
             Some(format!("municipality:{municipality}/unit:{}", unit.code()))
@@ -47,7 +37,7 @@ fn organisation_of(principal: &Principal) -> Option<String> {
     }
 }
 
-fn action_of(req: &HttpRequest) -> String {
+pub(super) fn action_of(req: &HttpRequest) -> String {
     format!(
         "{} {}",
         req.method(),
@@ -66,7 +56,7 @@ impl AuditContext {
         }
     }
 
-    fn row(
+    pub(super) fn row(
         &self,
         resource_type: &str,
         resource_id: Option<&str>,
@@ -122,7 +112,7 @@ impl AuditContext {
 }
 
 /// The resource a route is about, named after its last fixed path segment.
-fn resource_type_of(pattern: &str) -> &'static str {
+pub(super) fn resource_type_of(pattern: &str) -> &'static str {
     let segment = pattern
         .rsplit('/')
         .find(|segment| !segment.is_empty() && !segment.starts_with('{'))
@@ -194,121 +184,12 @@ pub async fn record_denied(
     Ok(response)
 }
 
-/// One recorded access. Never the data itself, never the token.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AuditEvent {
-    pub id: Uuid,
-    pub occurred_at: DateTime<Utc>,
-    /// `sub` of the caller.
-    pub actor: String,
-    pub role: String,
-    /// The caller's municipality and unit, or organisation (none for housing-social workers: the family's area tells their team).
-    pub organisation: Option<String>,
-    /// Method and route, e.g. `GET /api/v1/families/{id}`.
-    pub action: String,
-    pub resource_type: String,
-    pub resource_id: Option<String>,
-    pub family_id: Option<String>,
-    /// `allowed` or `denied`.
-    pub outcome: String,
-    pub request_id: Option<String>,
-}
-
-pub fn event_out(row: AuditRow) -> Result<AuditEvent, ApiError> {
-    Ok(AuditEvent {
-        id: Uuid::parse_str(&row.id)
-            .map_err(|_| ApiError::internal("stored audit event has an invalid id"))?,
-        occurred_at: row.occurred_at.and_utc(),
-        actor: row.actor,
-        role: row.role,
-        organisation: row.organisation,
-        action: row.action,
-        resource_type: row.resource_type,
-        resource_id: row.resource_id,
-        family_id: row.family_id,
-        outcome: row.outcome,
-        request_id: row.request_id,
-    })
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct AuditQuery {
-    /// Page size, 1–200 (default 50).
-    #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<i64>,
-    /// `next_cursor` of the previous page.
-    pub cursor: Option<String>,
-    pub family_id: Option<Uuid>,
-    pub actor: Option<String>,
-    /// `family`, `contact`, `consent`, `enrolment`, `attendance`, `referral` or `concern_report`.
-    pub resource_type: Option<String>,
-    pub resource_id: Option<String>,
-    /// From this time (inclusive, RFC 3339).
-    pub from: Option<DateTime<Utc>>,
-    /// Until this time (exclusive, RFC 3339).
-    pub to: Option<DateTime<Utc>>,
-}
-
-/// The audit trail of individual data (data protection officers only).
-#[utoipa::path(
-    tag = "privacy",
-    params(AuditQuery),
-    responses(
-        (status = 200, body = Page<AuditEvent>, headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 429, response = TooManyRequests),
-        (status = 403, response = Forbidden),
-        (status = 500, response = InternalError),
-        (status = 503, response = ServiceUnavailable),
-    ),
-    security(("bearer" = []))
-)]
-#[get("/audit-events")]
-pub async fn list_audit_events(
-    _: Allowed<op::ReadAuditTrail>,
-    db: web::Data<Database>,
-    query: web::Query<AuditQuery>,
-    req: HttpRequest,
-) -> Result<HttpResponse, ApiError> {
-    let query = query.into_inner();
-    let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
-    let filter = AuditFilter {
-        family_id: query.family_id.map(|id| id.to_string()),
-        actor: query.actor,
-        resource_type: query.resource_type,
-        resource_id: query.resource_id,
-        from: query.from.map(|at| at.naive_utc()),
-        to: query.to.map(|at| at.naive_utc()),
-        after_id: page.after.clone(),
-        limit: page.fetch_limit(),
-    };
-    let rows = db
-        .run(move |connection| Ok(store::list(connection, &filter)?))
-        .await?;
-    let page = page.into_page(rows, |row| row.id.clone(), |row| row);
-    let items = page
-        .items
-        .into_iter()
-        .map(event_out)
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(page_response(
-        &req,
-        Page {
-            items,
-            next_cursor: page.next_cursor,
-        },
-    ))
-}
-
 #[cfg(test)]
 mod tests {
     use super::resource_type_of;
 
     #[test]
-    fn routes_name_the_resource_they_concern() {
+    pub(super) fn routes_name_the_resource_they_concern() {
         assert_eq!(resource_type_of("/api/v1/families/{id}"), "family");
         assert_eq!(
             resource_type_of("/api/v1/families/{id}/contacts"),

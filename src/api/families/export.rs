@@ -1,4 +1,4 @@
-//! Subject access: everything held about a family, as one document.
+//! `GET /families/{id}/export`: subject access, everything held about a family as one document.
 
 use actix_web::http::header;
 use actix_web::{get, web, HttpRequest, HttpResponse};
@@ -7,14 +7,14 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::audit::{event_out, AuditContext, AuditEvent};
-use super::families::{consent_out, contact_out, family_out, Consent, Contact, Family};
-use super::problems::{
-    BadRequest, Forbidden, InternalError, NotFound, ServiceUnavailable, TooManyRequests,
-    Unauthorized,
-};
-use super::referrals::{referral_events_out, view, Referral, ReferralEvent};
-use super::stored_uuid;
+use super::types::{Consent, Contact, Family};
+use super::view::{consent_out, contact_out, family_out};
+use crate::api::audit::types::{event_out, AuditEvent};
+use crate::api::audit::AuditContext;
+use crate::api::referrals::types::{Referral, ReferralEvent};
+use crate::api::referrals::view::{events_out as referral_events_out, view};
+use crate::api::responses::{RateFailure, ReadFailures};
+use crate::api::stored_uuid;
 use crate::auth::policy::guards_family_of;
 use crate::auth::{op, Allowed};
 use crate::db::audit::{self as audit_store, AuditFilter};
@@ -87,13 +87,7 @@ pub struct FamilyExport {
     params(("id" = Uuid, Path, description = "Family id")),
     responses(
         (status = 200, body = FamilyExport),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 429, response = TooManyRequests),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 500, response = InternalError),
-        (status = 503, response = ServiceUnavailable),
+        ReadFailures, RateFailure,
     ),
     security(("bearer" = []))
 )]

@@ -1,0 +1,87 @@
+//! `GET /assessments/{id}/recommendations`: the handbook's initiatives for the findings.
+
+use actix_web::{get, web, HttpResponse};
+use uuid::Uuid;
+
+use super::types::{AnsweredFinding, DesignCondition, Recommendation, Recommendations};
+use super::view::{domain_finding, find_complete_in_scope};
+use crate::api::responses::ReadFailures;
+use crate::api::stored_uuid;
+use crate::auth::{op, Allowed};
+use crate::db::Database;
+use crate::domain::recommendations::recommend;
+use crate::error::ApiError;
+
+/// The initiative types the handbook recommends for the assessment's findings,
+/// ranked, with the findings each answers, the rationale and the design conditions.
+#[utoipa::path(
+    tag = "assessments",
+    params(("id" = Uuid, Path, description = "Assessment id")),
+    responses(
+        (status = 200, body = Recommendations),
+        ReadFailures,
+    ),
+    security(("bearer" = []))
+)]
+#[get("/assessments/{id}/recommendations")]
+pub async fn recommendations(
+    caller: Allowed<op::ReadAssessments>,
+    db: web::Data<Database>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let principal = caller.principal;
+    let id = id.into_inner().to_string();
+    let stored = db
+        .run(move |connection| find_complete_in_scope(connection, &principal, &id))
+        .await?;
+    let finding_ids = stored
+        .findings
+        .iter()
+        .map(|row| stored_uuid(&row.id))
+        .collect::<Result<Vec<_>, _>>()?;
+    let findings = stored
+        .findings
+        .iter()
+        .map(domain_finding)
+        .collect::<Result<Vec<_>, _>>()?;
+    let items = recommend(&findings)
+        .into_iter()
+        .zip(1..)
+        .map(|(recommendation, rank)| {
+            let entry = crate::domain::catalog::INITIATIVE_TYPES
+                .iter()
+                .find(|entry| entry.code == recommendation.rule.initiative_type);
+            Recommendation {
+                rank,
+                initiative_type: recommendation.rule.initiative_type,
+                label: entry
+                    .map_or(recommendation.rule.rationale, |entry| entry.label)
+                    .into(),
+                combined: recommendation.combined,
+                answers: recommendation
+                    .answers
+                    .iter()
+                    .map(|index| AnsweredFinding {
+                        finding_id: finding_ids[*index],
+                        problem_area: findings[*index].problem_area,
+                        severity: findings[*index].severity,
+                    })
+                    .collect(),
+                rationale: recommendation.rule.rationale.into(),
+                conditions: recommendation
+                    .rule
+                    .conditions
+                    .iter()
+                    .map(|condition| DesignCondition {
+                        code: condition.code,
+                        text: condition.text.into(),
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(Recommendations {
+        assessment_id: stored_uuid(&stored.row.id)?,
+        items,
+    }))
+}

@@ -1,0 +1,55 @@
+//! Response types of the catalogue.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::domain::catalog::{InitiativeType, Label, MunicipalUnit, ProblemArea};
+
+/// A label in Danish and English.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Labels {
+    pub da: &'static str,
+    pub en: &'static str,
+}
+
+impl From<Label> for Labels {
+    fn from(label: Label) -> Self {
+        Self {
+            da: label.da,
+            en: label.en,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ProblemAreaItem {
+    pub code: ProblemArea,
+    pub label: Labels,
+    /// Signs that families struggle with this problem.
+    pub signs: Labels,
+    /// Initiative types the handbook recommends for it.
+    pub answered_by: Vec<InitiativeType>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct InitiativeTypeItem {
+    pub code: InitiativeType,
+    pub label: Labels,
+    pub description: Labels,
+    /// Problem areas this initiative type answers.
+    pub answers: Vec<ProblemArea>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MunicipalUnitItem {
+    pub code: MunicipalUnit,
+    pub label: Labels,
+    /// Whether concern reports about children (underretninger) go to this unit.
+    pub receives_concern_reports: bool,
+}
+
+/// A complete, unpaginated list.
+#[derive(Serialize, ToSchema)]
+pub struct Catalog<T> {
+    pub items: Vec<T>,
+}

@@ -1,0 +1,47 @@
+//! `GET /concern-reports/{id}`.
+
+use actix_web::{get, web, HttpRequest, HttpResponse};
+use uuid::Uuid;
+
+use super::types::ConcernReport;
+use super::view::{report_in_scope, report_out};
+use crate::api::audit::AuditContext;
+use crate::api::responses::ReadFailures;
+use crate::auth::{op, Allowed};
+use crate::db::Database;
+use crate::error::ApiError;
+
+/// One concern report, as the caller's end may see it.
+#[utoipa::path(
+    tag = "concern-reports",
+    params(("id" = Uuid, Path, description = "Concern report id")),
+    responses(
+        (status = 200, body = ConcernReport),
+        ReadFailures,
+    ),
+    security(("bearer" = []))
+)]
+#[get("/concern-reports/{id}")]
+pub async fn get_concern_report(
+    caller: Allowed<op::ReadConcernReports>,
+    db: web::Data<Database>,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let principal = caller.principal;
+    let audit = AuditContext::new(&principal, &req);
+    let id = id.into_inner().to_string();
+    let (row, end) = db
+        .run(move |connection| {
+            let (row, end) = report_in_scope(connection, &principal, &id)?;
+            audit.allowed(
+                connection,
+                "concern_report",
+                Some(&id),
+                row.family_id.as_deref(),
+            )?;
+            Ok((row, end))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(report_out(row, end)?))
+}

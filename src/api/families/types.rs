@@ -1,0 +1,136 @@
+//! Request and response types of families, contacts and consents.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::api::present;
+use crate::domain::catalog::MunicipalUnit;
+use crate::domain::family::{
+    ConsentForm, ConsentPurpose, ConsentState, ContactDetails, ContactKind, DataCategory, Household,
+};
+use crate::strict_json::{object, optional_object};
+
+/// A family as the housing-social team records it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Family {
+    pub id: Uuid,
+    pub area_id: Uuid,
+    /// A name the team chooses; not necessarily the family's legal name.
+    pub display_name: String,
+    pub contact: ContactDetails,
+    pub household: Household,
+    pub languages: Vec<String>,
+    pub interpreter_needed: bool,
+    pub notes: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A new family record. There is no field for CPR numbers, health or ethnic
+/// origin, and free text containing a CPR number is rejected.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewFamily {
+    /// An area the caller works in.
+    pub area_id: Uuid,
+    pub display_name: String,
+    #[serde(default, deserialize_with = "object")]
+    pub contact: ContactDetails,
+    #[serde(deserialize_with = "object")]
+    pub household: Household,
+    #[serde(default)]
+    pub languages: Vec<String>,
+    #[serde(default)]
+    pub interpreter_needed: bool,
+    #[serde(default)]
+    pub notes: Option<String>,
+}
+
+/// Changes to a family: absent fields stay; objects are replaced as a whole;
+/// `notes: null` clears the notes.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FamilyChanges {
+    pub display_name: Option<String>,
+    #[serde(default, deserialize_with = "optional_object")]
+    pub contact: Option<ContactDetails>,
+    #[serde(default, deserialize_with = "optional_object")]
+    pub household: Option<Household>,
+    pub languages: Option<Vec<String>>,
+    pub interpreter_needed: Option<bool>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub notes: Option<Option<String>>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct FamilyListQuery {
+    /// Page size, 1–200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// Only families of this area (one the caller works in).
+    pub area_id: Option<Uuid>,
+    /// Only families changed at or after this time (RFC 3339).
+    pub updated_since: Option<DateTime<Utc>>,
+}
+
+/// One entry of a family's contact log.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Contact {
+    pub id: Uuid,
+    pub family_id: Uuid,
+    pub occurred_on: NaiveDate,
+    pub kind: ContactKind,
+    pub note: Option<String>,
+    /// `sub` of the staff member who recorded it.
+    pub recorded_by: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewContact {
+    /// Not in the future.
+    pub occurred_on: NaiveDate,
+    pub kind: ContactKind,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// A family's consent to share named categories of its data with one municipal
+/// unit for one purpose, within a validity window.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Consent {
+    pub id: Uuid,
+    pub family_id: Uuid,
+    pub receiving_unit: MunicipalUnit,
+    pub purpose: ConsentPurpose,
+    pub data_categories: Vec<DataCategory>,
+    pub valid_from: NaiveDate,
+    pub valid_until: NaiveDate,
+    pub given_as: ConsentForm,
+    /// `sub` of the staff member who recorded it.
+    pub recorded_by: String,
+    pub recorded_at: DateTime<Utc>,
+    /// Whether it can be used today.
+    pub state: ConsentState,
+    pub withdrawn_at: Option<DateTime<Utc>>,
+    pub withdrawn_by: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewConsent {
+    pub receiving_unit: MunicipalUnit,
+    pub purpose: ConsentPurpose,
+    pub data_categories: Vec<DataCategory>,
+    pub valid_from: NaiveDate,
+    pub valid_until: NaiveDate,
+    pub given_as: ConsentForm,
+}

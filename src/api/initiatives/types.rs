@@ -1,0 +1,232 @@
+//! Request and response types of initiatives, sessions and enrolments.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::api::present;
+use crate::domain::catalog::{InitiativeType, ProblemArea};
+use crate::domain::initiative::{
+    InitiativeFormat, InitiativePlan, InitiativeStatus, Partner, Schedule,
+};
+use crate::strict_json::{object, objects, optional_object, optional_objects};
+
+/// An initiative: aggregate plan data, no personal data.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Initiative {
+    pub id: Uuid,
+    pub area_id: Uuid,
+    #[serde(rename = "type")]
+    pub initiative_type: InitiativeType,
+    pub title: String,
+    pub description: Option<String>,
+    pub problem_areas: Vec<ProblemArea>,
+    /// The needs assessment the initiative answers.
+    pub assessment_id: Option<Uuid>,
+    pub format: InitiativeFormat,
+    pub partners: Vec<Partner>,
+    pub languages: Vec<String>,
+    pub interpreter_present: bool,
+    pub target_group: Option<String>,
+    pub capacity: Option<i32>,
+    pub schedule: Schedule,
+    pub status: InitiativeStatus,
+    /// How networks arise and are supported afterwards (required to start social activities and family courses).
+    pub network_plan: Option<String>,
+    /// Reference of the agreement with the job centre (required to start volunteering).
+    pub job_centre_agreement: Option<String>,
+    /// Whether fathers are to take part (the composition check warns when none do).
+    pub fathers_wanted: bool,
+    /// Number of enrolled families.
+    pub enrolled: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A new initiative; it starts as `planned`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewInitiative {
+    pub area_id: Uuid,
+    #[serde(rename = "type")]
+    pub initiative_type: InitiativeType,
+    pub title: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Defaults to every problem area the type answers.
+    #[serde(default)]
+    pub problem_areas: Vec<ProblemArea>,
+    #[serde(default)]
+    pub assessment_id: Option<Uuid>,
+    pub format: InitiativeFormat,
+    #[serde(default, deserialize_with = "objects")]
+    pub partners: Vec<Partner>,
+    #[serde(default)]
+    pub languages: Vec<String>,
+    #[serde(default)]
+    pub interpreter_present: bool,
+    #[serde(default)]
+    pub target_group: Option<String>,
+    /// Required for closed initiatives.
+    #[serde(default)]
+    pub capacity: Option<i32>,
+    #[serde(deserialize_with = "object")]
+    pub schedule: Schedule,
+    #[serde(default)]
+    pub network_plan: Option<String>,
+    #[serde(default)]
+    pub job_centre_agreement: Option<String>,
+    #[serde(default)]
+    pub fathers_wanted: bool,
+}
+
+/// Changes to an initiative. The type and area do not change. `null` clears an
+/// optional field. Status: planned → active → completed | cancelled.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InitiativeChanges {
+    pub title: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub description: Option<Option<String>>,
+    pub problem_areas: Option<Vec<ProblemArea>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<Uuid>)]
+    pub assessment_id: Option<Option<Uuid>>,
+    pub format: Option<InitiativeFormat>,
+    #[serde(default, deserialize_with = "optional_objects")]
+    pub partners: Option<Vec<Partner>>,
+    pub languages: Option<Vec<String>>,
+    pub interpreter_present: Option<bool>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub target_group: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<i32>)]
+    pub capacity: Option<Option<i32>>,
+    #[serde(default, deserialize_with = "optional_object")]
+    pub schedule: Option<Schedule>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub network_plan: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub job_centre_agreement: Option<Option<String>>,
+    pub fathers_wanted: Option<bool>,
+    pub status: Option<InitiativeStatus>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct InitiativeListQuery {
+    /// Page size, 1–200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    pub area_id: Option<Uuid>,
+    #[serde(rename = "type")]
+    #[param(rename = "type")]
+    pub initiative_type: Option<InitiativeType>,
+    pub status: Option<InitiativeStatus>,
+    /// Only initiatives changed at or after this time (RFC 3339).
+    pub updated_since: Option<DateTime<Utc>>,
+}
+
+/// A session held. Attendee ids are shown only to housing-social workers of the area.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Session {
+    pub id: Uuid,
+    pub held_on: NaiveDate,
+    pub theme: String,
+    /// Speaker or actor presenting, e.g. "SSP-konsulent".
+    pub speaker: Option<String>,
+    pub attendance: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attendee_family_ids: Option<Vec<Uuid>>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewSession {
+    pub held_on: NaiveDate,
+    pub theme: String,
+    #[serde(default)]
+    pub speaker: Option<String>,
+    /// Families of the initiative's area (for closed initiatives: enrolled ones).
+    #[serde(default)]
+    pub attendee_family_ids: Vec<Uuid>,
+}
+
+/// A family enrolled in an initiative (individual data).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Enrolment {
+    pub initiative_id: Uuid,
+    pub family_id: Uuid,
+    pub display_name: String,
+    /// The team's judgement: heavily burdened, or with more surplus.
+    pub heavily_burdened: bool,
+    pub mothers: i32,
+    pub fathers: i32,
+    pub enrolled_by: String,
+    pub enrolled_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewEnrolment {
+    /// A family of the initiative's area.
+    pub family_id: Uuid,
+    pub heavily_burdened: bool,
+    /// Mothers of the family taking part.
+    #[serde(default)]
+    pub mothers: i32,
+    /// Fathers of the family taking part.
+    #[serde(default)]
+    pub fathers: i32,
+}
+
+pub(super) fn apply(mut plan: InitiativePlan, changes: InitiativeChanges) -> InitiativePlan {
+    if let Some(title) = changes.title {
+        plan.title = title;
+    }
+    if let Some(description) = changes.description {
+        plan.description = description;
+    }
+    if let Some(problem_areas) = changes.problem_areas {
+        plan.problem_areas = problem_areas;
+    }
+    if let Some(format) = changes.format {
+        plan.format = format;
+    }
+    if let Some(partners) = changes.partners {
+        plan.partners = partners;
+    }
+    if let Some(languages) = changes.languages {
+        plan.languages = languages;
+    }
+    if let Some(interpreter_present) = changes.interpreter_present {
+        plan.interpreter_present = interpreter_present;
+    }
+    if let Some(target_group) = changes.target_group {
+        plan.target_group = target_group;
+    }
+    if let Some(capacity) = changes.capacity {
+        plan.capacity = capacity;
+    }
+    if let Some(schedule) = changes.schedule {
+        plan.schedule = schedule;
+    }
+    if let Some(network_plan) = changes.network_plan {
+        plan.network_plan = network_plan;
+    }
+    if let Some(agreement) = changes.job_centre_agreement {
+        plan.job_centre_agreement = agreement;
+    }
+    if let Some(fathers_wanted) = changes.fathers_wanted {
+        plan.fathers_wanted = fathers_wanted;
+    }
+    plan
+}

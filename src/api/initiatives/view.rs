@@ -1,0 +1,152 @@
+//! Initiatives in scope and as responses.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::HttpResponse;
+
+use super::types::{Enrolment, Initiative, Session};
+use crate::api::etag::etag;
+use crate::api::stored_uuid;
+use crate::auth::policy::{reaches_area_work, reaches_families_of};
+use crate::auth::Principal;
+use crate::db::areas::AreaRow;
+use crate::db::assessments as assessment_store;
+use crate::db::initiatives::{self as store, EnrolmentRow, InitiativeRow, SessionRow};
+use crate::db::DbConnection;
+use crate::domain::initiative::InitiativeStatus;
+use crate::error::ApiError;
+
+pub(super) fn corrupt(what: &str) -> ApiError {
+    ApiError::internal(format!("stored initiative has an invalid {what}"))
+}
+
+pub(super) fn status_of(row: &InitiativeRow) -> Result<InitiativeStatus, ApiError> {
+    InitiativeStatus::parse(&row.status).ok_or_else(|| corrupt("status"))
+}
+
+pub(super) fn initiative_out(row: &InitiativeRow, enrolled: i64) -> Result<Initiative, ApiError> {
+    let plan = row.plan()?;
+    Ok(Initiative {
+        id: stored_uuid(&row.id)?,
+        area_id: stored_uuid(&row.area_id)?,
+        initiative_type: plan.initiative_type,
+        title: plan.title,
+        description: plan.description,
+        problem_areas: plan.problem_areas,
+        assessment_id: row.assessment_id.as_deref().map(stored_uuid).transpose()?,
+        format: plan.format,
+        partners: plan.partners,
+        languages: plan.languages,
+        interpreter_present: plan.interpreter_present,
+        target_group: plan.target_group,
+        capacity: plan.capacity,
+        schedule: plan.schedule,
+        status: status_of(row)?,
+        network_plan: plan.network_plan,
+        job_centre_agreement: plan.job_centre_agreement,
+        fathers_wanted: plan.fathers_wanted,
+        enrolled,
+        created_at: row.created_at.and_utc(),
+        updated_at: row.updated_at.and_utc(),
+    })
+}
+
+/// The initiative if the caller reaches its area's aggregate work; 404 otherwise.
+pub(super) fn find_in_scope(
+    connection: &mut DbConnection,
+    principal: &Principal,
+    id: &str,
+) -> Result<(InitiativeRow, AreaRow), ApiError> {
+    store::find_with_area(connection, id)?
+        .filter(|(_, area)| reaches_area_work(principal, &area.id, &area.municipality_code))
+        .ok_or(ApiError::NotFound)
+}
+
+/// The initiative if the caller may see its families (worker of the area); 404 otherwise.
+pub(super) fn find_with_families_in_scope(
+    connection: &mut DbConnection,
+    principal: &Principal,
+    id: &str,
+) -> Result<InitiativeRow, ApiError> {
+    store::find_with_area(connection, id)?
+        .filter(|(_, area)| reaches_families_of(principal, &area.id))
+        .map(|(row, _)| row)
+        .ok_or(ApiError::NotFound)
+}
+
+pub(super) fn enrolled_count(connection: &mut DbConnection, id: &str) -> Result<i64, ApiError> {
+    Ok(store::enrolment_counts(connection, &[id.to_owned()])?
+        .get(id)
+        .copied()
+        .unwrap_or(0))
+}
+
+/// An assessment an initiative may refer to: one of the same area.
+pub(super) fn check_assessment(
+    connection: &mut DbConnection,
+    assessment_id: &str,
+    area_id: &str,
+) -> Result<(), ApiError> {
+    let same_area = assessment_store::find_with_area(connection, assessment_id)?
+        .is_some_and(|(assessment, _)| assessment.area_id == area_id);
+    if same_area {
+        Ok(())
+    } else {
+        Err(ApiError::validation(
+            "assessment_id",
+            "must be an assessment of the initiative's area",
+        ))
+    }
+}
+
+pub(super) fn single_response(
+    status: StatusCode,
+    row: &InitiativeRow,
+    enrolled: i64,
+) -> Result<HttpResponse, ApiError> {
+    let mut response = HttpResponse::build(status);
+    response.insert_header((header::ETAG, etag(row.version)));
+    if status == StatusCode::CREATED {
+        response.insert_header((header::LOCATION, format!("/api/v1/initiatives/{}", row.id)));
+    }
+    Ok(response.json(initiative_out(row, enrolled)?))
+}
+
+pub(super) fn session_out(
+    session: SessionRow,
+    attendees: Vec<String>,
+    shows_attendees: bool,
+) -> Result<Session, ApiError> {
+    Ok(Session {
+        id: stored_uuid(&session.id)?,
+        held_on: session.held_on,
+        theme: session.theme,
+        speaker: session.speaker,
+        attendance: attendees.len(),
+        attendee_family_ids: if shows_attendees {
+            Some(
+                attendees
+                    .iter()
+                    .map(|id| stored_uuid(id))
+                    .collect::<Result<_, _>>()?,
+            )
+        } else {
+            None
+        },
+    })
+}
+
+pub(super) fn enrolment_out(
+    row: EnrolmentRow,
+    display_name: String,
+) -> Result<Enrolment, ApiError> {
+    Ok(Enrolment {
+        initiative_id: stored_uuid(&row.initiative_id)?,
+        family_id: stored_uuid(&row.family_id)?,
+        display_name,
+        heavily_burdened: row.heavily_burdened != 0,
+        mothers: row.mothers,
+        fathers: row.fathers,
+        enrolled_by: row.enrolled_by,
+        enrolled_at: row.enrolled_at.and_utc(),
+    })
+}

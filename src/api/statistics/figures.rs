@@ -1,0 +1,114 @@
+//! Raw counts of an area, and their disclosure to a caller (suppressed outside the team).
+
+use uuid::Uuid;
+
+use super::types::{Statistics, StatusCount, TypeCount, UnitReferrals};
+use crate::db::statistics::Period;
+use crate::domain::catalog::{InitiativeType, MunicipalUnit, INITIATIVE_TYPES, MUNICIPAL_UNITS};
+use crate::domain::referral::ReferralStatus;
+use crate::domain::statistics::{median, suppress_table, Disclosure};
+
+/// The raw counts of an area for a period.
+pub struct Figures {
+    pub(super) families_reached: i64,
+    pub(super) participants: std::collections::HashMap<String, i64>,
+    pub(super) sessions: (i64, i64),
+    pub(super) referrals: Vec<(String, String, i64)>,
+    pub(super) acceptance: Vec<(chrono::NaiveDateTime, chrono::NaiveDateTime)>,
+    pub(super) concern_reports: i64,
+}
+
+impl Figures {
+    pub(super) fn disclose(
+        &self,
+        area_id: Uuid,
+        period: Period,
+        disclosure: Disclosure,
+        threshold: i64,
+    ) -> Statistics {
+        let types: Vec<InitiativeType> = INITIATIVE_TYPES.iter().map(|entry| entry.code).collect();
+        let participants = suppress_table(
+            &[types
+                .iter()
+                .map(|t| self.participants.get(t.code()).copied().unwrap_or(0))
+                .collect()],
+            disclosure,
+        );
+        let units: Vec<MunicipalUnit> = MUNICIPAL_UNITS.iter().map(|entry| entry.code).collect();
+        let statuses = ReferralStatus::ALL;
+        let cells: Vec<Vec<i64>> = units
+            .iter()
+            .map(|unit| {
+                statuses
+                    .iter()
+                    .map(|status| {
+                        self.referrals
+                            .iter()
+                            .filter(|(u, s, _)| u == unit.code() && s == status.code())
+                            .map(|(_, _, count)| *count)
+                            .sum()
+                    })
+                    .collect()
+            })
+            .collect();
+        let referrals = suppress_table(&cells, disclosure);
+        let mut days: Vec<f64> = self
+            .acceptance
+            .iter()
+            .map(|(requested, accepted)| (*accepted - *requested).num_seconds() as f64 / 86_400.0)
+            .collect();
+        let median_suppressed = disclosure.single(days.len() as i64).suppressed;
+        let median_days = if median_suppressed {
+            None
+        } else {
+            median(&mut days).map(|days| (days * 10.0).round() / 10.0)
+        };
+        Statistics {
+            area_id,
+            from: period.from,
+            to: period.to,
+            suppression_applied: disclosure != Disclosure::Exact,
+            suppression_threshold: threshold,
+            families_reached: disclosure.single(self.families_reached),
+            participants_by_initiative_type: types
+                .iter()
+                .zip(&participants.cells[0])
+                .map(|(initiative_type, participants)| TypeCount {
+                    initiative_type: *initiative_type,
+                    participants: *participants,
+                })
+                .collect(),
+            participants_total: participants.total,
+            sessions_held: disclosure.single(self.sessions.0),
+            session_attendances: disclosure.single(self.sessions.1),
+            referrals_by_unit: units
+                .iter()
+                .enumerate()
+                .map(|(i, unit)| UnitReferrals {
+                    unit: *unit,
+                    by_status: statuses
+                        .iter()
+                        .zip(&referrals.cells[i])
+                        .map(|(status, count)| StatusCount {
+                            status: *status,
+                            referrals: *count,
+                        })
+                        .collect(),
+                    total: referrals.row_totals[i],
+                })
+                .collect(),
+            referrals_by_status: statuses
+                .iter()
+                .zip(&referrals.column_totals)
+                .map(|(status, count)| StatusCount {
+                    status: *status,
+                    referrals: *count,
+                })
+                .collect(),
+            referrals_total: referrals.total,
+            median_days_requested_to_accepted: median_days,
+            median_suppressed,
+            concern_reports: disclosure.single(self.concern_reports),
+        }
+    }
+}
