@@ -44,6 +44,7 @@ fn main() {
                         family_id: Some(family.clone()),
                         outcome: "allowed".into(),
                         request_id: None,
+                        area_id: None,
                     };
                     audit::insert(&mut connection, &row).expect("audit");
                     done.fetch_add(1, Ordering::Relaxed);

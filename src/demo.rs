@@ -30,6 +30,7 @@ struct DemoArea {
     name: &'static str,
     municipality_code: &'static str,
     housing_organisation: &'static str,
+    organisation_code: &'static str,
     plan: (&'static str, Ymd, Ymd),
     households: i64,
     residents: i64,
@@ -42,6 +43,7 @@ const DEMO_AREAS: &[DemoArea] = &[
         name: "Nørrebakken",
         municipality_code: "101",
         housing_organisation: "Boligselskabet Fremtiden",
+        organisation_code: "fremtiden",
         plan: (
             "Helhedsplan Nørrebakken 2023-2026",
             (2023, 1, 1),
@@ -56,6 +58,7 @@ const DEMO_AREAS: &[DemoArea] = &[
         name: "Åparken",
         municipality_code: "101",
         housing_organisation: "Boligforeningen Åbo",
+        organisation_code: "aabo",
         plan: (
             "Boligsocial helhedsplan Åparken",
             (2024, 7, 1),
@@ -70,6 +73,7 @@ const DEMO_AREAS: &[DemoArea] = &[
         name: "Skovhusene",
         municipality_code: "751",
         housing_organisation: "Østjysk Bolig Demo",
+        organisation_code: "oestjysk-bolig",
         plan: (
             "Helhedsplan Skovhusene 2025-2028",
             (2025, 1, 1),
@@ -98,6 +102,7 @@ pub fn seed_if_empty(connection: &mut DbConnection) -> Result<Vec<String>, Strin
             name: area.name,
             municipality_code: area.municipality_code,
             housing_organisation: area.housing_organisation,
+            organisation_code: area.organisation_code,
             plan: Some(PlanFields {
                 name: area.plan.0,
                 starts_on: date(area.plan.1)?,
@@ -309,7 +314,7 @@ pub fn token_request(role: Role, area_ids: &[String], ttl: Duration) -> TokenReq
             ..base
         },
         Role::DataProtectionOfficer => TokenRequest {
-            org: Some("Boligselskabet Fremtiden".into()),
+            org: Some("fremtiden".into()),
             ..base
         },
         Role::Analyst | Role::Admin => base,

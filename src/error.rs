@@ -51,6 +51,9 @@ pub enum ApiError {
     MethodNotAllowed { detail: String, allow: String },
     #[error("{0}")]
     Conflict(String),
+    /// The consent does not cover what was asked (any more).
+    #[error("{0}")]
+    ConsentGap(String),
     #[error("the resource has changed since you read it (If-Match does not match its ETag); read it again and retry")]
     PreconditionFailed,
     #[error("{0}")]
@@ -87,6 +90,7 @@ impl ApiError {
             Self::NotFound => ("not-found", "Not found"),
             Self::MethodNotAllowed { .. } => ("method-not-allowed", "Method not allowed"),
             Self::Conflict(_) => ("conflict", "Conflict"),
+            Self::ConsentGap(_) => ("consent-gap", "The consent does not cover this"),
             Self::PreconditionFailed => ("precondition-failed", "Precondition failed"),
             Self::PayloadTooLarge(_) => ("payload-too-large", "Payload too large"),
             Self::UnsupportedMediaType(_) => ("unsupported-media-type", "Unsupported media type"),
@@ -144,7 +148,7 @@ impl ResponseError for ApiError {
             Self::Forbidden | Self::ForbiddenBecause(_) => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
-            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Conflict(_) | Self::ConsentGap(_) => StatusCode::CONFLICT,
             Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use crate::db::audit::{self, AuditRow};
 use crate::db::erasure::{self, Erased};
-use crate::db::DbConnection;
+use crate::db::{referrals, DbConnection};
 
 /// How long data is kept.
 #[derive(Debug, Clone, Copy)]
@@ -18,6 +18,9 @@ pub struct RetentionPolicy {
     pub snapshot_months: u32,
 }
 
+/// The actor of erasures made by retention.
+const PURGE_ACTOR: &str = "familiebro purge";
+
 /// Idempotency records are kept this long (at least the promised 24 hours).
 const IDEMPOTENCY_KEEP_HOURS: i64 = 48;
 
@@ -26,6 +29,8 @@ pub struct PurgeReport {
     pub families_erased: Vec<String>,
     pub erased: Erased,
     pub referral_snapshots_erased: usize,
+    /// Referrals whose receiver lost the shared data because the consent ran out.
+    pub referral_views_redacted: usize,
     pub idempotency_records_removed: usize,
 }
 
@@ -44,13 +49,14 @@ pub fn purge(
         erasure::inactive_families(connection, months_before(now, policy.family_months))?
     {
         let erased = crate::db::write_transaction(connection, |connection| {
-            let erased = erasure::erase_family(connection, &family_id)?;
+            let erased = erasure::erase_family(connection, &family_id, PURGE_ACTOR)?;
+            let area_id = erased.area_id.clone();
             audit::insert(
                 connection,
                 &AuditRow {
                     id: Uuid::now_v7().to_string(),
                     occurred_at: now,
-                    actor: "familiebro purge".into(),
+                    actor: PURGE_ACTOR.into(),
                     role: "system".into(),
                     organisation: None,
                     action: "purge (retention)".into(),
@@ -59,6 +65,7 @@ pub fn purge(
                     family_id: Some(family_id.clone()),
                     outcome: "allowed".into(),
                     request_id: None,
+                    area_id,
                 },
             )?;
             Ok::<_, diesel::result::Error>(erased)
@@ -68,9 +75,15 @@ pub fn purge(
     }
     report.referral_snapshots_erased =
         erasure::erase_closed_snapshots(connection, months_before(now, policy.snapshot_months))?;
+    report.referral_views_redacted = crate::db::write_transaction(connection, |connection| {
+        referrals::redact_lapsed(connection, now)
+    })?;
     report.idempotency_records_removed = erasure::remove_idempotency_keys(
         connection,
         now - chrono::Duration::hours(IDEMPOTENCY_KEEP_HOURS),
     )?;
+    if !report.families_erased.is_empty() || report.referral_snapshots_erased > 0 {
+        erasure::remove_leftovers_now(connection)?;
+    }
     Ok(report)
 }

@@ -68,6 +68,7 @@ pub fn seed(
             version: 1,
             created_at: now,
             updated_at: now,
+            organisation_code: "bench".to_owned(),
         })
         .collect();
     insert_batches!(connection, areas::table, area_rows);
@@ -156,6 +157,8 @@ pub fn seed(
                         version: 1,
                         created_at: now,
                         updated_at: now,
+                        redacted_at: None,
+                        redaction_reason: None,
                     });
                 }
                 audit_rows.push(AuditRow {
@@ -170,6 +173,7 @@ pub fn seed(
                     family_id: Some(id.clone()),
                     outcome: "allowed".to_owned(),
                     request_id: None,
+                    area_id: Some(area_id.clone()),
                 });
                 family_ids.push(id);
             }

@@ -49,6 +49,11 @@ impl PageRequest {
         self.limit + 1
     }
 
+    /// The rows the page shows, of those fetched (one more only tells that more exist).
+    pub fn shown<'a, R>(&self, rows: &'a [R]) -> &'a [R] {
+        &rows[..rows.len().min(self.limit as usize)]
+    }
+
     /// Cuts the fetched rows to the page and derives the next cursor from the last key.
     pub fn into_page<R, T>(
         self,
@@ -65,6 +70,22 @@ impl PageRequest {
             items: rows.into_iter().map(item).collect(),
             next_cursor,
         }
+    }
+}
+
+impl PageRequest {
+    /// Like [`PageRequest::into_page`], for items whose shaping can fail.
+    pub fn try_into_page<R, T, E>(
+        self,
+        rows: Vec<R>,
+        key: impl Fn(&R) -> String,
+        item: impl Fn(R) -> Result<T, E>,
+    ) -> Result<Page<T>, E> {
+        let page = self.into_page(rows, key, item);
+        Ok(Page {
+            items: page.items.into_iter().collect::<Result<_, _>>()?,
+            next_cursor: page.next_cursor,
+        })
     }
 }
 

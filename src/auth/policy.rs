@@ -11,6 +11,8 @@ use super::principal::{Actor, Principal, Role};
 use crate::domain::assessment::{AssessmentStatus, Side};
 use crate::domain::catalog::MunicipalUnit;
 use crate::domain::municipality::MunicipalityCode;
+use crate::domain::referral::{visible_to, Direction, ReferralStatus};
+use crate::domain::statistics::Disclosure;
 use crate::error::ApiError;
 
 /// Declares the operations, and for each a marker type of the same name in [`op`]
@@ -27,7 +29,7 @@ macro_rules! operations {
             pub const ALL: &'static [Operation] = &[$(Operation::$name),+];
         }
 
-        /// Marker types of the operations, for [`super::principal::Allowed`].
+        /// Marker types of the operations, for [`crate::auth::Allowed`].
         pub mod op {
             $(
                 pub struct $name;
@@ -202,11 +204,31 @@ pub fn reaches_families_of(principal: &Principal, area_id: &str) -> bool {
     family_areas(principal).iter().any(|area| area == area_id)
 }
 
-/// Whether the caller may export or erase a family of `area_id`: the area's
-/// housing-social workers, and data protection officers.
-pub fn guards_family_of(principal: &Principal, area_id: &str) -> bool {
-    matches!(principal.actor, Actor::DataProtectionOfficer { .. })
+/// Whether the caller may export or erase a family of `area_id` (whose housing
+/// organisation is `organisation_code`): the area's housing-social workers, and
+/// the data protection officer of that housing organisation.
+pub fn guards_family_of(principal: &Principal, area_id: &str, organisation_code: &str) -> bool {
+    guarded_organisation(principal).is_some_and(|org| org == organisation_code)
         || reaches_families_of(principal, area_id)
+}
+
+/// The housing organisation whose individual data a data protection officer
+/// guards (claim `org`); none for every other role.
+pub fn guarded_organisation(principal: &Principal) -> Option<String> {
+    match &principal.actor {
+        Actor::DataProtectionOfficer { org } => Some(org.clone()),
+        _ => None,
+    }
+}
+
+/// How counts about an area are shown to the caller: exactly to the area's own
+/// housing-social team, with small counts suppressed to everyone else.
+pub fn disclosure_for(principal: &Principal, area_id: &str, threshold: i64) -> Disclosure {
+    if reaches_families_of(principal, area_id) {
+        Disclosure::Exact
+    } else {
+        Disclosure::Suppressed { threshold }
+    }
 }
 
 /// The areas whose families the caller may list.
@@ -239,9 +261,32 @@ pub fn referral_ends(principal: &Principal) -> ReferralEnds {
     }
 }
 
+/// The two ends of a referral and where it stands, as the policy sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct ReferralParties<'a> {
+    pub area_id: &'a str,
+    pub municipality_code: &'a str,
+    pub unit: &'a str,
+    pub direction: Direction,
+    pub status: ReferralStatus,
+}
+
+/// The side of a referral the caller holds and may see it from, if any: the
+/// sender always, the receiver once it is requested (a draft exists only for
+/// its sender). Everyone else gets 404 for it.
+pub fn referral_side(principal: &Principal, referral: ReferralParties<'_>) -> Option<Side> {
+    end_held(
+        principal,
+        referral.area_id,
+        referral.municipality_code,
+        referral.unit,
+    )
+    .filter(|side| visible_to(referral.direction.role_of(*side), referral.status))
+}
+
 /// The side of a referral (between `area_id` and a municipality's `unit`) that
-/// the caller holds, if any. Everyone else gets 404 for it.
-pub fn end_held(
+/// the caller holds, if any.
+fn end_held(
     principal: &Principal,
     area_id: &str,
     municipality_code: &str,
@@ -426,6 +471,56 @@ mod tests {
         });
         assert!(receives_concern_reports_of(&children, "101"));
         assert!(!receives_concern_reports_of(&children, "751"));
+    }
+
+    #[test]
+    fn a_draft_referral_is_seen_by_its_sender_only() {
+        let area = uuid::Uuid::now_v7();
+        let area_id = area.to_string();
+        let parties = ReferralParties {
+            area_id: &area_id,
+            municipality_code: "101",
+            unit: "job_centre",
+            direction: Direction::ToMunicipality,
+            status: ReferralStatus::Draft,
+        };
+        let worker = principal(Actor::HousingSocialWorker { areas: vec![area] });
+        let job_centre = principal(Actor::MunicipalCaseworker {
+            municipality: copenhagen(),
+            unit: MunicipalUnit::JobCentre,
+        });
+        assert_eq!(referral_side(&worker, parties), Some(Side::HousingSocial));
+        assert_eq!(referral_side(&job_centre, parties), None);
+        let requested = ReferralParties {
+            status: ReferralStatus::Requested,
+            ..parties
+        };
+        assert_eq!(referral_side(&job_centre, requested), Some(Side::Municipal));
+    }
+
+    #[test]
+    fn a_data_protection_officer_guards_its_own_organisation_only() {
+        let officer = principal(Actor::DataProtectionOfficer {
+            org: "org-a".into(),
+        });
+        let area = uuid::Uuid::now_v7().to_string();
+        assert!(guards_family_of(&officer, &area, "org-a"));
+        assert!(!guards_family_of(&officer, &area, "org-b"));
+    }
+
+    #[test]
+    fn counts_are_exact_only_for_the_areas_own_team() {
+        let area = uuid::Uuid::now_v7();
+        let worker = principal(Actor::HousingSocialWorker { areas: vec![area] });
+        assert_eq!(
+            disclosure_for(&worker, &area.to_string(), 5),
+            Disclosure::Exact
+        );
+        let analyst = principal(Actor::Analyst { municipality: None });
+        assert_eq!(
+            disclosure_for(&analyst, &area.to_string(), 5),
+            Disclosure::Suppressed { threshold: 5 }
+        );
     }
 
     #[test]

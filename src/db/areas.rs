@@ -27,6 +27,7 @@ pub struct AreaRow {
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub organisation_code: String,
 }
 
 impl AreaRow {
@@ -53,6 +54,7 @@ impl AreaRow {
             version,
             created_at,
             updated_at: super::now(),
+            organisation_code: draft.organisation_code.clone(),
         }
     }
 }
@@ -127,6 +129,17 @@ fn escape_like(text: &str) -> String {
     text.replace('\\', "\\\\")
         .replace('%', "\\%")
         .replace('_', "\\_")
+}
+
+/// The areas of a housing organisation.
+pub fn ids_of_organisation(
+    connection: &mut DbConnection,
+    organisation_code: &str,
+) -> QueryResult<Vec<String>> {
+    areas::table
+        .filter(areas::organisation_code.eq(organisation_code))
+        .select(areas::id)
+        .load(connection)
 }
 
 #[cfg(test)]

@@ -1,9 +1,12 @@
-//! The audit trail: append-only (the database refuses UPDATE and DELETE).
+//! The audit trail: append-only (the database refuses UPDATE and DELETE), and
+//! the count of repeated denied attempts beside it.
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDateTime, Timelike};
 use diesel::prelude::*;
 
-use super::schema::audit_events;
+use super::schema::{
+    audit_events, concern_reports, consents, denied_attempts, families, initiatives, referrals,
+};
 use super::DbConnection;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Insertable)]
@@ -20,6 +23,8 @@ pub struct AuditRow {
     pub family_id: Option<String>,
     pub outcome: String,
     pub request_id: Option<String>,
+    /// The area the access concerned, when known.
+    pub area_id: Option<String>,
 }
 
 pub fn insert(connection: &mut DbConnection, row: &AuditRow) -> QueryResult<()> {
@@ -46,8 +51,108 @@ pub fn insert_all(connection: &mut DbConnection, rows: &[AuditRow]) -> QueryResu
     Ok(())
 }
 
+/// Records a denied attempt: the first of its caller, route and `minute` as an
+/// event, later ones only counted. Returns whether an event was written.
+pub fn record_denied(
+    connection: &mut DbConnection,
+    row: &AuditRow,
+    minute: NaiveDateTime,
+) -> QueryResult<bool> {
+    let counted = (
+        denied_attempts::minute.eq(minute),
+        denied_attempts::actor.eq(&row.actor),
+        denied_attempts::action.eq(&row.action),
+        denied_attempts::attempts.eq(1),
+    );
+    let key = (
+        denied_attempts::minute,
+        denied_attempts::actor,
+        denied_attempts::action,
+    );
+    let attempts: i32 = match connection {
+        DbConnection::Postgresql(pg) => diesel::insert_into(denied_attempts::table)
+            .values(counted)
+            .on_conflict(key)
+            .do_update()
+            .set(denied_attempts::attempts.eq(denied_attempts::attempts + 1))
+            .returning(denied_attempts::attempts)
+            .get_result(pg)?,
+        DbConnection::Sqlite(sqlite) => diesel::insert_into(denied_attempts::table)
+            .values(counted)
+            .on_conflict(key)
+            .do_update()
+            .set(denied_attempts::attempts.eq(denied_attempts::attempts + 1))
+            .returning(denied_attempts::attempts)
+            .get_result(sqlite)?,
+    };
+    if attempts == 1 {
+        insert(connection, row)?;
+    }
+    Ok(attempts == 1)
+}
+
+/// How many attempts each denied event stands for (1 for every other event).
+pub fn attempts_of(connection: &mut DbConnection, row: &AuditRow) -> QueryResult<i64> {
+    if row.outcome != "denied" {
+        return Ok(1);
+    }
+    let minute = row
+        .occurred_at
+        .with_second(0)
+        .and_then(|at| at.with_nanosecond(0))
+        .unwrap_or(row.occurred_at);
+    let attempts: Option<i32> = denied_attempts::table
+        .find((minute, &row.actor, &row.action))
+        .select(denied_attempts::attempts)
+        .first(connection)
+        .optional()?;
+    Ok(i64::from(attempts.unwrap_or(1)))
+}
+
+/// The area of the record a route names by `id`, if it exists.
+pub fn area_of(
+    connection: &mut DbConnection,
+    resource_type: &str,
+    family_route: bool,
+    id: &str,
+) -> QueryResult<Option<String>> {
+    if family_route {
+        return families::table
+            .find(id)
+            .select(families::area_id)
+            .first(connection)
+            .optional();
+    }
+    match resource_type {
+        "referral" => referrals::table
+            .find(id)
+            .select(referrals::area_id)
+            .first(connection)
+            .optional(),
+        "concern_report" => concern_reports::table
+            .find(id)
+            .select(concern_reports::area_id)
+            .first(connection)
+            .optional(),
+        "consent" => consents::table
+            .inner_join(families::table)
+            .filter(consents::id.eq(id))
+            .select(families::area_id)
+            .first(connection)
+            .optional(),
+        "enrolment" | "attendance" => initiatives::table
+            .find(id)
+            .select(initiatives::area_id)
+            .first(connection)
+            .optional(),
+        _ => Ok(None),
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct AuditFilter {
+    /// Only events of these areas, or of no area; `None` for every event.
+    pub areas: Option<Vec<String>>,
     pub family_id: Option<String>,
     pub actor: Option<String>,
     pub resource_type: Option<String>,
@@ -56,10 +161,19 @@ pub struct AuditFilter {
     pub to: Option<NaiveDateTime>,
     pub after_id: Option<String>,
     pub limit: i64,
+    /// Newest first (for a bounded excerpt), instead of oldest first.
+    pub newest_first: bool,
 }
 
 pub fn list(connection: &mut DbConnection, filter: &AuditFilter) -> QueryResult<Vec<AuditRow>> {
     let mut query = audit_events::table.into_boxed();
+    if let Some(areas) = &filter.areas {
+        query = query.filter(
+            audit_events::area_id
+                .eq_any(areas.clone())
+                .or(audit_events::area_id.is_null()),
+        );
+    }
     if let Some(family_id) = &filter.family_id {
         query = query.filter(audit_events::family_id.eq(family_id.clone()));
     }
@@ -81,8 +195,18 @@ pub fn list(connection: &mut DbConnection, filter: &AuditFilter) -> QueryResult<
     if let Some(after) = &filter.after_id {
         query = query.filter(audit_events::id.gt(after.clone()));
     }
-    query
-        .order(audit_events::id.asc())
-        .limit(filter.limit)
-        .load(connection)
+    query = if filter.newest_first {
+        query.order(audit_events::id.desc())
+    } else {
+        query.order(audit_events::id.asc())
+    };
+    query.limit(filter.limit).load(connection)
+}
+
+/// How many events concern `family_id`.
+pub fn count_of_family(connection: &mut DbConnection, family_id: &str) -> QueryResult<i64> {
+    audit_events::table
+        .filter(audit_events::family_id.eq(family_id))
+        .count()
+        .get_result(connection)
 }

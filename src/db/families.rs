@@ -181,6 +181,10 @@ pub fn contacts_of(connection: &mut DbConnection, family_id: &str) -> QueryResul
         .load(connection)
 }
 
+pub fn find_contact(connection: &mut DbConnection, id: &str) -> QueryResult<Option<ContactRow>> {
+    family_contacts::table.find(id).first(connection).optional()
+}
+
 pub fn insert_contact(connection: &mut DbConnection, row: &ContactRow) -> QueryResult<()> {
     diesel::insert_into(family_contacts::table)
         .values(row)

@@ -1,5 +1,7 @@
-//! Idempotency keys: a retried POST with the same key returns the first response.
-//! Kept in the database so every instance behind a load balancer sees them.
+//! Idempotency keys: a retried POST with the same key gets the outcome of the
+//! first. A record holds what identifies the outcome (status, resource id,
+//! version), never a response body. Kept in the database so every instance
+//! behind a load balancer sees them.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -11,13 +13,13 @@ use super::DbConnection;
 #[derive(Debug, Clone, PartialEq, Queryable, Insertable)]
 #[diesel(table_name = idempotency_keys)]
 pub struct KeyRow {
-    pub subject: String,
+    /// Hex digest of the caller's whole principal (subject, role and scope).
+    pub caller: String,
     pub idempotency_key: String,
     pub request_hash: String,
-    pub response_status: Option<i32>,
-    pub response_body: Option<String>,
-    pub response_location: Option<String>,
-    pub response_etag: Option<String>,
+    pub outcome_status: Option<i32>,
+    pub resource_id: Option<String>,
+    pub resource_version: Option<i32>,
     pub created_at: NaiveDateTime,
 }
 
@@ -30,7 +32,7 @@ pub fn claim(connection: &mut DbConnection, row: &KeyRow) -> QueryResult<Result<
         Ok(_) => Ok(Ok(())),
         Err(Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
             let existing = idempotency_keys::table
-                .find((&row.subject, &row.idempotency_key))
+                .find((&row.caller, &row.idempotency_key))
                 .first(connection)?;
             Ok(Err(existing))
         }
@@ -38,34 +40,32 @@ pub fn claim(connection: &mut DbConnection, row: &KeyRow) -> QueryResult<Result<
     }
 }
 
-/// Records the response of the request that holds the key.
+/// Records the outcome of the request that holds the key.
 pub fn complete(
     connection: &mut DbConnection,
-    subject: &str,
+    caller: &str,
     key: &str,
     status: i32,
-    body: &str,
-    location: Option<&str>,
-    etag: Option<&str>,
+    resource_id: &str,
+    version: Option<i32>,
 ) -> QueryResult<()> {
-    diesel::update(idempotency_keys::table.find((subject, key)))
+    diesel::update(idempotency_keys::table.find((caller, key)))
         .set((
-            idempotency_keys::response_status.eq(Some(status)),
-            idempotency_keys::response_body.eq(Some(body)),
-            idempotency_keys::response_location.eq(location),
-            idempotency_keys::response_etag.eq(etag),
+            idempotency_keys::outcome_status.eq(Some(status)),
+            idempotency_keys::resource_id.eq(Some(resource_id)),
+            idempotency_keys::resource_version.eq(version),
         ))
         .execute(connection)
         .map(|_| ())
 }
 
 /// Gives the key up (the request failed, so a retry may run it again).
-pub fn release(connection: &mut DbConnection, subject: &str, key: &str) -> QueryResult<()> {
+pub fn release(connection: &mut DbConnection, caller: &str, key: &str) -> QueryResult<()> {
     diesel::delete(
         idempotency_keys::table
-            .filter(idempotency_keys::subject.eq(subject))
+            .filter(idempotency_keys::caller.eq(caller))
             .filter(idempotency_keys::idempotency_key.eq(key))
-            .filter(idempotency_keys::response_status.is_null()),
+            .filter(idempotency_keys::outcome_status.is_null()),
     )
     .execute(connection)
     .map(|_| ())
@@ -74,15 +74,15 @@ pub fn release(connection: &mut DbConnection, subject: &str, key: &str) -> Query
 /// Removes a claim left unfinished since before `stale_before` (its request died).
 pub fn release_if_stale(
     connection: &mut DbConnection,
-    subject: &str,
+    caller: &str,
     key: &str,
     stale_before: NaiveDateTime,
 ) -> QueryResult<bool> {
     let deleted = diesel::delete(
         idempotency_keys::table
-            .filter(idempotency_keys::subject.eq(subject))
+            .filter(idempotency_keys::caller.eq(caller))
             .filter(idempotency_keys::idempotency_key.eq(key))
-            .filter(idempotency_keys::response_status.is_null())
+            .filter(idempotency_keys::outcome_status.is_null())
             .filter(idempotency_keys::created_at.lt(stale_before)),
     )
     .execute(connection)?;

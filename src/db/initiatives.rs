@@ -340,6 +340,22 @@ pub fn insert_session(
     Ok(())
 }
 
+pub fn find_session(connection: &mut DbConnection, id: &str) -> QueryResult<Option<SessionRow>> {
+    initiative_sessions::table
+        .find(id)
+        .first(connection)
+        .optional()
+}
+
+/// The families that attended a session.
+pub fn attendees_of(connection: &mut DbConnection, session_id: &str) -> QueryResult<Vec<String>> {
+    session_attendance::table
+        .filter(session_attendance::session_id.eq(session_id))
+        .order(session_attendance::family_id.asc())
+        .select(session_attendance::family_id)
+        .load(connection)
+}
+
 /// Sessions of an initiative, each with the ids of the families that attended.
 pub fn sessions_with_attendance(
     connection: &mut DbConnection,

@@ -112,9 +112,11 @@ impl ManageConnection for ConnectionManager {
                 let mut connection = SqliteConnection::establish(&path.to_string_lossy())?;
                 // WAL lets readers run beside the writer; NORMAL is durable in WAL mode
                 // against a crash of the process; busy_timeout queues writers instead of failing.
+                // secure_delete overwrites deleted content, so erased data is gone from the file.
                 connection.batch_execute(
                     "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                     PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;",
+                     PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; \
+                     PRAGMA secure_delete = ON;",
                 )?;
                 Ok(DbConnection::Sqlite(connection))
             }
@@ -221,12 +223,22 @@ impl Database {
 /// Runs `work` in a transaction that writes. On SQLite it begins IMMEDIATE, taking
 /// the write lock up front: a deferred transaction that reads first and writes
 /// later fails at once when another writer got in between, instead of waiting.
+/// Inside a transaction already, it is a savepoint of that one.
 pub fn write_transaction<T, E, F>(connection: &mut DbConnection, work: F) -> Result<T, E>
 where
     F: FnOnce(&mut DbConnection) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
     use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    let DbConnection::Sqlite(sqlite) = connection else {
+        return connection.transaction(work);
+    };
+    let nested = AnsiTransactionManager::transaction_manager_status_mut(sqlite)
+        .transaction_depth()?
+        .is_some();
+    if nested {
+        return connection.transaction(work);
+    }
     let DbConnection::Sqlite(sqlite) = connection else {
         return connection.transaction(work);
     };

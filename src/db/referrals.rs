@@ -3,8 +3,10 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::schema::{areas, concern_reports, referral_events, referrals};
+use super::schema::{areas, concern_reports, consents, referral_events, referrals};
 use super::DbConnection;
+use crate::domain::family::consent_state;
+use crate::domain::referral::{lapse, Direction, EventKind, RedactionReason};
 
 #[derive(Debug, Clone, PartialEq, Queryable, Insertable, AsChangeset)]
 #[diesel(table_name = referrals, treat_none_as_null = true)]
@@ -40,6 +42,9 @@ pub struct ReferralRow {
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// When the receiver's view lost the shared data, and why.
+    pub redacted_at: Option<NaiveDateTime>,
+    pub redaction_reason: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Insertable)]
@@ -53,6 +58,8 @@ pub struct EventRow {
     pub from_status: Option<String>,
     pub to_status: String,
     pub reason: Option<String>,
+    /// `status_changed` or `shared_data_redacted`.
+    pub kind: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Insertable, AsChangeset)]
@@ -90,6 +97,8 @@ pub struct ReferralFilter {
     pub scope: ReferralScope,
     /// Directions to include, as seen from the caller.
     pub directions: Vec<String>,
+    /// Directions the caller receives: their drafts are not shown.
+    pub receiving: Vec<String>,
     pub status: Option<String>,
     pub updated_since: Option<NaiveDateTime>,
     pub after_id: Option<String>,
@@ -102,6 +111,11 @@ pub fn list(
 ) -> QueryResult<Vec<ReferralRow>> {
     let mut query = referrals::table
         .filter(referrals::direction.eq_any(filter.directions.clone()))
+        .filter(
+            referrals::status
+                .ne("draft")
+                .or(referrals::direction.ne_all(filter.receiving.clone())),
+        )
         .into_boxed();
     match &filter.scope {
         ReferralScope::Municipal { municipality, unit } => {
@@ -150,6 +164,155 @@ pub fn replace_if_version(
     .set(row)
     .execute(connection)?;
     Ok(updated == 1)
+}
+
+/// Marks the receiver's view of a referral as redacted (once): the version and
+/// `updated_at` change so that pollers learn it, the sender's free text goes
+/// with the shared data, and an event says why. Returns whether it changed.
+pub fn redact(
+    connection: &mut DbConnection,
+    row: &ReferralRow,
+    reason: &str,
+    event: &EventRow,
+) -> QueryResult<bool> {
+    let now = event.occurred_at;
+    let changed = diesel::update(
+        referrals::table
+            .filter(referrals::id.eq(&row.id))
+            .filter(referrals::redacted_at.is_null()),
+    )
+    .set((
+        referrals::redacted_at.eq(Some(now)),
+        referrals::redaction_reason.eq(Some(reason)),
+        referrals::version.eq(referrals::version + 1),
+        referrals::updated_at.eq(now),
+    ))
+    .execute(connection)?;
+    if changed == 1 {
+        insert_event(connection, event)?;
+    }
+    Ok(changed == 1)
+}
+
+/// Referrals whose receiver sees data covered by consent `consent_id`.
+pub fn covered_by_consent(
+    connection: &mut DbConnection,
+    consent_id: &str,
+) -> QueryResult<Vec<ReferralRow>> {
+    referrals::table
+        .filter(referrals::consent_id.eq(consent_id))
+        .filter(referrals::redacted_at.is_null())
+        .load(connection)
+}
+
+/// Referrals whose consent ended before `today` (the family's consent, or the
+/// one a municipality stated) and whose receiver's view is not redacted yet.
+pub fn consent_lapsed(
+    connection: &mut DbConnection,
+    today: NaiveDate,
+) -> QueryResult<Vec<ReferralRow>> {
+    let expired = consents::table
+        .filter(consents::valid_until.lt(today))
+        .select(consents::id.nullable());
+    referrals::table
+        .filter(referrals::redacted_at.is_null())
+        .filter(
+            referrals::consent_valid_until
+                .lt(today)
+                .or(referrals::consent_id.eq_any(expired)),
+        )
+        .load(connection)
+}
+
+/// Why the consent behind `row` no longer holds on `today`, if it does not.
+pub fn lapse_of(
+    connection: &mut DbConnection,
+    row: &ReferralRow,
+    today: NaiveDate,
+) -> QueryResult<Option<RedactionReason>> {
+    let Some(direction) = Direction::parse(&row.direction) else {
+        return Ok(None);
+    };
+    let family_consent = match &row.consent_id {
+        Some(id) => consents::table
+            .find(id)
+            .select((
+                consents::valid_from,
+                consents::valid_until,
+                consents::withdrawn_at,
+            ))
+            .first::<(NaiveDate, NaiveDate, Option<NaiveDateTime>)>(connection)
+            .optional()?
+            .map(|(from, until, withdrawn)| consent_state(from, until, withdrawn.is_some(), today)),
+        None => None,
+    };
+    Ok(lapse(
+        direction,
+        family_consent,
+        row.consent_valid_until,
+        today,
+    ))
+}
+
+/// The event that records a redaction of `row`, made by `actor` (a person, or
+/// the service itself when a consent simply ran out).
+pub fn redaction_event(
+    row: &ReferralRow,
+    reason: RedactionReason,
+    actor: &str,
+    now: NaiveDateTime,
+) -> EventRow {
+    let side = Direction::parse(&row.direction)
+        .map(|direction| direction.sender().code())
+        .unwrap_or_default();
+    EventRow {
+        id: uuid::Uuid::now_v7().to_string(),
+        referral_id: row.id.clone(),
+        occurred_at: now,
+        actor: actor.to_owned(),
+        side: side.to_owned(),
+        from_status: Some(row.status.clone()),
+        to_status: row.status.clone(),
+        reason: Some(reason.code().to_owned()),
+        kind: EventKind::SharedDataRedacted.code().to_owned(),
+    }
+}
+
+/// The service itself, as the actor of changes nobody made (a consent ran out).
+pub const SERVICE_ACTOR: &str = "familiebro";
+
+/// `row` as it stands now: when its consent lapsed since it was last redacted,
+/// the receiver's view is redacted first (once), and the changed row returned.
+pub fn with_lapses_applied(
+    connection: &mut DbConnection,
+    row: ReferralRow,
+    now: NaiveDateTime,
+) -> QueryResult<ReferralRow> {
+    if row.redacted_at.is_some() {
+        return Ok(row);
+    }
+    let Some(reason) = lapse_of(connection, &row, now.date())? else {
+        return Ok(row);
+    };
+    let event = redaction_event(&row, reason, SERVICE_ACTOR, now);
+    redact(connection, &row, reason.code(), &event)?;
+    Ok(find(connection, &row.id)?.unwrap_or(row))
+}
+
+/// Redacts the receiver's view of every referral whose consent lapsed by
+/// `now`; returns how many changed. Run by the retention job and periodically.
+pub fn redact_lapsed(connection: &mut DbConnection, now: NaiveDateTime) -> QueryResult<usize> {
+    let mut redacted = 0;
+    for row in consent_lapsed(connection, now.date())? {
+        let Some(reason) = lapse_of(connection, &row, now.date())? else {
+            continue;
+        };
+        let event = redaction_event(&row, reason, SERVICE_ACTOR, now);
+        if redact(connection, &row, reason.code(), &event)? {
+            redacted += 1;
+        }
+    }
+    Ok(redacted)
 }
 
 pub fn of_family(connection: &mut DbConnection, family_id: &str) -> QueryResult<Vec<ReferralRow>> {

@@ -17,6 +17,7 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        organisation_code -> Text,
     }
 }
 
@@ -229,6 +230,8 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        redacted_at -> Nullable<Timestamp>,
+        redaction_reason -> Nullable<Text>,
     }
 }
 
@@ -242,6 +245,7 @@ diesel::table! {
         from_status -> Nullable<Text>,
         to_status -> Text,
         reason -> Nullable<Text>,
+        kind -> Text,
     }
 }
 
@@ -267,14 +271,13 @@ diesel::table! {
 }
 
 diesel::table! {
-    idempotency_keys (subject, idempotency_key) {
-        subject -> Text,
+    idempotency_keys (caller, idempotency_key) {
+        caller -> Text,
         idempotency_key -> Text,
         request_hash -> Text,
-        response_status -> Nullable<Integer>,
-        response_body -> Nullable<Text>,
-        response_location -> Nullable<Text>,
-        response_etag -> Nullable<Text>,
+        outcome_status -> Nullable<Integer>,
+        resource_id -> Nullable<Text>,
+        resource_version -> Nullable<Integer>,
         created_at -> Timestamp,
     }
 }
@@ -296,6 +299,16 @@ diesel::table! {
         family_id -> Nullable<Text>,
         outcome -> Text,
         request_id -> Nullable<Text>,
+        area_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    denied_attempts (minute, actor, action) {
+        minute -> Timestamp,
+        actor -> Text,
+        action -> Text,
+        attempts -> Integer,
     }
 }
 

@@ -15,6 +15,8 @@ pub struct AreaDraft {
     pub name: String,
     pub municipality: MunicipalityCode,
     pub housing_organisation: String,
+    /// The housing organisation's code: its data protection officer's `org` claim.
+    pub organisation_code: String,
     pub plan: Option<Plan>,
     pub figures: AreaFigures,
 }
@@ -42,6 +44,7 @@ pub struct AreaFields<'a> {
     pub name: &'a str,
     pub municipality_code: &'a str,
     pub housing_organisation: &'a str,
+    pub organisation_code: &'a str,
     pub plan: Option<PlanFields<'a>>,
     pub households: Option<i64>,
     pub residents: Option<i64>,
@@ -68,6 +71,10 @@ impl AreaDraft {
         let housing_organisation = violations.check(
             "housing_organisation",
             guarded_text(fields.housing_organisation, NAME_MAX_CHARS),
+        );
+        let organisation_code = violations.check(
+            "organisation_code",
+            organisation_code(fields.organisation_code),
         );
         let plan = fields.plan.map(|plan| {
             let name = violations.check("plan.name", guarded_text(plan.name, NAME_MAX_CHARS));
@@ -96,16 +103,20 @@ impl AreaDraft {
         };
         let errors = violations.into_errors();
         // A field that failed to parse is None and has left an error behind.
-        match (name, municipality, housing_organisation) {
-            (Some(name), Some(municipality), Some(housing_organisation)) if errors.is_empty() => {
-                Ok(AreaDraft {
-                    name,
-                    municipality,
-                    housing_organisation,
-                    plan: plan.flatten(),
-                    figures,
-                })
-            }
+        match (name, municipality, housing_organisation, organisation_code) {
+            (
+                Some(name),
+                Some(municipality),
+                Some(housing_organisation),
+                Some(organisation_code),
+            ) if errors.is_empty() => Ok(AreaDraft {
+                name,
+                municipality,
+                housing_organisation,
+                organisation_code,
+                plan: plan.flatten(),
+                figures,
+            }),
             _ => Err(errors),
         }
     }
@@ -118,6 +129,21 @@ impl AreaDraft {
             text.push_str(&plan.name);
         }
         text.to_lowercase()
+    }
+}
+
+/// A housing organisation's code, as its data protection officer's token
+/// carries it in `org`: 2–64 lower-case letters, digits, `.`, `_` or `-`.
+pub fn organisation_code(value: &str) -> Result<String, String> {
+    let valid = (2..=64).contains(&value.len())
+        && value.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && value.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-')
+        });
+    if valid {
+        Ok(value.to_owned())
+    } else {
+        Err("must be 2-64 lower-case letters, digits, '.', '_' or '-' (the `org` claim of the organisation's data protection officer)".into())
     }
 }
 
@@ -146,8 +172,17 @@ mod tests {
             name: "Nørrebakken",
             municipality_code: "101",
             housing_organisation: "Boligselskabet Fremtiden",
+            organisation_code: "fremtiden",
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn an_organisation_code_is_a_plain_lower_case_code() {
+        assert!(organisation_code("org-a").is_ok());
+        assert!(organisation_code("Boligselskabet Test").is_err());
+        assert!(organisation_code("a").is_err());
+        assert!(organisation_code("-x").is_err());
     }
 
     #[test]

@@ -2,39 +2,104 @@
 //!
 //! A CPR number is DDMMYY-SSSS or DDMMYYSSSS where DDMMYY is a valid calendar date.
 //! The century follows from the 7th digit and the year (the CPR office's table), which
-//! matters for 29 February. Digit runs longer than ten are not CPR numbers (they are
-//! account or phone numbers), so a match must not touch other digits.
+//! matters for 29 February.
+//!
+//! People write them in many ways: `010190 1234`, `010190/1234`, `01 01 90 12 34`,
+//! with an en dash, a non-breaking or soft hyphen, a zero-width space, full-width
+//! or Arabic-Indic digits. The text is normalised first (NFKC, invisible format
+//! characters dropped, every decimal digit read as its value); digits are then
+//! read in groups split by short runs of separators. A CPR number is ten digits
+//! that start and end at group boundaries, so a longer number (an account or a
+//! phone number written as one run) is not mistaken for one.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// Separator runs longer than this end a number.
+const MAX_SEPARATOR_RUN: usize = 3;
 
 /// True when `text` contains something that looks like a CPR number.
 pub fn contains_cpr_number(text: &str) -> bool {
-    let chars: Vec<char> = text.chars().collect();
-    (0..chars.len()).any(|start| cpr_at(&chars, start))
+    digit_runs(text).iter().any(|groups| run_has_cpr(groups))
 }
 
-fn cpr_at(chars: &[char], start: usize) -> bool {
-    if start > 0 && chars[start - 1].is_ascii_digit() {
-        return false;
-    }
-    let mut digits = Vec::with_capacity(10);
-    let mut index = start;
-    while digits.len() < 10 && index < chars.len() {
-        let c = chars[index];
-        if c.is_ascii_digit() {
-            digits.push(c as u8 - b'0');
-        } else if digits.len() == 6 && c == '-' {
-            // the usual separator between date and serial number
-        } else {
-            return false;
+/// The value of a decimal digit of any common script.
+fn decimal_value(c: char) -> Option<u8> {
+    // First code point of each block of ten decimal digits (Unicode category Nd).
+    const ZEROS: [u32; 20] = [
+        0x30, 0x660, 0x6F0, 0x7C0, 0x966, 0x9E6, 0xA66, 0xAE6, 0xB66, 0xBE6, 0xC66, 0xCE6, 0xD66,
+        0xE50, 0xED0, 0xF20, 0x1040, 0x17E0, 0x1810, 0xFF10,
+    ];
+    let code = c as u32;
+    ZEROS
+        .iter()
+        .find(|zero| (**zero..**zero + 10).contains(&code))
+        .map(|zero| (code - zero) as u8)
+}
+
+/// Characters that render as nothing (soft hyphen, zero-width and direction marks).
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{061C}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{FEFF}'
+    )
+}
+
+/// Characters people put between the groups of a number.
+fn is_separator(c: char) -> bool {
+    c.is_whitespace()
+        || matches!(
+            c,
+            '-' | '/' | '.' | '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE58}' | '\u{FE63}'
+        )
+}
+
+/// Runs of digit groups: digits split by short separator runs; anything else ends a run.
+fn digit_runs(text: &str) -> Vec<Vec<Vec<u8>>> {
+    let mut runs = Vec::new();
+    let mut groups: Vec<Vec<u8>> = Vec::new();
+    let mut separators = 0;
+    let mut finish = |groups: &mut Vec<Vec<u8>>| {
+        if !groups.is_empty() {
+            runs.push(std::mem::take(groups));
         }
-        index += 1;
+    };
+    for c in text.nfkc().filter(|c| !is_invisible(*c)) {
+        if let Some(digit) = decimal_value(c) {
+            match groups.last_mut() {
+                Some(group) if separators == 0 => group.push(digit),
+                _ => groups.push(vec![digit]),
+            }
+            separators = 0;
+        } else if is_separator(c) && !groups.is_empty() && separators < MAX_SEPARATOR_RUN {
+            separators += 1;
+        } else {
+            finish(&mut groups);
+            separators = 0;
+        }
     }
-    if digits.len() != 10 {
-        return false;
-    }
-    if chars.get(index).is_some_and(|c| c.is_ascii_digit()) {
-        return false;
-    }
-    is_valid_birth_date(&digits)
+    finish(&mut groups);
+    runs
+}
+
+/// Whether ten consecutive digits from one group boundary to another form a CPR number.
+fn run_has_cpr(groups: &[Vec<u8>]) -> bool {
+    (0..groups.len()).any(|start| {
+        let mut digits = Vec::with_capacity(10);
+        for group in &groups[start..] {
+            digits.extend_from_slice(group);
+            if digits.len() >= 10 {
+                return digits.len() == 10 && is_valid_birth_date(&digits);
+            }
+        }
+        false
+    })
 }
 
 fn is_valid_birth_date(digits: &[u8]) -> bool {
@@ -72,6 +137,29 @@ mod tests {
     }
 
     #[test]
+    fn the_usual_ways_of_writing_one_are_found() {
+        for written in [
+            "010190 1234",
+            "010190/1234",
+            "010190.1234",
+            "01 01 90 12 34",
+            "0 1 0 1 9 0 1 2 3 4",
+            "010190 - 1234",
+            "010190\u{2013}1234",
+            "010190\u{00A0}1234",
+            "010190\u{2011}1234",
+            "010190\u{00AD}1234",
+            "0101\u{200B}90-1234",
+            "０１０１９０-１２３４",
+            "٠١٠١٩٠-١٢٣٤",
+            "۰۱۰۱۹۰۱۲۳۴",
+            "cpr: 12 010190-1234",
+        ] {
+            assert!(contains_cpr_number(written), "{written:?}");
+        }
+    }
+
+    #[test]
     fn an_impossible_date_is_not_a_cpr_number() {
         assert!(!contains_cpr_number("320199-1234"));
         assert!(!contains_cpr_number("011390-1234"));
@@ -96,5 +184,7 @@ mod tests {
         assert!(!contains_cpr_number("45 husstande, 12 % enlige forsørgere"));
         assert!(!contains_cpr_number("tlf. 12 34 56 78"));
         assert!(!contains_cpr_number("010190-123"));
+        assert!(!contains_cpr_number("Mødet 12.03.2026 kl. 17"));
+        assert!(!contains_cpr_number("+45 12 34 56 78"));
     }
 }

@@ -232,6 +232,28 @@ pub fn consent_state(
     }
 }
 
+/// Checks a new contact-log entry: not in the future, and a note (if any) that
+/// holds no CPR number. Returns the note to store.
+pub fn check_contact(
+    occurred_on: NaiveDate,
+    note: Option<&str>,
+    today: NaiveDate,
+) -> Result<Option<String>, Vec<FieldError>> {
+    let mut violations = Violations::new();
+    if occurred_on > today {
+        violations.add("occurred_on", "must not be in the future");
+    }
+    let note = note
+        .and_then(|note| violations.check("note", optional_guarded_text(note, TEXT_MAX_CHARS)))
+        .filter(|note| !note.is_empty());
+    let errors = violations.into_errors();
+    if errors.is_empty() {
+        Ok(note)
+    } else {
+        Err(errors)
+    }
+}
+
 /// Checks a new consent's terms: a receiving unit, a purpose, at least one
 /// category, a validity window that ends after it starts.
 pub fn validate_consent_terms(

@@ -114,6 +114,49 @@ pub fn ensure_transition(
     })
 }
 
+/// Whether an initiative in `status` may still change: not once completed or cancelled.
+pub fn ensure_changeable(status: InitiativeStatus) -> Result<(), String> {
+    match status {
+        InitiativeStatus::Completed | InitiativeStatus::Cancelled => Err(format!(
+            "the initiative is {} and can no longer change",
+            status.code()
+        )),
+        InitiativeStatus::Planned | InitiativeStatus::Active => Ok(()),
+    }
+}
+
+/// Sessions are recorded for initiatives that run or have run.
+pub fn ensure_sessions_recordable(status: InitiativeStatus) -> Result<(), String> {
+    match status {
+        InitiativeStatus::Active | InitiativeStatus::Completed => Ok(()),
+        InitiativeStatus::Planned | InitiativeStatus::Cancelled => Err(format!(
+            "sessions are recorded for active or completed initiatives; this one is {}",
+            status.code()
+        )),
+    }
+}
+
+/// Families are enrolled while an initiative is planned or running.
+pub fn ensure_enrollable(status: InitiativeStatus) -> Result<(), String> {
+    match status {
+        InitiativeStatus::Planned | InitiativeStatus::Active => Ok(()),
+        InitiativeStatus::Completed | InitiativeStatus::Cancelled => {
+            Err(format!("the initiative is {}", status.code()))
+        }
+    }
+}
+
+/// A capacity below the number of families already enrolled is refused.
+pub fn check_capacity(capacity: Option<i32>, enrolled: i64) -> Result<(), Vec<FieldError>> {
+    match capacity {
+        Some(capacity) if i64::from(capacity) < enrolled => Err(vec![FieldError {
+            field: "capacity".into(),
+            message: format!("{enrolled} families are enrolled already"),
+        }]),
+        _ => Ok(()),
+    }
+}
+
 /// The handbook's conditions for starting an initiative (422 when unmet).
 pub fn activation_requirements(plan: &InitiativePlan) -> Vec<FieldError> {
     let mut violations = Violations::new();

@@ -179,11 +179,70 @@ pub fn allowed_transitions(
         .collect()
 }
 
-/// Whether an end of a referral sees the shared data: the sender always (it is
-/// its own), the receiver only while the consent holds.
-pub fn shows_shared_data(role: Role, consent_holds: bool) -> bool {
-    role == Role::Sender || consent_holds
+/// Whether an end of a referral sees the shared data and the sender's free
+/// text: the sender always (it is its own), the receiver only until the view is
+/// redacted.
+pub fn shows_shared_data(role: Role, redacted: bool) -> bool {
+    role == Role::Sender || !redacted
 }
+
+/// Whether an end sees the referral at all: a draft exists only for its sender.
+pub fn visible_to(role: Role, status: ReferralStatus) -> bool {
+    role == Role::Sender || status != ReferralStatus::Draft
+}
+
+/// Why a receiver's view of a referral lost the shared data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RedactionReason {
+    ConsentWithdrawn,
+    ConsentExpired,
+    FamilyErased,
+}
+
+codes!(RedactionReason {
+    ConsentWithdrawn => "consent_withdrawn",
+    ConsentExpired => "consent_expired",
+    FamilyErased => "family_erased",
+});
+
+/// Why the consent behind a referral no longer holds, if it does not: from the
+/// family's consent (absent once the family is erased), or from the consent a
+/// municipality stated, as it stands on `today`.
+pub fn lapse(
+    direction: Direction,
+    family_consent: Option<ConsentState>,
+    stated_until: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Option<RedactionReason> {
+    match direction {
+        Direction::ToMunicipality => match family_consent {
+            None => Some(RedactionReason::FamilyErased),
+            Some(ConsentState::Withdrawn) => Some(RedactionReason::ConsentWithdrawn),
+            Some(ConsentState::Expired) => Some(RedactionReason::ConsentExpired),
+            Some(ConsentState::Active | ConsentState::Pending) => None,
+        },
+        Direction::ToInitiative => match stated_until {
+            Some(until) if today <= until => None,
+            _ => Some(RedactionReason::ConsentExpired),
+        },
+    }
+}
+
+/// What a referral event records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    /// The status changed (`from` → `to`).
+    StatusChanged,
+    /// The receiver's view lost the shared data; `reason` says why.
+    SharedDataRedacted,
+}
+
+codes!(EventKind {
+    StatusChanged => "status_changed",
+    SharedDataRedacted => "shared_data_redacted",
+});
 
 /// The free-text and linking fields of a status change, as a client sent them.
 pub struct TransitionFields<'a> {
@@ -439,9 +498,40 @@ mod tests {
 
     #[test]
     fn the_receiver_loses_the_shared_data_with_the_consent_but_the_sender_keeps_its_own() {
-        assert!(shows_shared_data(Role::Sender, false));
-        assert!(shows_shared_data(Role::Receiver, true));
-        assert!(!shows_shared_data(Role::Receiver, false));
+        assert!(shows_shared_data(Role::Sender, true));
+        assert!(shows_shared_data(Role::Receiver, false));
+        assert!(!shows_shared_data(Role::Receiver, true));
+    }
+
+    #[test]
+    fn a_draft_exists_only_for_its_sender() {
+        assert!(visible_to(Role::Sender, Draft));
+        assert!(!visible_to(Role::Receiver, Draft));
+        assert!(visible_to(Role::Receiver, Requested));
+    }
+
+    #[test]
+    fn a_lapsed_consent_names_why() {
+        let today: NaiveDate = "2026-06-01".parse().unwrap();
+        let municipality = Direction::ToMunicipality;
+        assert_eq!(
+            lapse(municipality, Some(ConsentState::Active), None, today),
+            None
+        );
+        assert_eq!(
+            lapse(municipality, Some(ConsentState::Withdrawn), None, today),
+            Some(RedactionReason::ConsentWithdrawn)
+        );
+        assert_eq!(
+            lapse(municipality, None, None, today),
+            Some(RedactionReason::FamilyErased)
+        );
+        let initiative = Direction::ToInitiative;
+        assert_eq!(lapse(initiative, None, Some(today), today), None);
+        assert_eq!(
+            lapse(initiative, None, today.pred_opt(), today),
+            Some(RedactionReason::ConsentExpired)
+        );
     }
 
     #[test]

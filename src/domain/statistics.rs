@@ -5,7 +5,12 @@
 //! suppressed entry, that entry could be recovered by subtraction, so the
 //! smallest other entry of the line is suppressed too (complementary
 //! suppression), until no line has a lone suppressed entry.
+//!
+//! Outside the team, figures are given only for whole calendar quarters that
+//! have ended: such windows never overlap, so no two of them can be subtracted
+//! into a suppressed difference, and a figure no longer grows day by day.
 
+use chrono::{Datelike, Months, NaiveDate};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -104,10 +109,11 @@ pub fn suppress_table(cells: &[Vec<i64>], disclosure: Disclosure) -> SuppressedT
                 continue;
             }
             // Prefer hiding the smallest inner cell; a total only when no cell is left.
+            // Never a zero: it adds nothing to subtract, so it would protect nothing.
             let is_total = |(i, j): (usize, usize)| i == rows || j == columns;
             if let Some(&(i, j)) = line
                 .iter()
-                .filter(|(i, j)| !hidden[*i][*j])
+                .filter(|(i, j)| !hidden[*i][*j] && grid[*i][*j] != 0)
                 .min_by_key(|&&(i, j)| (is_total((i, j)), grid[i][j], i, j))
             {
                 hidden[i][j] = true;
@@ -133,6 +139,36 @@ pub fn suppress_table(cells: &[Vec<i64>], disclosure: Disclosure) -> SuppressedT
         column_totals: (0..columns).map(|j| count(rows, j)).collect(),
         total: count(rows, columns),
     }
+}
+
+/// The calendar quarter that `day` falls in: its first and last day.
+pub fn quarter_of(day: NaiveDate) -> Option<(NaiveDate, NaiveDate)> {
+    let first_month = (day.month0() / 3) * 3 + 1;
+    let first = NaiveDate::from_ymd_opt(day.year(), first_month, 1)?;
+    let last = first.checked_add_months(Months::new(3))?.pred_opt()?;
+    Some((first, last))
+}
+
+/// The last calendar quarter that has ended before `today`.
+pub fn last_completed_quarter(today: NaiveDate) -> Option<(NaiveDate, NaiveDate)> {
+    let (current_first, _) = quarter_of(today)?;
+    quarter_of(current_first.pred_opt()?)
+}
+
+/// Whether `from`–`to` is a window shown outside the team: exactly one
+/// calendar quarter, ended before `today`.
+pub fn check_outside_window(
+    from: NaiveDate,
+    to: NaiveDate,
+    today: NaiveDate,
+) -> Result<(), String> {
+    if quarter_of(from) != Some((from, to)) {
+        return Err("outside the area's team, figures are given for one whole calendar quarter (from its first to its last day)".into());
+    }
+    if to >= today {
+        return Err("the quarter has not ended yet; outside the area's team, figures are given for ended quarters only".into());
+    }
+    Ok(())
 }
 
 /// The median of `values` (unsorted), if any.
@@ -230,6 +266,64 @@ mod tests {
         let table = suppress_table(&[vec![1, 2], vec![3, 4]], Disclosure::Exact);
         assert_eq!(table.total, Count::shown(10));
         assert!(table.cells.iter().flatten().all(|c| !c.suppressed));
+    }
+
+    #[test]
+    fn a_complementary_cell_is_never_a_zero() {
+        let table = suppress_table(&[vec![3, 0, 40]], FIVE);
+        assert_eq!(values(&table.cells[0]), [None, Some(0), None]);
+        assert_unrecoverable(&table);
+    }
+
+    fn day(text: &str) -> NaiveDate {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn outside_the_team_only_whole_ended_quarters_are_windows() {
+        let today = day("2026-11-26");
+        assert!(check_outside_window(day("2026-07-01"), day("2026-09-30"), today).is_ok());
+        assert!(check_outside_window(day("2026-10-01"), day("2026-12-31"), today).is_err());
+        assert!(check_outside_window(day("2026-07-01"), day("2026-08-31"), today).is_err());
+        assert!(check_outside_window(day("2026-01-01"), day("2026-09-30"), today).is_err());
+        assert!(check_outside_window(day("2026-10-01"), day("2026-10-11"), today).is_err());
+        assert_eq!(
+            last_completed_quarter(today),
+            Some((day("2026-07-01"), day("2026-09-30")))
+        );
+        assert_eq!(
+            last_completed_quarter(day("2026-02-01")),
+            Some((day("2025-10-01"), day("2025-12-31")))
+        );
+    }
+
+    #[test]
+    fn no_two_allowed_windows_overlap() {
+        // Every allowed window is a calendar quarter, and distinct quarters are
+        // disjoint: no window is contained in or overlaps another, so no
+        // difference of two allowed figures is a figure of a smaller window.
+        let today = day("2030-01-01");
+        let mut windows = Vec::new();
+        let mut from = day("2020-01-01");
+        while from < today {
+            let to = day_before_next_quarter(from);
+            for end in [to, to.pred_opt().unwrap(), to.succ_opt().unwrap()] {
+                if check_outside_window(from, end, today).is_ok() {
+                    windows.push((from, end));
+                }
+            }
+            from = from.succ_opt().unwrap();
+        }
+        for (i, a) in windows.iter().enumerate() {
+            for b in &windows[i + 1..] {
+                assert!(a.1 < b.0 || b.1 < a.0, "{a:?} and {b:?} overlap");
+            }
+        }
+        assert_eq!(windows.len(), 40, "every quarter of ten years, once");
+    }
+
+    fn day_before_next_quarter(day: NaiveDate) -> NaiveDate {
+        quarter_of(day).unwrap().1
     }
 
     #[test]

@@ -53,6 +53,15 @@ impl Violations {
     pub fn into_errors(self) -> Vec<FieldError> {
         self.0
     }
+
+    /// `Ok` when nothing was found wrong, else every error.
+    pub fn finish(self) -> Result<(), Vec<FieldError>> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(self.0)
+        }
+    }
 }
 
 /// A trimmed, non-empty text of bounded length that holds no CPR number.

@@ -220,7 +220,7 @@ pub fn analyst(municipality: Option<&str>) -> String {
 
 pub fn data_protection_officer() -> String {
     token(TokenRequest {
-        org: Some("Boligselskabet Test".into()),
+        org: Some("boligselskabet-test".into()),
         ..request("data_protection_officer")
     })
 }
@@ -241,6 +241,7 @@ pub fn new_area(name: &str, municipality: &str) -> Value {
         "name": name,
         "municipality_code": municipality,
         "housing_organisation": "Boligselskabet Test",
+        "organisation_code": "boligselskabet-test",
         "plan": {"name": format!("Helhedsplan {name}"), "starts_on": "2025-01-01", "ends_on": "2028-12-31"},
         "figures": {"households": 800, "single_parent_share": 0.3}
     })

@@ -106,7 +106,11 @@ async fn both_sides_read_the_plan_but_only_the_areas_workers_write_it(backend: B
         .unwrap();
     assert_eq!(plan["problem_areas"], json!(["health"]));
     assert_eq!(plan["status"], "planned");
-    assert_eq!(plan["enrolled"], 0);
+    assert_eq!(
+        plan["enrolled"],
+        json!({"value": 0, "suppressed": false}),
+        "no families is no one"
+    );
 
     for token in [caseworker("101", "job_centre"), analyst(None), admin()] {
         let create = s
@@ -349,7 +353,23 @@ async fn enrolment_is_limited_to_the_area_and_the_capacity(backend: Backend) {
         .json()
         .await
         .unwrap();
-    assert_eq!(plan["enrolled"], 2, "others see the count");
+    assert_eq!(
+        plan["enrolled"],
+        json!({"value": null, "suppressed": true}),
+        "others see a small count suppressed"
+    );
+    let own: Value = s
+        .app
+        .get(&format!("/api/v1/initiatives/{course}"), &s.worker)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        own["enrolled"],
+        json!({"value": 2, "suppressed": false}),
+        "the area's team sees the exact count"
+    );
     assert_problem(
         s.app
             .patch(
@@ -457,7 +477,7 @@ async fn sessions_show_attendees_only_to_the_areas_workers(backend: Backend) {
     assert_eq!(own[0]["attendee_family_ids"], json!([family]));
     for token in [caseworker("101", "social_services"), analyst(None)] {
         let seen: Value = s.app.get(&sessions, &token).await.json().await.unwrap();
-        assert_eq!(seen[0]["attendance"], 1);
+        assert_eq!(seen[0]["attendance"], json!({"value": null, "suppressed": true}));
         assert!(seen[0].get("attendee_family_ids").is_none(), "{seen}");
         assert_problem(s.app.post(&sessions, &token, &session).await, 403).await;
     }

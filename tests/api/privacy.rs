@@ -326,7 +326,8 @@ fn personal_data_left(w: &World) -> Vec<String> {
         ("referrals", "family_id", w.family.as_str()),
         ("referrals", "shared_data", NAME),
         ("concern_reports", "family_id", w.family.as_str()),
-        ("idempotency_keys", "response_body", NAME),
+        ("idempotency_keys", "resource_id", w.family.as_str()),
+        ("referrals", "purpose_note", NAME),
     ];
     checks
         .iter()

@@ -238,7 +238,9 @@ async fn withdrawing_consent_redacts_the_receivers_view_from_that_moment(backend
         .json()
         .await
         .unwrap();
-    assert_eq!(events.as_array().unwrap().len(), 2);
+    assert_eq!(events.as_array().unwrap().len(), 3);
+    assert_eq!(events[2]["kind"], "shared_data_redacted");
+    assert_eq!(events[2]["reason"], "consent_withdrawn");
     let sender: Value = s
         .app
         .get(&format!("/api/v1/referrals/{id}"), &s.worker)

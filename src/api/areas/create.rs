@@ -1,18 +1,22 @@
 //! `POST /areas`: an admin records a new area.
 
-use actix_web::{post, web, HttpResponse};
+use actix_web::{post, web, HttpRequest, HttpResponse};
 
-use super::types::{single_area_response, Area, NewArea};
+use super::types::{Area, NewArea};
+use super::view::render;
+use crate::api::idempotency::{IdempotencyKeyHeader, IdempotentRequest, Outcome};
 use crate::api::json;
 use crate::api::responses::CreateFailures;
+use crate::auth::policy::area_visibility;
 use crate::auth::{op, Allowed};
-use crate::db::areas::{self as store};
+use crate::db::areas as store;
 use crate::db::Database;
 use crate::error::ApiError;
 
 /// Creates an area (admin only).
 #[utoipa::path(
     tag = "areas",
+    params(IdempotencyKeyHeader),
     request_body = NewArea,
     responses(
         (status = 201, body = Area, headers(
@@ -25,16 +29,24 @@ use crate::error::ApiError;
 )]
 #[post("/areas")]
 pub async fn create_area(
-    _: Allowed<op::WriteAreas>,
+    caller: Allowed<op::WriteAreas>,
     db: web::Data<Database>,
+    req: HttpRequest,
     body: json::Json<NewArea>,
 ) -> Result<HttpResponse, ApiError> {
+    let request = IdempotentRequest::new(&req, &caller.principal, body.raw())?;
     let draft = body.parse()?;
-    let row = db
-        .run(move |connection| Ok(store::insert_new(connection, &draft)?))
-        .await?;
-    Ok(single_area_response(
-        actix_web::http::StatusCode::CREATED,
-        row,
-    ))
+    let visibility = area_visibility(&caller.principal);
+    request
+        .run(
+            &db,
+            move |connection| {
+                let row = store::insert_new(connection, &draft)?;
+                Ok(Outcome::created(row.id).at_version(row.version))
+            },
+            move |connection, outcome| {
+                render(connection, visibility, &outcome.resource_id, outcome.status)
+            },
+        )
+        .await
 }

@@ -5,6 +5,7 @@ mod list;
 mod read;
 pub mod types;
 mod update;
+pub mod view;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 

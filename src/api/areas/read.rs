@@ -1,13 +1,14 @@
 //! `GET /areas/{id}`.
 
+use actix_web::http::StatusCode;
 use actix_web::{get, web, HttpResponse};
 use uuid::Uuid;
 
-use super::types::{single_area_response, Area};
+use super::types::Area;
+use super::view::render;
 use crate::api::responses::PublicReadFailures;
 use crate::auth::policy::area_visibility;
 use crate::auth::{op, Allowed};
-use crate::db::areas::{self as store};
 use crate::db::Database;
 use crate::error::ApiError;
 
@@ -29,10 +30,8 @@ pub async fn get_area(
 ) -> Result<HttpResponse, ApiError> {
     let visibility = area_visibility(&caller.principal);
     let id = id.into_inner().to_string();
-    let row = db
-        .run(move |connection| Ok(store::find(connection, &id)?))
-        .await?
-        .filter(|row| visibility.includes(&row.municipality_code))
-        .ok_or(ApiError::NotFound)?;
-    Ok(single_area_response(actix_web::http::StatusCode::OK, row))
+    let rendered = db
+        .run(move |connection| render(connection, visibility, &id, StatusCode::OK))
+        .await?;
+    Ok(rendered.into_response())
 }

@@ -1,13 +1,10 @@
 //! Request and response types of areas, and their conversion to and from rows.
 
-use actix_web::http::header;
-use actix_web::HttpResponse;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::api::etag::etag;
 use crate::db::areas::AreaRow;
 use crate::domain::area::{AreaDraft, AreaFields, PlanFields};
 use crate::domain::municipality::MunicipalityCode;
@@ -53,6 +50,9 @@ pub struct Area {
     #[schema(example = "København")]
     pub municipality_name: String,
     pub housing_organisation: String,
+    /// The housing organisation's code: the `org` claim of its data protection officer.
+    #[schema(example = "fremtiden")]
+    pub organisation_code: String,
     pub plan: Option<Plan>,
     pub figures: Figures,
     pub created_at: DateTime<Utc>,
@@ -69,6 +69,10 @@ pub struct NewArea {
     pub municipality_code: String,
     #[schema(example = "Boligselskabet Fremtiden")]
     pub housing_organisation: String,
+    /// The housing organisation's code: the `org` claim of its data protection
+    /// officer, who reaches the area's families and audit events.
+    #[schema(example = "fremtiden")]
+    pub organisation_code: String,
     #[serde(default, deserialize_with = "optional_object")]
     pub plan: Option<Plan>,
     #[serde(default, deserialize_with = "optional_object")]
@@ -83,6 +87,7 @@ pub struct AreaChanges {
     pub name: Option<String>,
     pub municipality_code: Option<String>,
     pub housing_organisation: Option<String>,
+    pub organisation_code: Option<String>,
     #[serde(default, deserialize_with = "present_object")]
     #[schema(value_type = Option<Plan>)]
     pub plan: Option<Option<Plan>>,
@@ -115,6 +120,7 @@ impl NewArea {
             name: &self.name,
             municipality_code: &self.municipality_code,
             housing_organisation: &self.housing_organisation,
+            organisation_code: &self.organisation_code,
             plan: self.plan.as_ref().map(|plan| PlanFields {
                 name: &plan.name,
                 starts_on: plan.starts_on,
@@ -137,6 +143,9 @@ impl NewArea {
         }
         if let Some(organisation) = changes.housing_organisation {
             self.housing_organisation = organisation;
+        }
+        if let Some(code) = changes.organisation_code {
+            self.organisation_code = code;
         }
         if let Some(plan) = changes.plan {
             self.plan = plan;
@@ -162,6 +171,7 @@ impl From<&AreaRow> for NewArea {
             name: row.name.clone(),
             municipality_code: row.municipality_code.clone(),
             housing_organisation: row.housing_organisation.clone(),
+            organisation_code: row.organisation_code.clone(),
             plan,
             figures: Some(Figures {
                 households: row.households.map(i64::from),
@@ -184,22 +194,11 @@ impl From<AreaRow> for Area {
             name: row.name,
             municipality_code: row.municipality_code,
             housing_organisation: row.housing_organisation,
+            organisation_code: row.organisation_code,
             plan: input.plan,
             figures: input.figures.unwrap_or_default(),
             created_at: row.created_at.and_utc(),
             updated_at: row.updated_at.and_utc(),
         }
     }
-}
-
-pub(super) fn single_area_response(
-    status: actix_web::http::StatusCode,
-    row: AreaRow,
-) -> HttpResponse {
-    let mut response = HttpResponse::build(status);
-    response.insert_header((header::ETAG, etag(row.version)));
-    if status == actix_web::http::StatusCode::CREATED {
-        response.insert_header((header::LOCATION, format!("/api/v1/areas/{}", row.id)));
-    }
-    response.json(Area::from(row))
 }

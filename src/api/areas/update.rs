@@ -3,14 +3,17 @@
 use actix_web::{patch, web, HttpRequest, HttpResponse};
 use uuid::Uuid;
 
-use super::types::{single_area_response, Area, AreaChanges, NewArea};
+use super::types::{Area, AreaChanges, NewArea};
+use super::view::render;
 use crate::api::etag::IfMatch;
 use crate::api::json;
 use crate::api::responses::UpdateFailures;
+use crate::auth::policy::area_visibility;
 use crate::auth::{op, Allowed};
 use crate::db::areas::{self as store, AreaRow};
 use crate::db::Database;
 use crate::error::ApiError;
+use actix_web::http::StatusCode;
 
 /// Changes an area (admin only). Send the `ETag` you read as `If-Match` to avoid
 /// overwriting someone else's change (412 if it moved on).
@@ -29,7 +32,7 @@ use crate::error::ApiError;
 )]
 #[patch("/areas/{id}")]
 pub async fn update_area(
-    _: Allowed<op::WriteAreas>,
+    caller: Allowed<op::WriteAreas>,
     db: web::Data<Database>,
     id: web::Path<Uuid>,
     req: HttpRequest,
@@ -38,7 +41,8 @@ pub async fn update_area(
     let if_match = IfMatch::from_request(&req)?;
     let id = id.into_inner().to_string();
     let changes = body.into_inner();
-    let row = db
+    let visibility = area_visibility(&caller.principal);
+    let rendered = db
         .run(move |connection| {
             let current = store::find(connection, &id)?.ok_or(ApiError::NotFound)?;
             if_match.check(current.version)?;
@@ -47,8 +51,8 @@ pub async fn update_area(
             if !store::replace_if_version(connection, &updated, current.version)? {
                 return Err(ApiError::PreconditionFailed);
             }
-            Ok(updated)
+            render(connection, visibility, &updated.id, StatusCode::OK)
         })
         .await?;
-    Ok(single_area_response(actix_web::http::StatusCode::OK, row))
+    Ok(rendered.into_response())
 }

@@ -1,17 +1,15 @@
 //! `POST /assessments/{id}/approvals`: one side signs the assessment off.
 
-use actix_web::http::StatusCode;
-use actix_web::{post, web, HttpResponse};
+use actix_web::{post, web, HttpRequest, HttpResponse};
 use uuid::Uuid;
 
 use super::types::Assessment;
-use super::view::{
-    caller_side, conflict, find_complete_in_scope, load_complete, single_response, status_of,
-};
+use super::view::{caller_side, conflict, find_complete_in_scope, render, status_of};
+use crate::api::idempotency::{IdempotencyKeyHeader, IdempotentRequest, Outcome};
 use crate::api::responses::{ConflictFailure, ReadFailures};
-use crate::auth::{op, Allowed};
-use crate::db::assessments::{self as store, ApprovalRow};
-use crate::db::{self, Database};
+use crate::auth::{op, Allowed, Principal};
+use crate::db::assessments::{self as store, ApprovalRow, StoredAssessment};
+use crate::db::{self, Database, DbConnection};
 use crate::domain::assessment::{status_after_approval, Side};
 use crate::error::ApiError;
 
@@ -19,7 +17,7 @@ use crate::error::ApiError;
 /// review; both sides' make it `agreed`. Approving again is idempotent (200).
 #[utoipa::path(
     tag = "assessments",
-    params(("id" = Uuid, Path, description = "Assessment id")),
+    params(("id" = Uuid, Path, description = "Assessment id"), IdempotencyKeyHeader),
     responses(
         (status = 200, body = Assessment, description = "This side had already approved; nothing changed"),
         (status = 201, body = Assessment, headers(
@@ -34,51 +32,59 @@ use crate::error::ApiError;
 pub async fn approve_assessment(
     caller: Allowed<op::WriteAssessments>,
     db: web::Data<Database>,
+    req: HttpRequest,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.principal;
     let side = caller_side(&principal)?;
+    let request = IdempotentRequest::new(&req, &principal, &serde_json::Value::Null)?;
     let id = id.into_inner().to_string();
-    let (stored, recorded) = db
-        .run(move |connection| {
-            db::write_transaction(connection, |connection| {
-                let current = find_complete_in_scope(connection, &principal, &id)?;
-                let approved: Vec<Side> = current
-                    .approvals
-                    .iter()
-                    .filter_map(|approval| Side::parse(&approval.side))
-                    .collect();
-                let status = status_of(&current.row)?;
-                let new_status =
-                    status_after_approval(status, &approved, side, current.findings.len())
-                        .map_err(conflict)?;
-                if approved.contains(&side) {
-                    return Ok((current, false));
-                }
-                store::insert_approval(
-                    connection,
-                    &ApprovalRow {
-                        assessment_id: id.clone(),
-                        side: side.code().to_owned(),
-                        approved_by: principal.subject.clone(),
-                        approved_at: db::now(),
-                    },
-                )?;
-                let mut row = current.row.clone();
-                row.status = new_status.code().to_owned();
-                row.version += 1;
-                row.updated_at = db::now();
-                if !store::replace_if_version(connection, &row, current.row.version)? {
-                    return Err(ApiError::PreconditionFailed);
-                }
-                Ok((load_complete(connection, row)?, true))
-            })
-        })
-        .await?;
-    let status = if recorded {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
+    let approver = principal.clone();
+    let work = move |connection: &mut DbConnection| {
+        let current = find_complete_in_scope(connection, &approver, &id)?;
+        approve(connection, current, side, &approver)
     };
-    single_response(status, stored)
+    request
+        .run(&db, work, move |connection, outcome| {
+            render(connection, &principal, &outcome.resource_id, outcome.status)
+        })
+        .await
+}
+
+/// Records `side`'s approval of `current`, once; the status follows the approvals.
+fn approve(
+    connection: &mut DbConnection,
+    current: StoredAssessment,
+    side: Side,
+    principal: &Principal,
+) -> Result<Outcome, ApiError> {
+    let approved: Vec<Side> = current
+        .approvals
+        .iter()
+        .filter_map(|approval| Side::parse(&approval.side))
+        .collect();
+    let status = status_of(&current.row)?;
+    let new_status =
+        status_after_approval(status, &approved, side, current.findings.len()).map_err(conflict)?;
+    let id = current.row.id.clone();
+    if approved.contains(&side) {
+        return Ok(Outcome::ok(id));
+    }
+    store::insert_approval(
+        connection,
+        &ApprovalRow {
+            assessment_id: id.clone(),
+            side: side.code().to_owned(),
+            approved_by: principal.subject.clone(),
+            approved_at: db::now(),
+        },
+    )?;
+    let mut row = current.row.clone();
+    row.status = new_status.code().to_owned();
+    row.version += 1;
+    row.updated_at = db::now();
+    if !store::replace_if_version(connection, &row, current.row.version)? {
+        return Err(ApiError::PreconditionFailed);
+    }
+    Ok(Outcome::created(id).at_version(row.version))
 }

@@ -5,7 +5,7 @@ use actix_web::{get, web, HttpResponse};
 use uuid::Uuid;
 
 use super::types::Assessment;
-use super::view::{find_complete_in_scope, single_response};
+use super::view::render;
 use crate::api::responses::ReadFailures;
 use crate::auth::{op, Allowed};
 use crate::db::Database;
@@ -29,8 +29,8 @@ pub async fn get_assessment(
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.principal;
     let id = id.into_inner().to_string();
-    let stored = db
-        .run(move |connection| find_complete_in_scope(connection, &principal, &id))
+    let rendered = db
+        .run(move |connection| render(connection, &principal, &id, StatusCode::OK))
         .await?;
-    single_response(StatusCode::OK, stored)
+    Ok(rendered.into_response())
 }

@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::types::{Assessment, AssessmentChanges};
 use super::view::{
-    caller_side, conflict, find_in_scope, finding_rows, load_complete, period_of, single_response,
+    caller_side, conflict, find_in_scope, finding_rows, load_complete, period_of, render,
     status_of, target_group_json,
 };
 use crate::api::etag::IfMatch;
@@ -14,7 +14,7 @@ use crate::api::json;
 use crate::api::responses::{ConflictFailure, UpdateFailures};
 use crate::auth::{op, Allowed};
 use crate::db::assessments::{self as store, AssessmentRow, FindingRow, StoredAssessment};
-use crate::db::{self, Database};
+use crate::db::{self, Database, DbConnection};
 use crate::domain::assessment::{
     ensure_editable, ensure_settable, finish, optional_text, AssessmentStatus, Period, Side,
 };
@@ -49,30 +49,38 @@ pub async fn update_assessment(
     let if_match = IfMatch::from_request(&req)?;
     let id = id.into_inner().to_string();
     let changes = body.into_inner();
-    let stored = db
+    let rendered = db
         .run(move |connection| {
             db::write_transaction(connection, |connection| {
                 let current = find_in_scope(connection, &principal, &id)?;
                 if_match.check(current.version)?;
                 let current = load_complete(connection, current)?;
-                let updated = apply_changes(&current, changes, side)?;
-                let Some((row, findings, content_changed)) = updated else {
-                    return Ok(current);
-                };
-                if !store::replace_if_version(connection, &row, current.row.version)? {
-                    return Err(ApiError::PreconditionFailed);
+                if let Some(updated) = apply_changes(&current, changes, side)? {
+                    store_changes(connection, &current, updated)?;
                 }
-                if let Some(findings) = findings {
-                    store::replace_findings(connection, &id, &findings)?;
-                }
-                if content_changed || row.status == AssessmentStatus::Draft.code() {
-                    store::clear_approvals(connection, &id)?;
-                }
-                load_complete(connection, row)
+                render(connection, &principal, &id, StatusCode::OK)
             })
         })
         .await?;
-    single_response(StatusCode::OK, stored)
+    Ok(rendered.into_response())
+}
+
+/// Stores a changed assessment; changed content withdraws the approvals given so far.
+fn store_changes(
+    connection: &mut DbConnection,
+    current: &StoredAssessment,
+    (row, findings, content_changed): Changed,
+) -> Result<(), ApiError> {
+    if !store::replace_if_version(connection, &row, current.row.version)? {
+        return Err(ApiError::PreconditionFailed);
+    }
+    if let Some(findings) = findings {
+        store::replace_findings(connection, &row.id, &findings)?;
+    }
+    if content_changed || row.status == AssessmentStatus::Draft.code() {
+        store::clear_approvals(connection, &row.id)?;
+    }
+    Ok(())
 }
 
 type Changed = (AssessmentRow, Option<Vec<FindingRow>>, bool);

@@ -1,11 +1,10 @@
 //! An assessment as stored, in scope and as a response; findings from requests to rows.
 
-use actix_web::http::{header, StatusCode};
-use actix_web::HttpResponse;
+use actix_web::http::StatusCode;
 use uuid::Uuid;
 
 use super::types::{Approval, Assessment, AssessmentFinding, AssessmentPeriod, FindingInput};
-use crate::api::etag::etag;
+use crate::api::idempotency::Rendered;
 use crate::api::stored_uuid;
 use crate::auth::policy::{reaches_area_work, sees_assessment, side_of};
 use crate::auth::Principal;
@@ -215,19 +214,17 @@ pub(super) fn target_group_json(group: TargetGroup, violations: &mut Violations)
     serde_json::to_string(&group.parse(violations)).unwrap_or_else(|_| "{}".into())
 }
 
-pub(super) fn single_response(
+/// Assessment `id` as a response to the caller (404 outside its scope).
+pub(super) fn render(
+    connection: &mut DbConnection,
+    principal: &Principal,
+    id: &str,
     status: StatusCode,
-    stored: StoredAssessment,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<Rendered, ApiError> {
+    let stored = find_complete_in_scope(connection, principal, id)?;
     let version = stored.row.version;
-    let assessment = assessment_out(stored)?;
-    let mut response = HttpResponse::build(status);
-    response.insert_header((header::ETAG, etag(version)));
-    if status == StatusCode::CREATED {
-        response.insert_header((
-            header::LOCATION,
-            format!("/api/v1/assessments/{}", assessment.id),
-        ));
-    }
-    Ok(response.json(assessment))
+    let location = format!("/api/v1/assessments/{}", stored.row.id);
+    Ok(Rendered::new(status, &assessment_out(stored)?)?
+        .with_etag(version)
+        .located_at(location))
 }

@@ -3,13 +3,13 @@
 //! same transaction as the work (a read returns nothing unless its event was
 //! stored); denied attempts (401, 403, 404) are recorded by [`record_denied`].
 
-mod list;
-mod record;
+pub mod list;
+pub mod record;
 pub mod types;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
-pub use record::{record_denied, AuditContext};
+pub use record::{record_denied, Access, AuditContext};
 
 pub fn routes(config: &mut ServiceConfig) {
     config.service(list::list_audit_events);

@@ -1,9 +1,16 @@
-//! Recording allowed access (by handlers, in their transaction) and denied attempts (by a middleware).
+//! Recording allowed access (by handlers, in their transaction) and denied
+//! attempts (by a middleware).
+//!
+//! The trail holds only what the service itself vouches for: ids are stored
+//! only when they are well-formed UUIDs, request ids only after validation,
+//! and denied attempts once per caller, route and minute (the rest counted),
+//! so a flood of attempts cannot grow the trail without bound.
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::{web, Error, HttpMessage, HttpRequest};
+use chrono::{NaiveDateTime, Timelike};
 use uuid::Uuid;
 
 use crate::auth::IndividualDataRoute;
@@ -23,10 +30,35 @@ pub struct AuditContext {
     request_id: Option<String>,
 }
 
+/// What an access concerned: the record, its family and its area (the area
+/// decides which data protection officer sees the event).
+#[derive(Debug, Clone, Copy)]
+pub struct Access<'a> {
+    pub resource_type: &'a str,
+    pub resource_id: Option<&'a str>,
+    pub family_id: Option<&'a str>,
+    pub area_id: Option<&'a str>,
+}
+
+impl<'a> Access<'a> {
+    pub fn new(resource_type: &'a str, resource_id: &'a str, area_id: &'a str) -> Self {
+        Self {
+            resource_type,
+            resource_id: Some(resource_id),
+            family_id: None,
+            area_id: Some(area_id),
+        }
+    }
+
+    pub fn of_family(self, family_id: Option<&'a str>) -> Self {
+        Self { family_id, ..self }
+    }
+}
+
 /// The caller's organisation, municipality and unit. A housing-social worker's
 /// team is known from the family's area, so its (possibly long) list of areas
 /// is not repeated in every event.
-pub(super) fn organisation_of(principal: &Principal) -> Option<String> {
+fn organisation_of(principal: &Principal) -> Option<String> {
     match &principal.actor {
         Actor::MunicipalCaseworker { municipality, unit } => {
             Some(format!("municipality:{municipality}/unit:{}", unit.code()))
@@ -37,11 +69,12 @@ pub(super) fn organisation_of(principal: &Principal) -> Option<String> {
     }
 }
 
-pub(super) fn action_of(req: &HttpRequest) -> String {
+fn action_of(req: &HttpRequest) -> String {
     format!(
         "{} {}",
         req.method(),
-        req.match_pattern().unwrap_or_else(|| req.path().to_owned())
+        req.match_pattern()
+            .unwrap_or_else(|| "(unknown route)".to_owned())
     )
 }
 
@@ -56,25 +89,30 @@ impl AuditContext {
         }
     }
 
-    pub(super) fn row(
-        &self,
-        resource_type: &str,
-        resource_id: Option<&str>,
-        family_id: Option<&str>,
-        outcome: &str,
-    ) -> AuditRow {
+    fn unauthenticated(req: &HttpRequest) -> Self {
+        Self {
+            actor: "unauthenticated".into(),
+            role: "none".into(),
+            organisation: None,
+            action: action_of(req),
+            request_id: telemetry::current_request_id(),
+        }
+    }
+
+    fn row(&self, access: Access<'_>, outcome: &str, at: NaiveDateTime) -> AuditRow {
         AuditRow {
             id: Uuid::now_v7().to_string(),
-            occurred_at: db::now(),
+            occurred_at: at,
             actor: self.actor.clone(),
             role: self.role.clone(),
             organisation: self.organisation.clone(),
             action: self.action.clone(),
-            resource_type: resource_type.to_owned(),
-            resource_id: resource_id.map(str::to_owned),
-            family_id: family_id.map(str::to_owned),
+            resource_type: access.resource_type.to_owned(),
+            resource_id: access.resource_id.map(str::to_owned),
+            family_id: access.family_id.map(str::to_owned),
             outcome: outcome.to_owned(),
             request_id: self.request_id.clone(),
+            area_id: access.area_id.map(str::to_owned),
         }
     }
 
@@ -82,14 +120,9 @@ impl AuditContext {
     pub fn allowed(
         &self,
         connection: &mut DbConnection,
-        resource_type: &str,
-        resource_id: Option<&str>,
-        family_id: Option<&str>,
+        access: Access<'_>,
     ) -> Result<(), ApiError> {
-        store::insert(
-            connection,
-            &self.row(resource_type, resource_id, family_id, "allowed"),
-        )?;
+        store::insert(connection, &self.row(access, "allowed", db::now()))?;
         Ok(())
     }
 
@@ -97,14 +130,12 @@ impl AuditContext {
     pub fn allowed_each<'a>(
         &self,
         connection: &mut DbConnection,
-        resource_type: &str,
-        records: impl IntoIterator<Item = (&'a str, Option<&'a str>)>,
+        accesses: impl IntoIterator<Item = Access<'a>>,
     ) -> Result<(), ApiError> {
-        let rows: Vec<AuditRow> = records
+        let now = db::now();
+        let rows: Vec<AuditRow> = accesses
             .into_iter()
-            .map(|(resource_id, family_id)| {
-                self.row(resource_type, Some(resource_id), family_id, "allowed")
-            })
+            .map(|access| self.row(access, "allowed", now))
             .collect();
         store::insert_all(connection, &rows)?;
         Ok(())
@@ -112,7 +143,7 @@ impl AuditContext {
 }
 
 /// The resource a route is about, named after its last fixed path segment.
-pub(super) fn resource_type_of(pattern: &str) -> &'static str {
+fn resource_type_of(pattern: &str) -> &'static str {
     let segment = pattern
         .rsplit('/')
         .find(|segment| !segment.is_empty() && !segment.starts_with('{'))
@@ -128,16 +159,23 @@ pub(super) fn resource_type_of(pattern: &str) -> &'static str {
     }
 }
 
-/// Middleware: records every denied attempt (401, 403, 404) on an individual-data route.
+/// A path parameter that is a well-formed id; anything else is not stored.
+fn well_formed_id(request: &HttpRequest, name: &str) -> Option<String> {
+    request
+        .match_info()
+        .get(name)
+        .and_then(|value| Uuid::parse_str(value).ok())
+        .map(|id| id.to_string())
+}
+
+/// Middleware: records denied attempts on individual-data routes: 401, 403 and
+/// 404, and 400 when the caller could not be authenticated.
 pub async fn record_denied(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let response = next.call(req).await?;
     let status = response.status().as_u16();
-    if !matches!(status, 401 | 403 | 404) {
-        return Ok(response);
-    }
     let Some(route) = response
         .request()
         .extensions()
@@ -146,36 +184,41 @@ pub async fn record_denied(
     else {
         return Ok(response);
     };
+    let denied = matches!(status, 401 | 403 | 404) || (status == 400 && route.principal.is_none());
+    if !denied {
+        return Ok(response);
+    }
     let request = response.request();
     let pattern = request.match_pattern().unwrap_or_default();
-    let resource_id = request
-        .match_info()
-        .get("family_id")
-        .or_else(|| request.match_info().get("id"))
-        .map(str::to_owned);
-    let family_id = pattern
-        .starts_with("/api/v1/families/{id}")
-        .then(|| resource_id.clone())
-        .flatten();
+    let resource_type = resource_type_of(&pattern);
+    let family_route = pattern.starts_with("/api/v1/families/{id}");
+    let resource_id =
+        well_formed_id(request, "family_id").or_else(|| well_formed_id(request, "id"));
     let context = match &route.principal {
         Some(principal) => AuditContext::new(principal, request),
-        None => AuditContext {
-            actor: "unauthenticated".into(),
-            role: "none".into(),
-            organisation: None,
-            action: action_of(request),
-            request_id: telemetry::current_request_id(),
-        },
+        None => AuditContext::unauthenticated(request),
     };
-    let row = context.row(
-        resource_type_of(&pattern),
-        resource_id.as_deref(),
-        family_id.as_deref(),
-        "denied",
-    );
     if let Some(database) = request.app_data::<web::Data<Database>>() {
         let stored = database
-            .run(move |connection| Ok(store::insert(connection, &row)?))
+            .run(move |connection| {
+                let now = db::now();
+                let minute = now
+                    .with_second(0)
+                    .and_then(|at| at.with_nanosecond(0))
+                    .unwrap_or(now);
+                let area = match &resource_id {
+                    Some(id) => store::area_of(connection, resource_type, family_route, id)?,
+                    None => None,
+                };
+                let access = Access {
+                    resource_type,
+                    resource_id: resource_id.as_deref(),
+                    family_id: resource_id.as_deref().filter(|_| family_route),
+                    area_id: area.as_deref(),
+                };
+                let row = context.row(access, "denied", now);
+                Ok(store::record_denied(connection, &row, minute)?)
+            })
             .await;
         if let Err(error) = stored {
             log::error!("could not record a denied access in the audit trail: {error}");
@@ -189,7 +232,7 @@ mod tests {
     use super::resource_type_of;
 
     #[test]
-    pub(super) fn routes_name_the_resource_they_concern() {
+    fn routes_name_the_resource_they_concern() {
         assert_eq!(resource_type_of("/api/v1/families/{id}"), "family");
         assert_eq!(
             resource_type_of("/api/v1/families/{id}/contacts"),

@@ -25,10 +25,15 @@ pub struct AuditEvent {
     pub family_id: Option<String>,
     /// `allowed` or `denied`.
     pub outcome: String,
+    /// For a denied event: how many attempts of this caller on this route in
+    /// the same minute it stands for (only the first is recorded as an event).
+    pub attempts: i64,
     pub request_id: Option<String>,
+    /// The area the access concerned, when known.
+    pub area_id: Option<String>,
 }
 
-pub fn event_out(row: AuditRow) -> Result<AuditEvent, ApiError> {
+pub fn event_out(row: AuditRow, attempts: i64) -> Result<AuditEvent, ApiError> {
     Ok(AuditEvent {
         id: Uuid::parse_str(&row.id)
             .map_err(|_| ApiError::internal("stored audit event has an invalid id"))?,
@@ -41,7 +46,9 @@ pub fn event_out(row: AuditRow) -> Result<AuditEvent, ApiError> {
         resource_id: row.resource_id,
         family_id: row.family_id,
         outcome: row.outcome,
+        attempts,
         request_id: row.request_id,
+        area_id: row.area_id,
     })
 }
 

@@ -1,19 +1,18 @@
 //! `POST /concern-reports`: a housing-social worker reports a concern about a child.
 
-use actix_web::http::StatusCode;
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use uuid::Uuid;
 
 use super::types::{ConcernReport, NewConcernReport};
-use super::view::{report_out, stored, End};
+use super::view::render;
 use crate::api::audit::AuditContext;
 use crate::api::families::referenced_family;
-use crate::api::idempotency::{fingerprint, key_of, run_once};
+use crate::api::idempotency::{IdempotencyKeyHeader, IdempotentRequest, Outcome};
 use crate::api::json;
 use crate::api::responses::{ConflictFailure, CreateFailures};
 use crate::auth::{op, Allowed};
 use crate::db::referrals::{self as store, ConcernRow};
-use crate::db::{self, Database};
+use crate::db::{self, Database, DbConnection};
 use crate::domain::referral::{acknowledge_due_at, child_birth_year, urgency_assessment_due_at};
 use crate::domain::validation::{guarded_text, optional_guarded_text, Violations};
 use crate::error::ApiError;
@@ -22,7 +21,7 @@ use crate::error::ApiError;
 /// municipality's children-and-families unit.
 #[utoipa::path(
     tag = "concern-reports",
-    params(("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key and body return the first response")),
+    params(IdempotencyKeyHeader),
     request_body = NewConcernReport,
     responses(
         (status = 201, body = ConcernReport, headers(("Location" = String, description = "URL of the report"))),
@@ -35,15 +34,12 @@ pub async fn report_concern(
     caller: Allowed<op::ReportConcerns>,
     db: web::Data<Database>,
     req: HttpRequest,
-    body: json::Json<serde_json::Value>,
+    body: json::Json<NewConcernReport>,
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.principal;
     let audit = AuditContext::new(&principal, &req);
-    let raw = body.into_inner();
-    let key = key_of(&req)?;
-    let request_hash = fingerprint(&req, &raw);
-    let new: NewConcernReport = serde_json::from_value(raw)
-        .map_err(|error| ApiError::BadRequest(format!("invalid JSON body: {error}")))?;
+    let request = IdempotentRequest::new(&req, &principal, body.raw())?;
+    let new = body.into_inner();
     let today = db::today();
     let mut violations = Violations::new();
     let birth_year = violations.check(
@@ -66,43 +62,42 @@ pub async fn report_concern(
         return Err(ApiError::Validation(errors));
     };
     let family_id = new.family_id.to_string();
-    run_once(
-        db.get_ref(),
-        principal.subject.clone(),
-        key,
-        request_hash,
-        move |connection| {
-            let family = referenced_family(connection, &principal, &family_id)?;
-            let municipality = store::municipality_of_area(connection, &family.area_id)?
-                .ok_or(ApiError::NotFound)?;
-            let received_at = db::now();
-            let row = ConcernRow {
-                id: Uuid::now_v7().to_string(),
-                family_id: Some(family.id),
-                area_id: family.area_id,
-                municipality_code: municipality,
-                child_birth_year: birth_year,
-                child_description: description,
-                observation,
-                observed_on: new.observed_on,
-                urgent: i32::from(new.urgent),
-                reported_by: principal.subject.clone(),
-                received_at,
-                acknowledge_due_at: acknowledge_due_at(received_at),
-                urgency_assessment_due_at: urgency_assessment_due_at(received_at),
-                acknowledged_at: None,
-                acknowledged_by: None,
-                updated_at: received_at,
-            };
-            store::insert_concern(connection, &row)?;
-            audit.allowed(
+    let reporter = principal.clone();
+    let work = move |connection: &mut DbConnection| {
+        let family = referenced_family(connection, &reporter, &family_id)?;
+        let municipality =
+            store::municipality_of_area(connection, &family.area_id)?.ok_or(ApiError::NotFound)?;
+        let received_at = db::now();
+        let row = ConcernRow {
+            id: Uuid::now_v7().to_string(),
+            family_id: Some(family.id),
+            area_id: family.area_id,
+            municipality_code: municipality,
+            child_birth_year: birth_year,
+            child_description: description,
+            observation,
+            observed_on: new.observed_on,
+            urgent: i32::from(new.urgent),
+            reported_by: reporter.subject.clone(),
+            received_at,
+            acknowledge_due_at: acknowledge_due_at(received_at),
+            urgency_assessment_due_at: urgency_assessment_due_at(received_at),
+            acknowledged_at: None,
+            acknowledged_by: None,
+            updated_at: received_at,
+        };
+        store::insert_concern(connection, &row)?;
+        Ok(Outcome::created(row.id))
+    };
+    request
+        .run(&db, work, move |connection, outcome| {
+            render(
                 connection,
-                "concern_report",
-                Some(&row.id),
-                row.family_id.as_deref(),
-            )?;
-            stored(StatusCode::CREATED, &report_out(row, End::Reporter)?)
-        },
-    )
-    .await
+                &principal,
+                &audit,
+                &outcome.resource_id,
+                outcome.status,
+            )
+        })
+        .await
 }

@@ -4,7 +4,7 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 
 use super::types::{ConcernListQuery, ConcernReport};
 use super::view::{report_out, End};
-use crate::api::audit::AuditContext;
+use crate::api::audit::{Access, AuditContext};
 use crate::api::pagination::{page_response, Page, PageRequest};
 use crate::api::responses::ListFailures;
 use crate::auth::policy::{concern_report_view, ConcernReportView};
@@ -36,7 +36,7 @@ pub async fn list_concern_reports(
     let audit = AuditContext::new(&principal, &req);
     let query = query.into_inner();
     let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
-    let shown = page.limit as usize;
+    let shown_page = page.clone();
     let (scope, end) = match concern_report_view(&principal) {
         ConcernReportView::Receiver(municipality) => (
             ConcernScope::Municipality(municipality.as_str().to_owned()),
@@ -58,28 +58,14 @@ pub async fn list_concern_reports(
     let rows = db
         .run(move |connection| {
             let rows = store::list_concerns(connection, &filter)?;
-            for row in rows.iter().take(shown) {
-                audit.allowed(
-                    connection,
-                    "concern_report",
-                    Some(&row.id),
-                    row.family_id.as_deref(),
-                )?;
-            }
+            let accesses = shown_page.shown(&rows).iter().map(|row| {
+                Access::new("concern_report", &row.id, &row.area_id)
+                    .of_family(row.family_id.as_deref())
+            });
+            audit.allowed_each(connection, accesses)?;
             Ok(rows)
         })
         .await?;
-    let page = page.into_page(rows, |row| row.id.clone(), |row| row);
-    let items = page
-        .items
-        .into_iter()
-        .map(|row| report_out(row, end))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(page_response(
-        &req,
-        Page {
-            items,
-            next_cursor: page.next_cursor,
-        },
-    ))
+    let page = page.try_into_page(rows, |row| row.id.clone(), |row| report_out(row, end))?;
+    Ok(page_response(&req, page))
 }

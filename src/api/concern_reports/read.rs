@@ -1,14 +1,15 @@
 //! `GET /concern-reports/{id}`.
 
+use actix_web::http::StatusCode;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use uuid::Uuid;
 
 use super::types::ConcernReport;
-use super::view::{report_in_scope, report_out};
+use super::view::render;
 use crate::api::audit::AuditContext;
 use crate::api::responses::ReadFailures;
 use crate::auth::{op, Allowed};
-use crate::db::Database;
+use crate::db::{self, Database};
 use crate::error::ApiError;
 
 /// One concern report, as the caller's end may see it.
@@ -31,17 +32,13 @@ pub async fn get_concern_report(
     let principal = caller.principal;
     let audit = AuditContext::new(&principal, &req);
     let id = id.into_inner().to_string();
-    let (row, end) = db
+    let mut rendered = db
         .run(move |connection| {
-            let (row, end) = report_in_scope(connection, &principal, &id)?;
-            audit.allowed(
-                connection,
-                "concern_report",
-                Some(&id),
-                row.family_id.as_deref(),
-            )?;
-            Ok((row, end))
+            db::write_transaction(connection, |connection| {
+                render(connection, &principal, &audit, &id, StatusCode::OK)
+            })
         })
         .await?;
-    Ok(HttpResponse::Ok().json(report_out(row, end)?))
+    rendered.location = None;
+    Ok(rendered.into_response())
 }

@@ -3,7 +3,8 @@
 use actix_web::http::StatusCode;
 
 use super::types::{Child, ConcernReport};
-use crate::api::idempotency::StoredResponse;
+use crate::api::audit::{Access, AuditContext};
+use crate::api::idempotency::Rendered;
 use crate::api::stored_uuid;
 use crate::auth::policy::{reaches_families_of, receives_concern_reports_of};
 use crate::auth::Principal;
@@ -72,18 +73,6 @@ pub(super) fn report_out(row: ConcernRow, end: End) -> Result<ConcernReport, Api
     })
 }
 
-pub(super) fn stored(
-    status: StatusCode,
-    report: &ConcernReport,
-) -> Result<StoredResponse, ApiError> {
-    Ok(StoredResponse {
-        status,
-        body: serde_json::to_value(report).map_err(ApiError::internal)?,
-        location: Some(format!("/api/v1/concern-reports/{}", report.id)),
-        etag: None,
-    })
-}
-
 pub(super) fn report_in_scope(
     connection: &mut DbConnection,
     principal: &Principal,
@@ -92,4 +81,20 @@ pub(super) fn report_in_scope(
     let row = store::find_concern(connection, id)?.ok_or(ApiError::NotFound)?;
     let end = end_of(principal, &row).ok_or(ApiError::NotFound)?;
     Ok((row, end))
+}
+
+/// Concern report `id` as a response to the caller's end (404 outside it), audited.
+pub(super) fn render(
+    connection: &mut DbConnection,
+    principal: &Principal,
+    audit: &AuditContext,
+    id: &str,
+    status: StatusCode,
+) -> Result<Rendered, ApiError> {
+    let (row, end) = report_in_scope(connection, principal, id)?;
+    let access =
+        Access::new("concern_report", &row.id, &row.area_id).of_family(row.family_id.as_deref());
+    audit.allowed(connection, access)?;
+    let location = format!("/api/v1/concern-reports/{}", row.id);
+    Ok(Rendered::new(status, &report_out(row, end)?)?.located_at(location))
 }

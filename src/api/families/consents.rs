@@ -1,28 +1,28 @@
 //! `families/{id}/consents`, `consents/{id}` and a consent's withdrawal.
 
-use actix_web::http::{header, StatusCode};
+use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use uuid::Uuid;
 
 use super::types::{Consent, NewConsent};
-use super::view::{consent_in_scope, consent_out, family_in_scope};
-use crate::api::audit::AuditContext;
+use super::view::{consent_in_scope, consent_out, family_in_scope, render_consent};
+use crate::api::audit::{Access, AuditContext};
+use crate::api::idempotency::{IdempotencyKeyHeader, IdempotentRequest, Outcome};
 use crate::api::json;
 use crate::api::responses::{AddFailures, ReadFailures};
-use crate::auth::{op, Allowed};
+use crate::auth::{op, Allowed, Principal};
 use crate::db::families::{self as store, ConsentRow};
-use crate::db::{self, to_json, Database};
+use crate::db::referrals as referral_store;
+use crate::db::{self, to_json, Database, DbConnection};
 use crate::domain::family::validate_consent_terms;
+use crate::domain::referral::RedactionReason;
 use crate::error::ApiError;
 
 /// The family's consents, with their state today.
 #[utoipa::path(
     tag = "families",
     params(("id" = Uuid, Path, description = "Family id")),
-    responses(
-        (status = 200, body = Vec<Consent>),
-        ReadFailures,
-    ),
+    responses((status = 200, body = Vec<Consent>), ReadFailures),
     security(("bearer" = []))
 )]
 #[get("/families/{id}/consents")]
@@ -37,8 +37,14 @@ pub async fn list_consents(
     let id = id.into_inner().to_string();
     let rows = db
         .run(move |connection| {
-            family_in_scope(connection, &principal, &id)?;
-            audit.allowed(connection, "consent", None, Some(&id))?;
+            let family = family_in_scope(connection, &principal, &id)?;
+            let access = Access {
+                resource_type: "consent",
+                resource_id: None,
+                family_id: Some(&family.id),
+                area_id: Some(&family.area_id),
+            };
+            audit.allowed(connection, access)?;
             Ok(store::consents_of(connection, &id)?)
         })
         .await?;
@@ -46,13 +52,13 @@ pub async fn list_consents(
         .into_iter()
         .map(consent_out)
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(HttpResponse::build(StatusCode::OK).json(consents))
+    Ok(HttpResponse::Ok().json(consents))
 }
 
 /// Records a consent the family has given.
 #[utoipa::path(
     tag = "families",
-    params(("id" = Uuid, Path, description = "Family id")),
+    params(("id" = Uuid, Path, description = "Family id"), IdempotencyKeyHeader),
     request_body = NewConsent,
     responses(
         (status = 201, body = Consent, headers(("Location" = String, description = "URL of the consent"))),
@@ -70,55 +76,63 @@ pub async fn add_consent(
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.principal;
     let audit = AuditContext::new(&principal, &req);
-    let family_id = id.into_inner().to_string();
-    let body = body.into_inner();
+    let request = IdempotentRequest::new(&req, &principal, body.raw())?;
+    let row = consent_row(id.into_inner(), body.into_inner(), &principal)?;
+    let worker = principal.clone();
+    let work = move |connection: &mut _| {
+        family_in_scope(connection, &worker, &row.family_id)?;
+        store::insert_consent(connection, &row)?;
+        store::touch(connection, &row.family_id, row.recorded_at)?;
+        Ok(Outcome::created(row.id))
+    };
+    request
+        .run(&db, work, move |connection, outcome| {
+            render_consent(
+                connection,
+                &principal,
+                &audit,
+                &outcome.resource_id,
+                outcome.status,
+            )
+        })
+        .await
+}
+
+/// The stored form of a new consent of family `family_id`, its terms checked.
+fn consent_row(
+    family_id: Uuid,
+    new: NewConsent,
+    principal: &Principal,
+) -> Result<ConsentRow, ApiError> {
     let categories = validate_consent_terms(
-        &body.data_categories,
-        body.valid_from,
-        body.valid_until,
+        &new.data_categories,
+        new.valid_from,
+        new.valid_until,
         db::today(),
     )
     .map_err(ApiError::Validation)?;
     let codes: Vec<&str> = categories.iter().map(|category| category.code()).collect();
-    let row = ConsentRow {
+    Ok(ConsentRow {
         id: Uuid::now_v7().to_string(),
-        family_id: family_id.clone(),
-        receiving_unit: body.receiving_unit.code().to_owned(),
-        purpose: body.purpose.code().to_owned(),
+        family_id: family_id.to_string(),
+        receiving_unit: new.receiving_unit.code().to_owned(),
+        purpose: new.purpose.code().to_owned(),
         data_categories: to_json(&codes),
-        valid_from: body.valid_from,
-        valid_until: body.valid_until,
-        given_as: body.given_as.code().to_owned(),
+        valid_from: new.valid_from,
+        valid_until: new.valid_until,
+        given_as: new.given_as.code().to_owned(),
         recorded_by: principal.subject.clone(),
         recorded_at: db::now(),
         withdrawn_at: None,
         withdrawn_by: None,
-    };
-    let row = db
-        .run(move |connection| {
-            db::write_transaction(connection, |connection| {
-                family_in_scope(connection, &principal, &family_id)?;
-                store::insert_consent(connection, &row)?;
-                audit.allowed(connection, "consent", Some(&row.id), Some(&family_id))?;
-                store::touch(connection, &family_id, row.recorded_at)?;
-                Ok(row)
-            })
-        })
-        .await?;
-    let location = format!("/api/v1/consents/{}", row.id);
-    Ok(HttpResponse::build(StatusCode::CREATED)
-        .insert_header((header::LOCATION, location))
-        .json(consent_out(row)?))
+    })
 }
 
 /// One consent.
 #[utoipa::path(
     tag = "families",
     params(("id" = Uuid, Path, description = "Consent id")),
-    responses(
-        (status = 200, body = Consent),
-        ReadFailures,
-    ),
+    responses((status = 200, body = Consent), ReadFailures),
     security(("bearer" = []))
 )]
 #[get("/consents/{id}")]
@@ -131,21 +145,18 @@ pub async fn get_consent(
     let principal = caller.principal;
     let audit = AuditContext::new(&principal, &req);
     let id = id.into_inner().to_string();
-    let row = db
-        .run(move |connection| {
-            let row = consent_in_scope(connection, &principal, &id)?;
-            audit.allowed(connection, "consent", Some(&id), Some(&row.family_id))?;
-            Ok(row)
-        })
+    let mut rendered = db
+        .run(move |connection| render_consent(connection, &principal, &audit, &id, StatusCode::OK))
         .await?;
-    Ok(HttpResponse::build(StatusCode::OK).json(consent_out(row)?))
+    rendered.location = None;
+    Ok(rendered.into_response())
 }
 
-/// Withdraws a consent from now on: it can no longer be used. Withdrawing again
-/// changes nothing (200).
+/// Withdraws a consent from now on: it can no longer be used, and receivers of
+/// referrals it covered lose the shared data. Withdrawing again changes nothing (200).
 #[utoipa::path(
     tag = "families",
-    params(("id" = Uuid, Path, description = "Consent id")),
+    params(("id" = Uuid, Path, description = "Consent id"), IdempotencyKeyHeader),
     responses(
         (status = 200, body = Consent, description = "It was already withdrawn"),
         (status = 201, body = Consent, headers(("Location" = String, description = "URL of the consent"))),
@@ -162,30 +173,40 @@ pub async fn withdraw_consent(
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.principal;
     let audit = AuditContext::new(&principal, &req);
+    let request = IdempotentRequest::new(&req, &principal, &serde_json::Value::Null)?;
     let id = id.into_inner().to_string();
-    let (row, withdrawn_now) = db
-        .run(move |connection| {
-            db::write_transaction(connection, |connection| {
-                let consent = consent_in_scope(connection, &principal, &id)?;
-                audit.allowed(connection, "consent", Some(&id), Some(&consent.family_id))?;
-                if consent.withdrawn_at.is_some() {
-                    return Ok((consent, false));
-                }
-                let now = db::now();
-                store::withdraw_consent(connection, &id, now, &principal.subject)?;
-                store::touch(connection, &consent.family_id, now)?;
-                let withdrawn = store::find_consent(connection, &id)?.ok_or(ApiError::NotFound)?;
-                Ok((withdrawn, true))
-            })
+    let worker = principal.clone();
+    let work = move |connection: &mut _| withdraw(connection, &worker, &id);
+    request
+        .run(&db, work, move |connection, outcome| {
+            render_consent(
+                connection,
+                &principal,
+                &audit,
+                &outcome.resource_id,
+                outcome.status,
+            )
         })
-        .await?;
-    let mut response = HttpResponse::build(if withdrawn_now {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    });
-    if withdrawn_now {
-        response.insert_header((header::LOCATION, format!("/api/v1/consents/{}", row.id)));
+        .await
+}
+
+/// Withdraws consent `id` and redacts what receivers of referrals under it see.
+fn withdraw(
+    connection: &mut DbConnection,
+    principal: &Principal,
+    id: &str,
+) -> Result<Outcome, ApiError> {
+    let (consent, _) = consent_in_scope(connection, principal, id)?;
+    if consent.withdrawn_at.is_some() {
+        return Ok(Outcome::ok(consent.id));
     }
-    Ok(response.json(consent_out(row)?))
+    let now = db::now();
+    store::withdraw_consent(connection, id, now, &principal.subject)?;
+    store::touch(connection, &consent.family_id, now)?;
+    let reason = RedactionReason::ConsentWithdrawn;
+    for referral in referral_store::covered_by_consent(connection, id)? {
+        let event = referral_store::redaction_event(&referral, reason, &principal.subject, now);
+        referral_store::redact(connection, &referral, reason.code(), &event)?;
+    }
+    Ok(Outcome::created(consent.id))
 }

@@ -1,29 +1,25 @@
 //! `families/{id}/contacts`: the family's contact log.
 
-use actix_web::http::{header, StatusCode};
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use uuid::Uuid;
 
 use super::types::{Contact, NewContact};
-use super::view::{contact_out, family_in_scope};
-use crate::api::audit::AuditContext;
+use super::view::{contact_out, family_in_scope, render_contact};
+use crate::api::audit::{Access, AuditContext};
+use crate::api::idempotency::{IdempotencyKeyHeader, IdempotentRequest, Outcome};
 use crate::api::json;
 use crate::api::responses::{AddFailures, ReadFailures};
 use crate::auth::{op, Allowed};
 use crate::db::families::{self as store, ContactRow};
 use crate::db::{self, Database};
-use crate::domain::family::TEXT_MAX_CHARS;
-use crate::domain::validation::{optional_guarded_text, FieldError};
+use crate::domain::family::check_contact;
 use crate::error::ApiError;
 
 /// The family's contact log, newest first.
 #[utoipa::path(
     tag = "families",
     params(("id" = Uuid, Path, description = "Family id")),
-    responses(
-        (status = 200, body = Vec<Contact>),
-        ReadFailures,
-    ),
+    responses((status = 200, body = Vec<Contact>), ReadFailures),
     security(("bearer" = []))
 )]
 #[get("/families/{id}/contacts")]
@@ -38,8 +34,14 @@ pub async fn list_contacts(
     let id = id.into_inner().to_string();
     let rows = db
         .run(move |connection| {
-            family_in_scope(connection, &principal, &id)?;
-            audit.allowed(connection, "contact", None, Some(&id))?;
+            let family = family_in_scope(connection, &principal, &id)?;
+            let access = Access {
+                resource_type: "contact",
+                resource_id: None,
+                family_id: Some(&family.id),
+                area_id: Some(&family.area_id),
+            };
+            audit.allowed(connection, access)?;
             Ok(store::contacts_of(connection, &id)?)
         })
         .await?;
@@ -47,13 +49,13 @@ pub async fn list_contacts(
         .into_iter()
         .map(contact_out)
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(HttpResponse::build(StatusCode::OK).json(contacts))
+    Ok(HttpResponse::Ok().json(contacts))
 }
 
 /// Adds an entry to the family's contact log.
 #[utoipa::path(
     tag = "families",
-    params(("id" = Uuid, Path, description = "Family id")),
+    params(("id" = Uuid, Path, description = "Family id"), IdempotencyKeyHeader),
     request_body = NewContact,
     responses(
         (status = 201, body = Contact, headers(("Location" = String, description = "URL of the family's contact log"))),
@@ -71,55 +73,35 @@ pub async fn add_contact(
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.principal;
     let audit = AuditContext::new(&principal, &req);
-    let family_id = id.into_inner().to_string();
-    let body = body.into_inner();
-    let mut errors = Vec::new();
-    if body.occurred_on > db::today() {
-        errors.push(FieldError {
-            field: "occurred_on".into(),
-            message: "must not be in the future".into(),
-        });
-    }
-    let note = match body
-        .note
-        .as_deref()
-        .map(|note| optional_guarded_text(note, TEXT_MAX_CHARS))
-    {
-        Some(Err(message)) => {
-            errors.push(FieldError {
-                field: "note".into(),
-                message,
-            });
-            None
-        }
-        Some(Ok(note)) => Some(note).filter(|note| !note.is_empty()),
-        None => None,
-    };
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
+    let request = IdempotentRequest::new(&req, &principal, body.raw())?;
+    let new = body.into_inner();
+    let note = check_contact(new.occurred_on, new.note.as_deref(), db::today())
+        .map_err(ApiError::Validation)?;
     let row = ContactRow {
         id: Uuid::now_v7().to_string(),
-        family_id: family_id.clone(),
-        occurred_on: body.occurred_on,
-        kind: body.kind.code().to_owned(),
+        family_id: id.into_inner().to_string(),
+        occurred_on: new.occurred_on,
+        kind: new.kind.code().to_owned(),
         note,
         recorded_by: principal.subject.clone(),
         created_at: db::now(),
     };
-    let row = db
-        .run(move |connection| {
-            db::write_transaction(connection, |connection| {
-                family_in_scope(connection, &principal, &family_id)?;
-                store::insert_contact(connection, &row)?;
-                audit.allowed(connection, "contact", Some(&row.id), Some(&family_id))?;
-                store::touch(connection, &family_id, row.created_at)?;
-                Ok(row)
-            })
+    let worker = principal.clone();
+    let work = move |connection: &mut _| {
+        family_in_scope(connection, &worker, &row.family_id)?;
+        store::insert_contact(connection, &row)?;
+        store::touch(connection, &row.family_id, row.created_at)?;
+        Ok(Outcome::created(row.id))
+    };
+    request
+        .run(&db, work, move |connection, outcome| {
+            render_contact(
+                connection,
+                &principal,
+                &audit,
+                &outcome.resource_id,
+                outcome.status,
+            )
         })
-        .await?;
-    let location = format!("/api/v1/families/{}/contacts", row.family_id);
-    Ok(HttpResponse::build(StatusCode::CREATED)
-        .insert_header((header::LOCATION, location))
-        .json(contact_out(row)?))
+        .await
 }

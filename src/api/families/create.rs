@@ -1,24 +1,24 @@
 //! `POST /families`.
 
-use actix_web::http::StatusCode;
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use uuid::Uuid;
 
 use super::types::{Family, NewFamily};
-use super::view::{current_year, family_response};
+use super::view::{current_year, render_family};
+use crate::api::areas::view::working_area;
 use crate::api::audit::AuditContext;
+use crate::api::idempotency::{IdempotencyKeyHeader, IdempotentRequest, Outcome};
 use crate::api::json;
 use crate::api::responses::CreateFailures;
-use crate::auth::policy::reaches_families_of;
 use crate::auth::{op, Allowed};
 use crate::db::families::{self as store, FamilyRow};
 use crate::db::{self, Database};
-use crate::domain::family::FamilyRecord;
 use crate::error::ApiError;
 
 /// Records a new family in an area the caller works in.
 #[utoipa::path(
     tag = "families",
+    params(IdempotencyKeyHeader),
     request_body = NewFamily,
     responses(
         (status = 201, body = Family, headers(
@@ -36,35 +36,34 @@ pub async fn create_family(
     req: HttpRequest,
     body: json::Json<NewFamily>,
 ) -> Result<HttpResponse, ApiError> {
-    let audit = AuditContext::new(&caller.principal, &req);
-    let body = body.into_inner();
-    let area_id = body.area_id.to_string();
-    if !reaches_families_of(&caller.principal, &area_id) {
-        return Err(ApiError::validation(
-            "area_id",
-            "is not an area you work in",
-        ));
-    }
-    let record = FamilyRecord {
-        display_name: body.display_name,
-        contact: body.contact,
-        household: body.household,
-        languages: body.languages,
-        interpreter_needed: body.interpreter_needed,
-        notes: body.notes,
-    }
-    .validate(current_year())
-    .map_err(ApiError::Validation)?;
-    let now = db::now();
-    let row = FamilyRow::from_record(Uuid::now_v7().to_string(), area_id, &record, 1, now);
-    let row = db
-        .run(move |connection| {
-            db::write_transaction(connection, |connection| {
-                store::insert(connection, &row)?;
-                audit.allowed(connection, "family", Some(&row.id), Some(&row.id))?;
-                Ok(row)
-            })
+    let principal = caller.principal;
+    let audit = AuditContext::new(&principal, &req);
+    let request = IdempotentRequest::new(&req, &principal, body.raw())?;
+    let new = body.into_inner();
+    let area_id = new.area_id.to_string();
+    let record = new
+        .record()
+        .validate(current_year())
+        .map_err(ApiError::Validation)?;
+    let worker = principal.clone();
+    let work = move |connection: &mut _| {
+        working_area(connection, &worker, &area_id)?;
+        let id = Uuid::now_v7().to_string();
+        store::insert(
+            connection,
+            &FamilyRow::from_record(id.clone(), area_id, &record, 1, db::now()),
+        )?;
+        Ok(Outcome::created(id).at_version(1))
+    };
+    request
+        .run(&db, work, move |connection, outcome| {
+            render_family(
+                connection,
+                &principal,
+                &audit,
+                &outcome.resource_id,
+                outcome.status,
+            )
         })
-        .await?;
-    family_response(StatusCode::CREATED, &row)
+        .await
 }

@@ -1,31 +1,29 @@
 //! `DELETE /families/{id}`: erasure.
 
-use actix_web::http::StatusCode;
 use actix_web::{delete, web, HttpRequest, HttpResponse};
 use uuid::Uuid;
 
-use crate::api::audit::AuditContext;
+use super::view::guarded_family;
+use crate::api::audit::{Access, AuditContext};
 use crate::api::etag::IfMatch;
 use crate::api::responses::DeleteFailures;
-use crate::auth::policy::guards_family_of;
 use crate::auth::{op, Allowed};
-use crate::db::families::{self as store};
 use crate::db::{self, erasure, Database};
 use crate::error::ApiError;
 
-/// Erases the family (its area's workers, or the data protection officer): its
-/// record, contact log, consents, enrolments, attendance and the snapshots in its
-/// referrals. Statistics keep anonymous counts; the audit trail keeps the family id.
+/// Erases the family (its area's workers, or the data protection officer of
+/// its housing organisation): its record, contact log, consents, enrolments,
+/// attendance, the snapshots in its referrals and their receivers' view of it.
+/// Statistics keep anonymous counts; the audit trail keeps the family id. When
+/// it returns, the erased content is gone from the SQLite database file and its
+/// WAL; on PostgreSQL the touched tables are vacuumed right after.
 #[utoipa::path(
     tag = "families",
     params(
         ("id" = Uuid, Path, description = "Family id"),
         ("If-Match" = Option<String>, Header, description = "ETag of the version to delete"),
     ),
-    responses(
-        (status = 204, description = "Erased"),
-        DeleteFailures,
-    ),
+    responses((status = 204, description = "Erased"), DeleteFailures),
     security(("bearer" = []))
 )]
 #[delete("/families/{id}")]
@@ -41,15 +39,15 @@ pub async fn erase_family(
     let id = id.into_inner().to_string();
     db.run(move |connection| {
         db::write_transaction(connection, |connection| {
-            let current = store::find(connection, &id)?
-                .filter(|family| guards_family_of(&principal, &family.area_id))
-                .ok_or(ApiError::NotFound)?;
+            let current = guarded_family(connection, &principal, &id)?;
             if_match.check(current.version)?;
-            erasure::erase_family(connection, &id)?;
-            audit.allowed(connection, "family", Some(&id), Some(&id))?;
+            let access = Access::new("family", &id, &current.area_id).of_family(Some(&id));
+            audit.allowed(connection, access)?;
+            erasure::erase_family(connection, &id, &principal.subject)?;
             Ok(())
         })
     })
     .await?;
-    Ok(HttpResponse::build(StatusCode::NO_CONTENT).finish())
+    erasure::remove_leftovers(&db).await;
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -8,20 +8,21 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::types::{Consent, Contact, Family};
+use super::view::guarded_family;
 use super::view::{consent_out, contact_out, family_out};
-use crate::api::audit::types::{event_out, AuditEvent};
-use crate::api::audit::AuditContext;
+use crate::api::audit::list::with_attempts;
+use crate::api::audit::types::AuditEvent;
+use crate::api::audit::{Access, AuditContext};
 use crate::api::referrals::types::{Referral, ReferralEvent};
 use crate::api::referrals::view::{events_out as referral_events_out, view};
 use crate::api::responses::{RateFailure, ReadFailures};
 use crate::api::stored_uuid;
-use crate::auth::policy::guards_family_of;
 use crate::auth::{op, Allowed};
 use crate::db::audit::{self as audit_store, AuditFilter};
-use crate::db::families as family_store;
+use crate::db::families::{self as family_store, FamilyRow};
 use crate::db::initiatives as initiative_store;
 use crate::db::referrals as referral_store;
-use crate::db::Database;
+use crate::db::{self, Database, DbConnection};
 use crate::domain::assessment::Side;
 use crate::domain::catalog::InitiativeType;
 use crate::error::ApiError;
@@ -65,6 +66,9 @@ pub struct ExportedConcernReport {
     pub acknowledged_at: Option<DateTime<Utc>>,
 }
 
+/// The newest audit events an export carries; the trail has the rest.
+const EXPORTED_AUDIT_EVENTS: i64 = 500;
+
 /// Everything held about one family.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FamilyExport {
@@ -76,19 +80,23 @@ pub struct FamilyExport {
     pub attendance: Vec<ExportedAttendance>,
     pub referrals: Vec<ExportedReferral>,
     pub concern_reports: Vec<ExportedConcernReport>,
-    /// Who accessed the family's data, and when (this export included).
+    /// Who accessed the family's data, and when (this export included): the
+    /// newest 500 events, newest first.
     pub audit_events: Vec<AuditEvent>,
+    /// How many audit events concern the family in all.
+    pub audit_events_total: i64,
+    /// True when `audit_events` holds only the newest of them; the data
+    /// protection officer reads the rest at `/api/v1/audit-events?family_id=`.
+    pub audit_events_truncated: bool,
 }
 
 /// Everything held about the family, for the family (subject access). For the
-/// area's housing-social workers and the data protection officer.
+/// area's housing-social workers and the data protection officer of its
+/// housing organisation.
 #[utoipa::path(
     tag = "privacy",
     params(("id" = Uuid, Path, description = "Family id")),
-    responses(
-        (status = 200, body = FamilyExport),
-        ReadFailures, RateFailure,
-    ),
+    responses((status = 200, body = FamilyExport), ReadFailures, RateFailure),
     security(("bearer" = []))
 )]
 #[get("/families/{id}/export")]
@@ -103,98 +111,119 @@ pub async fn export_family(
     let id = id.into_inner().to_string();
     let export = db
         .run(move |connection| {
-            let family = family_store::find(connection, &id)?
-                .filter(|family| guards_family_of(&principal, &family.area_id))
-                .ok_or(ApiError::NotFound)?;
-            audit.allowed(connection, "family", Some(&id), Some(&id))?;
-            let contacts = family_store::contacts_of(connection, &id)?
-                .into_iter()
-                .map(contact_out)
-                .collect::<Result<_, _>>()?;
-            let consents = family_store::consents_of(connection, &id)?
-                .into_iter()
-                .map(consent_out)
-                .collect::<Result<_, _>>()?;
-            let enrolments = initiative_store::enrolments_of_family(connection, &id)?
-                .into_iter()
-                .map(|(enrolment, initiative)| {
-                    Ok(ExportedEnrolment {
-                        initiative_id: stored_uuid(&initiative.id)?,
-                        initiative_type: InitiativeType::parse(&initiative.initiative_type)
-                            .ok_or_else(|| {
-                                ApiError::internal("stored initiative type is invalid")
-                            })?,
-                        title: initiative.title,
-                        heavily_burdened: enrolment.heavily_burdened != 0,
-                        mothers: enrolment.mothers,
-                        fathers: enrolment.fathers,
-                        enrolled_at: enrolment.enrolled_at.and_utc(),
-                    })
-                })
-                .collect::<Result<_, ApiError>>()?;
-            let attendance = initiative_store::attendance_of_family(connection, &id)?
-                .into_iter()
-                .map(|session| {
-                    Ok(ExportedAttendance {
-                        session_id: stored_uuid(&session.id)?,
-                        initiative_id: stored_uuid(&session.initiative_id)?,
-                        held_on: session.held_on,
-                        theme: session.theme,
-                    })
-                })
-                .collect::<Result<_, ApiError>>()?;
-            let mut referrals = Vec::new();
-            for row in referral_store::of_family(connection, &id)? {
-                let events = referral_events_out(referral_store::events_of(connection, &row.id)?)?;
-                referrals.push(ExportedReferral {
-                    referral: view(connection, &row, Side::HousingSocial)?,
-                    events,
-                });
-            }
-            let concern_reports = referral_store::concerns_of_family(connection, &id)?
-                .into_iter()
-                .map(|row| {
-                    Ok(ExportedConcernReport {
-                        id: stored_uuid(&row.id)?,
-                        child_birth_year: row.child_birth_year,
-                        child_description: row.child_description,
-                        observation: row.observation,
-                        observed_on: row.observed_on,
-                        urgent: row.urgent != 0,
-                        reported_by: row.reported_by,
-                        received_at: row.received_at.and_utc(),
-                        acknowledged_at: row.acknowledged_at.map(|at| at.and_utc()),
-                    })
-                })
-                .collect::<Result<_, ApiError>>()?;
-            let audit_events = audit_store::list(
-                connection,
-                &AuditFilter {
-                    family_id: Some(id.clone()),
-                    limit: i64::MAX,
-                    ..AuditFilter::default()
-                },
-            )?
-            .into_iter()
-            .map(event_out)
-            .collect::<Result<_, _>>()?;
-            Ok(FamilyExport {
-                exported_at: Utc::now(),
-                family: family_out(&family)?,
-                contacts,
-                consents,
-                enrolments,
-                attendance,
-                referrals,
-                concern_reports,
-                audit_events,
+            db::write_transaction(connection, |connection| {
+                let family = guarded_family(connection, &principal, &id)?;
+                let access = Access::new("family", &id, &family.area_id).of_family(Some(&id));
+                audit.allowed(connection, access)?;
+                gather(connection, &family)
             })
         })
         .await?;
+    let attachment = format!("attachment; filename=\"family-{}.json\"", export.family.id);
     Ok(HttpResponse::Ok()
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"family-{}.json\"", export.family.id),
-        ))
+        .insert_header((header::CONTENT_DISPOSITION, attachment))
         .json(export))
+}
+
+/// Everything held about `family`, as it is now.
+fn gather(connection: &mut DbConnection, family: &FamilyRow) -> Result<FamilyExport, ApiError> {
+    let id = family.id.as_str();
+    let contacts = family_store::contacts_of(connection, id)?
+        .into_iter()
+        .map(contact_out)
+        .collect::<Result<_, _>>()?;
+    let consents = family_store::consents_of(connection, id)?
+        .into_iter()
+        .map(consent_out)
+        .collect::<Result<_, _>>()?;
+    let mut referrals = Vec::new();
+    for row in referral_store::of_family(connection, id)? {
+        let events = referral_events_out(referral_store::events_of(connection, &row.id)?, None)?;
+        referrals.push(ExportedReferral {
+            referral: view(connection, row, Side::HousingSocial)?,
+            events,
+        });
+    }
+    let newest = AuditFilter {
+        family_id: Some(id.to_owned()),
+        limit: EXPORTED_AUDIT_EVENTS,
+        newest_first: true,
+        ..AuditFilter::default()
+    };
+    let newest = audit_store::list(connection, &newest)?;
+    let audit_events = with_attempts(connection, newest)?;
+    let audit_events_total = audit_store::count_of_family(connection, id)?;
+    Ok(FamilyExport {
+        exported_at: Utc::now(),
+        family: family_out(family)?,
+        contacts,
+        consents,
+        enrolments: enrolments_of(connection, id)?,
+        attendance: attendance_of(connection, id)?,
+        referrals,
+        concern_reports: concern_reports_of(connection, id)?,
+        audit_events_truncated: audit_events_total > audit_events.len() as i64,
+        audit_events,
+        audit_events_total,
+    })
+}
+
+fn enrolments_of(
+    connection: &mut DbConnection,
+    family_id: &str,
+) -> Result<Vec<ExportedEnrolment>, ApiError> {
+    initiative_store::enrolments_of_family(connection, family_id)?
+        .into_iter()
+        .map(|(enrolment, initiative)| {
+            Ok(ExportedEnrolment {
+                initiative_id: stored_uuid(&initiative.id)?,
+                initiative_type: InitiativeType::parse(&initiative.initiative_type)
+                    .ok_or_else(|| ApiError::internal("stored initiative type is invalid"))?,
+                title: initiative.title,
+                heavily_burdened: enrolment.heavily_burdened != 0,
+                mothers: enrolment.mothers,
+                fathers: enrolment.fathers,
+                enrolled_at: enrolment.enrolled_at.and_utc(),
+            })
+        })
+        .collect()
+}
+
+fn attendance_of(
+    connection: &mut DbConnection,
+    family_id: &str,
+) -> Result<Vec<ExportedAttendance>, ApiError> {
+    initiative_store::attendance_of_family(connection, family_id)?
+        .into_iter()
+        .map(|session| {
+            Ok(ExportedAttendance {
+                session_id: stored_uuid(&session.id)?,
+                initiative_id: stored_uuid(&session.initiative_id)?,
+                held_on: session.held_on,
+                theme: session.theme,
+            })
+        })
+        .collect()
+}
+
+fn concern_reports_of(
+    connection: &mut DbConnection,
+    family_id: &str,
+) -> Result<Vec<ExportedConcernReport>, ApiError> {
+    referral_store::concerns_of_family(connection, family_id)?
+        .into_iter()
+        .map(|row| {
+            Ok(ExportedConcernReport {
+                id: stored_uuid(&row.id)?,
+                child_birth_year: row.child_birth_year,
+                child_description: row.child_description,
+                observation: row.observation,
+                observed_on: row.observed_on,
+                urgent: row.urgent != 0,
+                reported_by: row.reported_by,
+                received_at: row.received_at.and_utc(),
+                acknowledged_at: row.acknowledged_at.map(|at| at.and_utc()),
+            })
+        })
+        .collect()
 }

@@ -4,13 +4,13 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 
 use super::types::{Family, FamilyListQuery};
 use super::view::family_out;
-use crate::api::audit::AuditContext;
+use crate::api::audit::{Access, AuditContext};
 use crate::api::pagination::{page_response, Page, PageRequest};
 use crate::api::responses::ListFailures;
 use crate::auth::policy::family_areas;
 use crate::auth::{op, Allowed};
 use crate::db::families::{self as store, FamilyFilter};
-use crate::db::Database;
+use crate::db::{self, Database};
 use crate::error::ApiError;
 
 /// The families of the areas the caller works in.
@@ -43,29 +43,19 @@ pub async fn list_families(
         after_id: page.after.clone(),
         limit: page.fetch_limit(),
     };
-    let shown = page.limit as usize;
+    let shown_page = page.clone();
     let rows = db
         .run(move |connection| {
-            let rows = store::list(connection, &filter)?;
-            let listed = rows
-                .iter()
-                .take(shown)
-                .map(|row| (row.id.as_str(), Some(row.id.as_str())));
-            audit.allowed_each(connection, "family", listed)?;
-            Ok(rows)
+            db::write_transaction(connection, |connection| {
+                let rows = store::list(connection, &filter)?;
+                let accesses = shown_page.shown(&rows).iter().map(|row| {
+                    Access::new("family", &row.id, &row.area_id).of_family(Some(&row.id))
+                });
+                audit.allowed_each(connection, accesses)?;
+                Ok(rows)
+            })
         })
         .await?;
-    let page = page.into_page(rows, |row| row.id.clone(), |row| row);
-    let items = page
-        .items
-        .iter()
-        .map(family_out)
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(page_response(
-        &req,
-        Page {
-            items,
-            next_cursor: page.next_cursor,
-        },
-    ))
+    let page = page.try_into_page(rows, |row| row.id.clone(), |row| family_out(&row))?;
+    Ok(page_response(&req, page))
 }

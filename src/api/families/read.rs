@@ -5,7 +5,7 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 use uuid::Uuid;
 
 use super::types::Family;
-use super::view::{family_in_scope, family_response};
+use super::view::render_family;
 use crate::api::audit::AuditContext;
 use crate::api::responses::ReadFailures;
 use crate::auth::{op, Allowed};
@@ -32,12 +32,8 @@ pub async fn get_family(
     let principal = caller.principal;
     let audit = AuditContext::new(&principal, &req);
     let id = id.into_inner().to_string();
-    let row = db
-        .run(move |connection| {
-            let row = family_in_scope(connection, &principal, &id)?;
-            audit.allowed(connection, "family", Some(&id), Some(&id))?;
-            Ok(row)
-        })
+    let rendered = db
+        .run(move |connection| render_family(connection, &principal, &audit, &id, StatusCode::OK))
         .await?;
-    family_response(StatusCode::OK, &row)
+    Ok(rendered.into_response())
 }

@@ -8,7 +8,8 @@ use uuid::Uuid;
 use crate::api::present;
 use crate::domain::catalog::MunicipalUnit;
 use crate::domain::family::{
-    ConsentForm, ConsentPurpose, ConsentState, ContactDetails, ContactKind, DataCategory, Household,
+    ConsentForm, ConsentPurpose, ConsentState, ContactDetails, ContactKind, DataCategory,
+    FamilyRecord, Household,
 };
 use crate::strict_json::{object, optional_object};
 
@@ -48,6 +49,20 @@ pub struct NewFamily {
     pub notes: Option<String>,
 }
 
+impl NewFamily {
+    /// The family record the body describes, not yet validated.
+    pub fn record(self) -> FamilyRecord {
+        FamilyRecord {
+            display_name: self.display_name,
+            contact: self.contact,
+            household: self.household,
+            languages: self.languages,
+            interpreter_needed: self.interpreter_needed,
+            notes: self.notes,
+        }
+    }
+}
+
 /// Changes to a family: absent fields stay; objects are replaced as a whole;
 /// `notes: null` clears the notes.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -63,6 +78,31 @@ pub struct FamilyChanges {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>)]
     pub notes: Option<Option<String>>,
+}
+
+impl FamilyChanges {
+    /// `record` with these changes made.
+    pub fn apply_to(self, mut record: FamilyRecord) -> FamilyRecord {
+        if let Some(name) = self.display_name {
+            record.display_name = name;
+        }
+        if let Some(contact) = self.contact {
+            record.contact = contact;
+        }
+        if let Some(household) = self.household {
+            record.household = household;
+        }
+        if let Some(languages) = self.languages {
+            record.languages = languages;
+        }
+        if let Some(interpreter_needed) = self.interpreter_needed {
+            record.interpreter_needed = interpreter_needed;
+        }
+        if let Some(notes) = self.notes {
+            record.notes = notes;
+        }
+        record
+    }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

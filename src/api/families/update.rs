@@ -5,7 +5,7 @@ use actix_web::{patch, web, HttpRequest, HttpResponse};
 use uuid::Uuid;
 
 use super::types::{Family, FamilyChanges};
-use super::view::{current_year, family_in_scope, family_response};
+use super::view::{current_year, family_in_scope, render_family};
 use crate::api::audit::AuditContext;
 use crate::api::etag::IfMatch;
 use crate::api::json;
@@ -42,47 +42,29 @@ pub async fn update_family(
     let audit = AuditContext::new(&principal, &req);
     let id = id.into_inner().to_string();
     let changes = body.into_inner();
-    let row = db
+    let rendered = db
         .run(move |connection| {
             db::write_transaction(connection, |connection| {
                 let current = family_in_scope(connection, &principal, &id)?;
                 if_match.check(current.version)?;
-                let mut record = current.record()?;
-                if let Some(name) = changes.display_name {
-                    record.display_name = name;
-                }
-                if let Some(contact) = changes.contact {
-                    record.contact = contact;
-                }
-                if let Some(household) = changes.household {
-                    record.household = household;
-                }
-                if let Some(languages) = changes.languages {
-                    record.languages = languages;
-                }
-                if let Some(interpreter_needed) = changes.interpreter_needed {
-                    record.interpreter_needed = interpreter_needed;
-                }
-                if let Some(notes) = changes.notes {
-                    record.notes = notes;
-                }
-                let record = record
+                let record = changes
+                    .apply_to(current.record()?)
                     .validate(current_year())
                     .map_err(ApiError::Validation)?;
+                let version = current.version + 1;
                 let updated = FamilyRow::from_record(
                     id,
-                    current.area_id.clone(),
+                    current.area_id,
                     &record,
-                    current.version + 1,
+                    version,
                     current.created_at,
                 );
                 if !store::replace_if_version(connection, &updated, current.version)? {
                     return Err(ApiError::PreconditionFailed);
                 }
-                audit.allowed(connection, "family", Some(&updated.id), Some(&updated.id))?;
-                Ok(updated)
+                render_family(connection, &principal, &audit, &updated.id, StatusCode::OK)
             })
         })
         .await?;
-    family_response(StatusCode::OK, &row)
+    Ok(rendered.into_response())
 }

@@ -1,13 +1,15 @@
 //! Families, contacts and consents in scope and as responses.
 
-use actix_web::http::{header, StatusCode};
-use actix_web::HttpResponse;
+use actix_web::http::StatusCode;
 
 use super::types::{Consent, Contact, Family};
-use crate::api::etag::etag;
+use crate::api::audit::record::Access;
+use crate::api::audit::AuditContext;
+use crate::api::idempotency::Rendered;
 use crate::api::stored_uuid;
-use crate::auth::policy::reaches_families_of;
+use crate::auth::policy::{guards_family_of, reaches_families_of};
 use crate::auth::Principal;
+use crate::db::areas as area_store;
 use crate::db::families::{self as store, ConsentRow, ContactRow, FamilyRow};
 use crate::db::{self, from_json, DbConnection};
 use crate::domain::catalog::MunicipalUnit;
@@ -101,30 +103,87 @@ pub fn referenced_family(
     })
 }
 
+/// The family if the caller guards it (its area's workers, and the data
+/// protection officer of the area's housing organisation); 404 otherwise.
+pub(super) fn guarded_family(
+    connection: &mut DbConnection,
+    principal: &Principal,
+    id: &str,
+) -> Result<FamilyRow, ApiError> {
+    let family = store::find(connection, id)?.ok_or(ApiError::NotFound)?;
+    let area = area_store::find(connection, &family.area_id)?.ok_or(ApiError::NotFound)?;
+    if guards_family_of(principal, &area.id, &area.organisation_code) {
+        Ok(family)
+    } else {
+        Err(ApiError::NotFound)
+    }
+}
+
 /// The consent and its family, if the caller works in the family's area.
 pub(super) fn consent_in_scope(
     connection: &mut DbConnection,
     principal: &Principal,
     id: &str,
-) -> Result<ConsentRow, ApiError> {
+) -> Result<(ConsentRow, FamilyRow), ApiError> {
     let consent = store::find_consent(connection, id)?.ok_or(ApiError::NotFound)?;
-    family_in_scope(connection, principal, &consent.family_id)?;
-    Ok(consent)
+    let family = family_in_scope(connection, principal, &consent.family_id)?;
+    Ok((consent, family))
 }
 
-pub(super) fn family_response(
+/// The family `id` as a response to the caller (404 outside its scope),
+/// recorded in the audit trail as read.
+pub fn render_family(
+    connection: &mut DbConnection,
+    principal: &Principal,
+    audit: &AuditContext,
+    id: &str,
     status: StatusCode,
-    row: &FamilyRow,
-) -> Result<HttpResponse, ApiError> {
-    let mut response = HttpResponse::build(status);
-    response.insert_header((header::ETAG, etag(row.version)));
-    if status == StatusCode::CREATED {
-        response.insert_header((header::LOCATION, format!("/api/v1/families/{}", row.id)));
-    }
-    Ok(response.json(family_out(row)?))
+) -> Result<Rendered, ApiError> {
+    let row = family_in_scope(connection, principal, id)?;
+    audit.allowed(
+        connection,
+        Access::new("family", &row.id, &row.area_id).of_family(Some(&row.id)),
+    )?;
+    Ok(Rendered::new(status, &family_out(&row)?)?
+        .with_etag(row.version)
+        .located_at(format!("/api/v1/families/{}", row.id)))
 }
 
-/// The year today, for checking children's birth years.
+/// The contact-log entry `id` as a response to the caller, audited.
+pub(super) fn render_contact(
+    connection: &mut DbConnection,
+    principal: &Principal,
+    audit: &AuditContext,
+    id: &str,
+    status: StatusCode,
+) -> Result<Rendered, ApiError> {
+    let contact = store::find_contact(connection, id)?.ok_or(ApiError::NotFound)?;
+    let family = family_in_scope(connection, principal, &contact.family_id)?;
+    audit.allowed(
+        connection,
+        Access::new("contact", &contact.id, &family.area_id).of_family(Some(&family.id)),
+    )?;
+    let location = format!("/api/v1/families/{}/contacts", family.id);
+    Ok(Rendered::new(status, &contact_out(contact)?)?.located_at(location))
+}
+
+/// The consent `id` as a response to the caller, audited.
+pub(super) fn render_consent(
+    connection: &mut DbConnection,
+    principal: &Principal,
+    audit: &AuditContext,
+    id: &str,
+    status: StatusCode,
+) -> Result<Rendered, ApiError> {
+    let (consent, family) = consent_in_scope(connection, principal, id)?;
+    audit.allowed(
+        connection,
+        Access::new("consent", &consent.id, &family.area_id).of_family(Some(&family.id)),
+    )?;
+    let location = format!("/api/v1/consents/{}", consent.id);
+    Ok(Rendered::new(status, &consent_out(consent)?)?.located_at(location))
+}
+
 pub(super) fn current_year() -> i32 {
     use chrono::Datelike;
     db::today().year()

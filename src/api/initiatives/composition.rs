@@ -4,11 +4,11 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 use uuid::Uuid;
 
 use super::view::find_with_families_in_scope;
-use crate::api::audit::AuditContext;
+use crate::api::audit::{Access, AuditContext};
 use crate::api::responses::{ConflictFailure, ReadFailures};
 use crate::auth::{op, Allowed};
 use crate::db::initiatives::{self as store};
-use crate::db::{from_json, Database};
+use crate::db::{self, from_json, Database};
 use crate::domain::family::{composition, Composition, Participant};
 use crate::domain::initiative::InitiativeFormat;
 use crate::error::ApiError;
@@ -35,17 +35,25 @@ pub async fn team_composition(
     let id = id.into_inner().to_string();
     let (initiative, rows) = db
         .run(move |connection| {
-            let initiative = find_with_families_in_scope(connection, &principal, &id)?;
-            if initiative.format != InitiativeFormat::Closed.code() {
-                return Err(ApiError::Conflict(
-                    "team composition applies to closed initiatives; this one is open".into(),
-                ));
-            }
-            audit.allowed(connection, "enrolment", Some(&id), None)?;
-            Ok((
-                initiative,
-                store::enrolments_with_families(connection, &id)?,
-            ))
+            db::write_transaction(connection, |connection| {
+                let initiative = find_with_families_in_scope(connection, &principal, &id)?;
+                if initiative.format != InitiativeFormat::Closed.code() {
+                    return Err(ApiError::Conflict(
+                        "team composition applies to closed initiatives; this one is open".into(),
+                    ));
+                }
+                let access = Access {
+                    resource_type: "enrolment",
+                    resource_id: Some(&id),
+                    family_id: None,
+                    area_id: Some(&initiative.area_id),
+                };
+                audit.allowed(connection, access)?;
+                Ok((
+                    initiative,
+                    store::enrolments_with_families(connection, &id)?,
+                ))
+            })
         })
         .await?;
     let participants = rows

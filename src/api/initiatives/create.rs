@@ -1,23 +1,25 @@
 //! `POST /initiatives`: an initiative is planned.
 
-use actix_web::http::StatusCode;
-use actix_web::{post, web, HttpResponse};
+use actix_web::{post, web, HttpRequest, HttpResponse};
 use uuid::Uuid;
 
 use super::types::{Initiative, NewInitiative};
-use super::view::{check_assessment, single_response};
+use super::view::{check_assessment, render};
+use crate::api::areas::view::working_area;
+use crate::api::idempotency::{IdempotencyKeyHeader, IdempotentRequest, Outcome};
 use crate::api::json;
 use crate::api::responses::CreateFailures;
-use crate::auth::policy::reaches_families_of;
+use crate::api::statistics::SuppressionThreshold;
 use crate::auth::{op, Allowed};
 use crate::db::initiatives::{self as store, InitiativeRow, RowIdentity};
-use crate::db::{self, Database};
-use crate::domain::initiative::{InitiativePlan, InitiativeStatus};
+use crate::db::{self, Database, DbConnection};
+use crate::domain::initiative::InitiativeStatus;
 use crate::error::ApiError;
 
 /// Plans an initiative in an area the caller works in.
 #[utoipa::path(
     tag = "initiatives",
+    params(IdempotencyKeyHeader),
     request_body = NewInitiative,
     responses(
         (status = 201, body = Initiative, headers(
@@ -32,54 +34,44 @@ use crate::error::ApiError;
 pub async fn create_initiative(
     caller: Allowed<op::WriteInitiatives>,
     db: web::Data<Database>,
+    threshold: web::Data<SuppressionThreshold>,
+    req: HttpRequest,
     body: json::Json<NewInitiative>,
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.principal;
-    let body = body.into_inner();
-    let area_id = body.area_id.to_string();
-    if !reaches_families_of(&principal, &area_id) {
-        return Err(ApiError::validation(
-            "area_id",
-            "is not an area you work in",
-        ));
-    }
-    let plan = InitiativePlan {
-        initiative_type: body.initiative_type,
-        title: body.title,
-        description: body.description,
-        problem_areas: body.problem_areas,
-        format: body.format,
-        partners: body.partners,
-        languages: body.languages,
-        interpreter_present: body.interpreter_present,
-        target_group: body.target_group,
-        capacity: body.capacity,
-        schedule: body.schedule,
-        network_plan: body.network_plan,
-        job_centre_agreement: body.job_centre_agreement,
-        fathers_wanted: body.fathers_wanted,
-    }
-    .validate()
-    .map_err(ApiError::Validation)?;
-    let id = Uuid::now_v7().to_string();
-    let stored = RowIdentity {
-        id: &id,
-        area_id: &area_id,
-        version: 1,
-        created_at: db::now(),
+    let request = IdempotentRequest::new(&req, &principal, body.raw())?;
+    let new = body.into_inner();
+    let area_id = new.area_id.to_string();
+    let assessment_id = new.assessment_id.map(|id| id.to_string());
+    let plan = new.plan().validate().map_err(ApiError::Validation)?;
+    let planner = principal.clone();
+    let work = move |connection: &mut DbConnection| {
+        working_area(connection, &planner, &area_id)?;
+        if let Some(assessment_id) = &assessment_id {
+            check_assessment(connection, assessment_id, &area_id)?;
+        }
+        let id = Uuid::now_v7().to_string();
+        let identity = RowIdentity {
+            id: &id,
+            area_id: &area_id,
+            version: 1,
+            created_at: db::now(),
+        };
+        let row =
+            InitiativeRow::from_plan(identity, &plan, assessment_id, InitiativeStatus::Planned);
+        store::insert(connection, &row)?;
+        Ok(Outcome::created(row.id).at_version(row.version))
     };
-    let assessment_id = body.assessment_id.map(|id| id.to_string());
-    let row = InitiativeRow::from_plan(stored, &plan, assessment_id, InitiativeStatus::Planned);
-    let row = db
-        .run(move |connection| {
-            db::write_transaction(connection, |connection| {
-                if let Some(assessment_id) = &row.assessment_id {
-                    check_assessment(connection, assessment_id, &row.area_id)?;
-                }
-                store::insert(connection, &row)?;
-                Ok(row)
-            })
+    let threshold = threshold.0;
+    request
+        .run(&db, work, move |connection, outcome| {
+            render(
+                connection,
+                &principal,
+                threshold,
+                &outcome.resource_id,
+                outcome.status,
+            )
         })
-        .await?;
-    single_response(StatusCode::CREATED, &row, 0)
+        .await
 }

@@ -7,7 +7,8 @@ use super::types::{Initiative, InitiativeListQuery};
 use super::view::initiative_out;
 use crate::api::pagination::{page_response, Page, PageRequest};
 use crate::api::responses::ListFailures;
-use crate::auth::policy::{area_work_scope, AreaWorkScope};
+use crate::api::statistics::SuppressionThreshold;
+use crate::auth::policy::{area_work_scope, disclosure_for, AreaWorkScope};
 use crate::auth::{op, Allowed};
 use crate::db::initiatives::{self as store, AreaScope, InitiativeFilter};
 use crate::db::Database;
@@ -28,6 +29,7 @@ pub async fn list_initiatives(
     caller: Allowed<op::ReadInitiatives>,
     db: web::Data<Database>,
     query: web::Query<InitiativeListQuery>,
+    threshold: web::Data<SuppressionThreshold>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
@@ -47,6 +49,8 @@ pub async fn list_initiatives(
         after_id: page.after.clone(),
         limit: page.fetch_limit(),
     };
+    let principal = caller.principal;
+    let threshold = threshold.0;
     let (rows, counts) = db
         .run(move |connection| {
             let rows = store::list(connection, &filter)?;
@@ -55,17 +59,14 @@ pub async fn list_initiatives(
             Ok((rows, counts))
         })
         .await?;
-    let page = page.into_page(rows, |row| row.id.clone(), |row| row);
-    let items = page
-        .items
-        .iter()
-        .map(|row| initiative_out(row, counts.get(&row.id).copied().unwrap_or(0)))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(page_response(
-        &req,
-        Page {
-            items,
-            next_cursor: page.next_cursor,
+    let page = page.try_into_page(
+        rows,
+        |row| row.id.clone(),
+        |row| {
+            let enrolled = counts.get(&row.id).copied().unwrap_or(0);
+            let disclosure = disclosure_for(&principal, &row.area_id, threshold);
+            initiative_out(&row, disclosure.single(enrolled))
         },
-    ))
+    )?;
+    Ok(page_response(&req, page))
 }

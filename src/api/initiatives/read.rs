@@ -5,8 +5,9 @@ use actix_web::{get, web, HttpResponse};
 use uuid::Uuid;
 
 use super::types::Initiative;
-use super::view::{enrolled_count, find_in_scope, single_response};
+use super::view::render;
 use crate::api::responses::ReadFailures;
+use crate::api::statistics::SuppressionThreshold;
 use crate::auth::{op, Allowed};
 use crate::db::Database;
 use crate::error::ApiError;
@@ -25,16 +26,14 @@ use crate::error::ApiError;
 pub async fn get_initiative(
     caller: Allowed<op::ReadInitiatives>,
     db: web::Data<Database>,
+    threshold: web::Data<SuppressionThreshold>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.principal;
+    let threshold = threshold.0;
     let id = id.into_inner().to_string();
-    let (row, enrolled) = db
-        .run(move |connection| {
-            let (row, _) = find_in_scope(connection, &principal, &id)?;
-            let enrolled = enrolled_count(connection, &id)?;
-            Ok((row, enrolled))
-        })
+    let rendered = db
+        .run(move |connection| render(connection, &principal, threshold, &id, StatusCode::OK))
         .await?;
-    single_response(StatusCode::OK, &row, enrolled)
+    Ok(rendered.into_response())
 }

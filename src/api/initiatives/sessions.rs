@@ -1,74 +1,108 @@
 //! `initiatives/{id}/sessions`: sessions held and who attended.
 
-use actix_web::http::header;
+use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use uuid::Uuid;
 
 use super::types::{NewSession, Session};
 use super::view::{find_in_scope, find_with_families_in_scope, session_out, status_of};
-use crate::api::audit::AuditContext;
+use crate::api::audit::{Access, AuditContext};
+use crate::api::idempotency::{IdempotencyKeyHeader, IdempotentRequest, Outcome, Rendered};
 use crate::api::json;
 use crate::api::responses::{AddFailures, ConflictFailure, ReadFailures};
-use crate::auth::policy::reaches_families_of;
-use crate::auth::{op, Allowed};
+use crate::api::statistics::SuppressionThreshold;
+use crate::auth::policy::disclosure_for;
+use crate::auth::{op, Allowed, Principal};
 use crate::db::families as family_store;
-use crate::db::initiatives::{self as store, SessionRow};
-use crate::db::{self, Database};
-use crate::domain::initiative::{InitiativeFormat, InitiativeStatus};
+use crate::db::initiatives::{self as store, InitiativeRow, SessionRow};
+use crate::db::{self, Database, DbConnection};
+use crate::domain::initiative::{ensure_sessions_recordable, InitiativeFormat};
+use crate::domain::statistics::Disclosure;
 use crate::domain::validation::{guarded_text, optional_guarded_text, FieldError, Violations};
 use crate::error::ApiError;
 
-/// Sessions held, with attendance counts; attendee ids only for the area's workers.
+/// Sessions held, with attendance counts: exact, with attendee ids, for the
+/// area's workers; suppressed when small, without ids, for everyone else.
 #[utoipa::path(
     tag = "initiatives",
     params(("id" = Uuid, Path, description = "Initiative id")),
-    responses(
-        (status = 200, body = Vec<Session>),
-        ReadFailures,
-    ),
+    responses((status = 200, body = Vec<Session>), ReadFailures),
     security(("bearer" = []))
 )]
 #[get("/initiatives/{id}/sessions")]
 pub async fn list_sessions(
     caller: Allowed<op::ReadInitiatives>,
     db: web::Data<Database>,
+    threshold: web::Data<SuppressionThreshold>,
     req: HttpRequest,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.principal;
     let audit = AuditContext::new(&principal, &req);
+    let threshold = threshold.0;
     let id = id.into_inner().to_string();
-    let (sessions, shows_attendees) = db
+    let sessions = db
         .run(move |connection| {
-            let (_, area) = find_in_scope(connection, &principal, &id)?;
-            let shows_attendees = reaches_families_of(&principal, &area.id);
-            let sessions = store::sessions_with_attendance(connection, &id)?;
-            if shows_attendees {
-                for (session, attendees) in &sessions {
-                    for family_id in attendees {
-                        audit.allowed(
-                            connection,
-                            "attendance",
-                            Some(&session.id),
-                            Some(family_id),
+            db::write_transaction(connection, |connection| {
+                let (_, area) = find_in_scope(connection, &principal, &id)?;
+                let disclosure = disclosure_for(&principal, &area.id, threshold);
+                store::sessions_with_attendance(connection, &id)?
+                    .into_iter()
+                    .map(|(session, attendees)| {
+                        audit_attendance(
+                            connection, &audit, disclosure, &area.id, &session, &attendees,
                         )?;
-                    }
-                }
-            }
-            Ok((sessions, shows_attendees))
+                        session_out(session, attendees, disclosure)
+                    })
+                    .collect::<Result<Vec<_>, ApiError>>()
+            })
         })
         .await?;
-    let sessions = sessions
-        .into_iter()
-        .map(|(session, attendees)| session_out(session, attendees, shows_attendees))
-        .collect::<Result<Vec<_>, _>>()?;
     Ok(HttpResponse::Ok().json(sessions))
+}
+
+/// Records that the caller saw who attended `session` (only the area's team does).
+fn audit_attendance(
+    connection: &mut DbConnection,
+    audit: &AuditContext,
+    disclosure: Disclosure,
+    area_id: &str,
+    session: &SessionRow,
+    attendees: &[String],
+) -> Result<(), ApiError> {
+    if disclosure != Disclosure::Exact {
+        return Ok(());
+    }
+    let accesses = attendees.iter().map(|family_id| {
+        Access::new("attendance", &session.id, area_id).of_family(Some(family_id))
+    });
+    audit.allowed_each(connection, accesses)
+}
+
+/// Session `id` as a response to the caller, its attendance audited when shown.
+fn render(
+    connection: &mut DbConnection,
+    principal: &Principal,
+    audit: &AuditContext,
+    threshold: i64,
+    id: &str,
+    status: StatusCode,
+) -> Result<Rendered, ApiError> {
+    let session = store::find_session(connection, id)?.ok_or(ApiError::NotFound)?;
+    let (_, area) = find_in_scope(connection, principal, &session.initiative_id)?;
+    let disclosure = disclosure_for(principal, &area.id, threshold);
+    let attendees = store::attendees_of(connection, id)?;
+    audit_attendance(
+        connection, audit, disclosure, &area.id, &session, &attendees,
+    )?;
+    let location = format!("/api/v1/initiatives/{}/sessions", session.initiative_id);
+    Ok(Rendered::new(status, &session_out(session, attendees, disclosure)?)?.located_at(location))
 }
 
 /// Records a session held and who attended.
 #[utoipa::path(
     tag = "initiatives",
-    params(("id" = Uuid, Path, description = "Initiative id")),
+    params(("id" = Uuid, Path, description = "Initiative id"), IdempotencyKeyHeader),
     request_body = NewSession,
     responses(
         (status = 201, body = Session, headers(("Location" = String, description = "URL of the initiative's sessions"))),
@@ -80,25 +114,55 @@ pub async fn list_sessions(
 pub async fn add_session(
     caller: Allowed<op::WriteInitiatives>,
     db: web::Data<Database>,
+    threshold: web::Data<SuppressionThreshold>,
     req: HttpRequest,
     id: web::Path<Uuid>,
     body: json::Json<NewSession>,
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.principal;
     let audit = AuditContext::new(&principal, &req);
-    let initiative_id = id.into_inner().to_string();
-    let body = body.into_inner();
+    let request = IdempotentRequest::new(&req, &principal, body.raw())?;
+    let (session, attendees) = checked_session(id.into_inner(), body.into_inner())?;
+    let recorder = principal.clone();
+    let work = move |connection: &mut DbConnection| {
+        let initiative =
+            find_with_families_in_scope(connection, &recorder, &session.initiative_id)?;
+        ensure_sessions_recordable(status_of(&initiative)?).map_err(ApiError::Conflict)?;
+        check_attendees(connection, &initiative, &attendees)?;
+        store::insert_session(connection, &session, &attendees)?;
+        Ok(Outcome::created(session.id))
+    };
+    let threshold = threshold.0;
+    request
+        .run(&db, work, move |connection, outcome| {
+            render(
+                connection,
+                &principal,
+                &audit,
+                threshold,
+                &outcome.resource_id,
+                outcome.status,
+            )
+        })
+        .await
+}
+
+/// The session a request describes, and its attendees (each once).
+fn checked_session(
+    initiative_id: Uuid,
+    new: NewSession,
+) -> Result<(SessionRow, Vec<String>), ApiError> {
     let mut violations = Violations::new();
-    let theme = violations.check("theme", guarded_text(&body.theme, 200));
-    let speaker = body
+    let theme = violations.check("theme", guarded_text(&new.theme, 200));
+    let speaker = new
         .speaker
         .as_deref()
         .and_then(|speaker| violations.check("speaker", optional_guarded_text(speaker, 200)))
         .filter(|speaker| !speaker.is_empty());
-    if body.held_on > db::today() {
+    if new.held_on > db::today() {
         violations.add("held_on", "must not be in the future");
     }
-    let mut attendees: Vec<String> = body
+    let mut attendees: Vec<String> = new
         .attendee_family_ids
         .iter()
         .map(Uuid::to_string)
@@ -110,62 +174,44 @@ pub async fn add_session(
         Some(theme) if errors.is_empty() => theme,
         _ => return Err(ApiError::Validation(errors)),
     };
-    let (session, attendees) = db
-        .run(move |connection| {
-            db::write_transaction(connection, |connection| {
-                let initiative =
-                    find_with_families_in_scope(connection, &principal, &initiative_id)?;
-                let status = status_of(&initiative)?;
-                if !matches!(
-                    status,
-                    InitiativeStatus::Active | InitiativeStatus::Completed
-                ) {
-                    return Err(ApiError::Conflict(format!(
-                        "sessions are recorded for active or completed initiatives; this one is {}",
-                        status.code()
-                    )));
-                }
-                let closed = initiative.format == InitiativeFormat::Closed.code();
-                let mut errors = Vec::new();
-                for (index, family_id) in attendees.iter().enumerate() {
-                    let in_area = family_store::find(connection, family_id)?
-                        .is_some_and(|family| family.area_id == initiative.area_id);
-                    let allowed = in_area
-                        && (!closed
-                            || store::find_enrolment(connection, &initiative_id, family_id)?
-                                .is_some());
-                    if !allowed {
-                        errors.push(FieldError {
-                            field: format!("attendee_family_ids[{index}]"),
-                            message: if closed {
-                                "is not a family enrolled in this closed initiative".into()
-                            } else {
-                                "is not a family of the initiative's area".into()
-                            },
-                        });
-                    }
-                }
-                if !errors.is_empty() {
-                    return Err(ApiError::Validation(errors));
-                }
-                let session = SessionRow {
-                    id: Uuid::now_v7().to_string(),
-                    initiative_id,
-                    held_on: body.held_on,
-                    theme,
-                    speaker,
-                    created_at: db::now(),
-                };
-                store::insert_session(connection, &session, &attendees)?;
-                for family_id in &attendees {
-                    audit.allowed(connection, "attendance", Some(&session.id), Some(family_id))?;
-                }
-                Ok((session, attendees))
-            })
-        })
-        .await?;
-    let location = format!("/api/v1/initiatives/{}/sessions", session.initiative_id);
-    Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, location))
-        .json(session_out(session, attendees, true)?))
+    let session = SessionRow {
+        id: Uuid::now_v7().to_string(),
+        initiative_id: initiative_id.to_string(),
+        held_on: new.held_on,
+        theme,
+        speaker,
+        created_at: db::now(),
+    };
+    Ok((session, attendees))
+}
+
+/// Attendees must be families of the initiative's area; of a closed one, enrolled.
+fn check_attendees(
+    connection: &mut DbConnection,
+    initiative: &InitiativeRow,
+    attendees: &[String],
+) -> Result<(), ApiError> {
+    let closed = initiative.format == InitiativeFormat::Closed.code();
+    let mut errors = Vec::new();
+    for (index, family_id) in attendees.iter().enumerate() {
+        let in_area = family_store::find(connection, family_id)?
+            .is_some_and(|family| family.area_id == initiative.area_id);
+        let allowed = in_area
+            && (!closed || store::find_enrolment(connection, &initiative.id, family_id)?.is_some());
+        if !allowed {
+            errors.push(FieldError {
+                field: format!("attendee_family_ids[{index}]"),
+                message: if closed {
+                    "is not a family enrolled in this closed initiative".into()
+                } else {
+                    "is not a family of the initiative's area".into()
+                },
+            });
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(errors))
+    }
 }

@@ -10,6 +10,7 @@ use crate::domain::catalog::{InitiativeType, ProblemArea};
 use crate::domain::initiative::{
     InitiativeFormat, InitiativePlan, InitiativeStatus, Partner, Schedule,
 };
+use crate::domain::statistics::Count;
 use crate::strict_json::{object, objects, optional_object, optional_objects};
 
 /// An initiative: aggregate plan data, no personal data.
@@ -38,8 +39,9 @@ pub struct Initiative {
     pub job_centre_agreement: Option<String>,
     /// Whether fathers are to take part (the composition check warns when none do).
     pub fathers_wanted: bool,
-    /// Number of enrolled families.
-    pub enrolled: i64,
+    /// Number of enrolled families: exact for the area's housing-social team,
+    /// suppressed when small (1 to threshold-1) for everyone else.
+    pub enrolled: Count,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -79,6 +81,28 @@ pub struct NewInitiative {
     pub job_centre_agreement: Option<String>,
     #[serde(default)]
     pub fathers_wanted: bool,
+}
+
+impl NewInitiative {
+    /// The plan the body describes, not yet validated.
+    pub fn plan(self) -> InitiativePlan {
+        InitiativePlan {
+            initiative_type: self.initiative_type,
+            title: self.title,
+            description: self.description,
+            problem_areas: self.problem_areas,
+            format: self.format,
+            partners: self.partners,
+            languages: self.languages,
+            interpreter_present: self.interpreter_present,
+            target_group: self.target_group,
+            capacity: self.capacity,
+            schedule: self.schedule,
+            network_plan: self.network_plan,
+            job_centre_agreement: self.job_centre_agreement,
+            fathers_wanted: self.fathers_wanted,
+        }
+    }
 }
 
 /// Changes to an initiative. The type and area do not change. `null` clears an
@@ -143,7 +167,9 @@ pub struct Session {
     pub theme: String,
     /// Speaker or actor presenting, e.g. "SSP-konsulent".
     pub speaker: Option<String>,
-    pub attendance: usize,
+    /// Families that attended: exact for the area's housing-social team,
+    /// suppressed when small for everyone else.
+    pub attendance: Count,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attendee_family_ids: Option<Vec<Uuid>>,
 }
@@ -188,45 +214,49 @@ pub struct NewEnrolment {
     pub fathers: i32,
 }
 
-pub(super) fn apply(mut plan: InitiativePlan, changes: InitiativeChanges) -> InitiativePlan {
-    if let Some(title) = changes.title {
-        plan.title = title;
+impl InitiativeChanges {
+    /// `plan` with these changes made.
+    pub fn apply_to(self, mut plan: InitiativePlan) -> InitiativePlan {
+        let changes = self;
+        if let Some(title) = changes.title {
+            plan.title = title;
+        }
+        if let Some(description) = changes.description {
+            plan.description = description;
+        }
+        if let Some(problem_areas) = changes.problem_areas {
+            plan.problem_areas = problem_areas;
+        }
+        if let Some(format) = changes.format {
+            plan.format = format;
+        }
+        if let Some(partners) = changes.partners {
+            plan.partners = partners;
+        }
+        if let Some(languages) = changes.languages {
+            plan.languages = languages;
+        }
+        if let Some(interpreter_present) = changes.interpreter_present {
+            plan.interpreter_present = interpreter_present;
+        }
+        if let Some(target_group) = changes.target_group {
+            plan.target_group = target_group;
+        }
+        if let Some(capacity) = changes.capacity {
+            plan.capacity = capacity;
+        }
+        if let Some(schedule) = changes.schedule {
+            plan.schedule = schedule;
+        }
+        if let Some(network_plan) = changes.network_plan {
+            plan.network_plan = network_plan;
+        }
+        if let Some(agreement) = changes.job_centre_agreement {
+            plan.job_centre_agreement = agreement;
+        }
+        if let Some(fathers_wanted) = changes.fathers_wanted {
+            plan.fathers_wanted = fathers_wanted;
+        }
+        plan
     }
-    if let Some(description) = changes.description {
-        plan.description = description;
-    }
-    if let Some(problem_areas) = changes.problem_areas {
-        plan.problem_areas = problem_areas;
-    }
-    if let Some(format) = changes.format {
-        plan.format = format;
-    }
-    if let Some(partners) = changes.partners {
-        plan.partners = partners;
-    }
-    if let Some(languages) = changes.languages {
-        plan.languages = languages;
-    }
-    if let Some(interpreter_present) = changes.interpreter_present {
-        plan.interpreter_present = interpreter_present;
-    }
-    if let Some(target_group) = changes.target_group {
-        plan.target_group = target_group;
-    }
-    if let Some(capacity) = changes.capacity {
-        plan.capacity = capacity;
-    }
-    if let Some(schedule) = changes.schedule {
-        plan.schedule = schedule;
-    }
-    if let Some(network_plan) = changes.network_plan {
-        plan.network_plan = network_plan;
-    }
-    if let Some(agreement) = changes.job_centre_agreement {
-        plan.job_centre_agreement = agreement;
-    }
-    if let Some(fathers_wanted) = changes.fathers_wanted {
-        plan.fathers_wanted = fathers_wanted;
-    }
-    plan
 }

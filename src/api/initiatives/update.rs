@@ -4,20 +4,20 @@ use actix_web::http::StatusCode;
 use actix_web::{patch, web, HttpRequest, HttpResponse};
 use uuid::Uuid;
 
-use super::types::{apply, Initiative, InitiativeChanges};
+use super::types::{Initiative, InitiativeChanges};
 use super::view::{
-    check_assessment, enrolled_count, find_with_families_in_scope, single_response, status_of,
+    check_assessment, enrolled_count, find_with_families_in_scope, render, status_of,
 };
 use crate::api::etag::IfMatch;
 use crate::api::json;
 use crate::api::responses::{ConflictFailure, UpdateFailures};
+use crate::api::statistics::SuppressionThreshold;
 use crate::auth::{op, Allowed};
 use crate::db::initiatives::{self as store, InitiativeRow, RowIdentity};
 use crate::db::{self, Database, DbConnection};
 use crate::domain::initiative::{
-    activation_requirements, ensure_transition, InitiativePlan, InitiativeStatus,
+    activation_requirements, check_capacity, ensure_changeable, ensure_transition, InitiativeStatus,
 };
-use crate::domain::validation::FieldError;
 use crate::error::ApiError;
 
 /// Changes an initiative's plan or status. Starting it (`active`) requires what
@@ -39,6 +39,7 @@ use crate::error::ApiError;
 pub async fn update_initiative(
     caller: Allowed<op::WriteInitiatives>,
     db: web::Data<Database>,
+    threshold: web::Data<SuppressionThreshold>,
     id: web::Path<Uuid>,
     req: HttpRequest,
     body: json::Json<InitiativeChanges>,
@@ -47,74 +48,65 @@ pub async fn update_initiative(
     let if_match = IfMatch::from_request(&req)?;
     let id = id.into_inner().to_string();
     let changes = body.into_inner();
-    let (row, enrolled) = db
+    let threshold = threshold.0;
+    let rendered = db
         .run(move |connection| {
             db::write_transaction(connection, |connection| {
                 let current = find_with_families_in_scope(connection, &principal, &id)?;
                 if_match.check(current.version)?;
-                let status = status_of(&current)?;
-                let new_status = changes.status.unwrap_or(status);
-                ensure_transition(status, new_status)
-                    .map_err(|error| ApiError::Conflict(error.to_string()))?;
-                if matches!(
-                    status,
-                    InitiativeStatus::Completed | InitiativeStatus::Cancelled
-                ) {
-                    return Err(ApiError::Conflict(format!(
-                        "the initiative is {} and can no longer change",
-                        status.code()
-                    )));
-                }
-                let mut assessment_id = current.assessment_id.clone();
-                if let Some(new_assessment) = changes.assessment_id {
-                    assessment_id = new_assessment.map(|id| id.to_string());
-                    if let Some(assessment) = &assessment_id {
-                        check_assessment(connection, assessment, &current.area_id)?;
-                    }
-                }
-                let plan = apply(current.plan()?, changes)
-                    .validate()
-                    .map_err(ApiError::Validation)?;
-                if new_status == InitiativeStatus::Active {
-                    let unmet = activation_requirements(&plan);
-                    if !unmet.is_empty() {
-                        return Err(ApiError::Validation(unmet));
-                    }
-                }
-                let capacity_errors = capacity_check(connection, &plan, &id)?;
-                if !capacity_errors.is_empty() {
-                    return Err(ApiError::Validation(capacity_errors));
-                }
-                let stored = RowIdentity {
-                    id: &current.id,
-                    area_id: &current.area_id,
-                    version: current.version + 1,
-                    created_at: current.created_at,
-                };
-                let row = InitiativeRow::from_plan(stored, &plan, assessment_id, new_status);
-                if !store::replace_if_version(connection, &row, current.version)? {
-                    return Err(ApiError::PreconditionFailed);
-                }
-                let enrolled = enrolled_count(connection, &id)?;
-                Ok((row, enrolled))
+                let changed = change(connection, current, changes)?;
+                render(
+                    connection,
+                    &principal,
+                    threshold,
+                    &changed.id,
+                    StatusCode::OK,
+                )
             })
         })
         .await?;
-    single_response(StatusCode::OK, &row, enrolled)
+    Ok(rendered.into_response())
 }
 
-/// A capacity below the number already enrolled is refused.
-fn capacity_check(
+/// Stores `current` with `changes` made, if the status machine, the handbook's
+/// conditions for starting and the enrolled families allow them.
+fn change(
     connection: &mut DbConnection,
-    plan: &InitiativePlan,
-    id: &str,
-) -> Result<Vec<FieldError>, ApiError> {
-    let enrolled = enrolled_count(connection, id)?;
-    Ok(match plan.capacity {
-        Some(capacity) if i64::from(capacity) < enrolled => vec![FieldError {
-            field: "capacity".into(),
-            message: format!("{enrolled} families are enrolled already"),
-        }],
-        _ => Vec::new(),
-    })
+    current: InitiativeRow,
+    changes: InitiativeChanges,
+) -> Result<InitiativeRow, ApiError> {
+    let status = status_of(&current)?;
+    let new_status = changes.status.unwrap_or(status);
+    ensure_transition(status, new_status).map_err(|error| ApiError::Conflict(error.to_string()))?;
+    ensure_changeable(status).map_err(ApiError::Conflict)?;
+    let mut assessment_id = current.assessment_id.clone();
+    if let Some(new_assessment) = changes.assessment_id {
+        assessment_id = new_assessment.map(|id| id.to_string());
+        if let Some(assessment) = &assessment_id {
+            check_assessment(connection, assessment, &current.area_id)?;
+        }
+    }
+    let plan = changes
+        .apply_to(current.plan()?)
+        .validate()
+        .map_err(ApiError::Validation)?;
+    if new_status == InitiativeStatus::Active {
+        let unmet = activation_requirements(&plan);
+        if !unmet.is_empty() {
+            return Err(ApiError::Validation(unmet));
+        }
+    }
+    check_capacity(plan.capacity, enrolled_count(connection, &current.id)?)
+        .map_err(ApiError::Validation)?;
+    let identity = RowIdentity {
+        id: &current.id,
+        area_id: &current.area_id,
+        version: current.version + 1,
+        created_at: current.created_at,
+    };
+    let row = InitiativeRow::from_plan(identity, &plan, assessment_id, new_status);
+    if !store::replace_if_version(connection, &row, current.version)? {
+        return Err(ApiError::PreconditionFailed);
+    }
+    Ok(row)
 }

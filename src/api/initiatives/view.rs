@@ -1,18 +1,18 @@
 //! Initiatives in scope and as responses.
 
-use actix_web::http::{header, StatusCode};
-use actix_web::HttpResponse;
+use actix_web::http::StatusCode;
 
 use super::types::{Enrolment, Initiative, Session};
-use crate::api::etag::etag;
+use crate::api::idempotency::Rendered;
 use crate::api::stored_uuid;
-use crate::auth::policy::{reaches_area_work, reaches_families_of};
+use crate::auth::policy::{disclosure_for, reaches_area_work, reaches_families_of};
 use crate::auth::Principal;
 use crate::db::areas::AreaRow;
 use crate::db::assessments as assessment_store;
 use crate::db::initiatives::{self as store, EnrolmentRow, InitiativeRow, SessionRow};
 use crate::db::DbConnection;
 use crate::domain::initiative::InitiativeStatus;
+use crate::domain::statistics::{Count, Disclosure};
 use crate::error::ApiError;
 
 pub(super) fn corrupt(what: &str) -> ApiError {
@@ -23,7 +23,7 @@ pub(super) fn status_of(row: &InitiativeRow) -> Result<InitiativeStatus, ApiErro
     InitiativeStatus::parse(&row.status).ok_or_else(|| corrupt("status"))
 }
 
-pub(super) fn initiative_out(row: &InitiativeRow, enrolled: i64) -> Result<Initiative, ApiError> {
+pub(super) fn initiative_out(row: &InitiativeRow, enrolled: Count) -> Result<Initiative, ApiError> {
     let plan = row.plan()?;
     Ok(Initiative {
         id: stored_uuid(&row.id)?,
@@ -98,30 +98,38 @@ pub(super) fn check_assessment(
     }
 }
 
-pub(super) fn single_response(
+/// Initiative `id` as a response to the caller (404 outside its scope); the
+/// enrolment count is exact for the area's team and suppressed when small for
+/// everyone else.
+pub(super) fn render(
+    connection: &mut DbConnection,
+    principal: &Principal,
+    threshold: i64,
+    id: &str,
     status: StatusCode,
-    row: &InitiativeRow,
-    enrolled: i64,
-) -> Result<HttpResponse, ApiError> {
-    let mut response = HttpResponse::build(status);
-    response.insert_header((header::ETAG, etag(row.version)));
-    if status == StatusCode::CREATED {
-        response.insert_header((header::LOCATION, format!("/api/v1/initiatives/{}", row.id)));
-    }
-    Ok(response.json(initiative_out(row, enrolled)?))
+) -> Result<Rendered, ApiError> {
+    let (row, area) = find_in_scope(connection, principal, id)?;
+    let enrolled =
+        disclosure_for(principal, &area.id, threshold).single(enrolled_count(connection, id)?);
+    Ok(Rendered::new(status, &initiative_out(&row, enrolled)?)?
+        .with_etag(row.version)
+        .located_at(format!("/api/v1/initiatives/{}", row.id)))
 }
 
+/// A session as shown to a caller whose counts are shown by `disclosure`:
+/// attendee ids only to the area's team (who see exact counts).
 pub(super) fn session_out(
     session: SessionRow,
     attendees: Vec<String>,
-    shows_attendees: bool,
+    disclosure: Disclosure,
 ) -> Result<Session, ApiError> {
+    let shows_attendees = disclosure == Disclosure::Exact;
     Ok(Session {
         id: stored_uuid(&session.id)?,
         held_on: session.held_on,
         theme: session.theme,
         speaker: session.speaker,
-        attendance: attendees.len(),
+        attendance: disclosure.single(attendees.len() as i64),
         attendee_family_ids: if shows_attendees {
             Some(
                 attendees

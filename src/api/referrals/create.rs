@@ -1,16 +1,15 @@
 //! `POST /referrals`: a family referred across the line, with the consented
 //! data as it is now.
 
-use actix_web::http::StatusCode;
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use uuid::Uuid;
 
 use super::events::event;
 use super::types::{NewReferral, Referral};
-use super::view::{corrupt, direction_of, status_of, stored, view};
+use super::view::{corrupt, direction_of, render, status_of};
 use crate::api::audit::AuditContext;
 use crate::api::families::referenced_family;
-use crate::api::idempotency::{fingerprint, key_of, run_once, StoredResponse};
+use crate::api::idempotency::{IdempotencyKeyHeader, IdempotentRequest, Outcome};
 use crate::api::json;
 use crate::api::responses::{AddFailures, ConflictFailure};
 use crate::auth::policy::{referral_ends, ReferralEnds};
@@ -33,7 +32,7 @@ use crate::error::ApiError;
 /// the consent covers the unit, the purpose and every shared category today.
 #[utoipa::path(
     tag = "referrals",
-    params(("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key and body return the first response")),
+    params(IdempotencyKeyHeader),
     request_body = NewReferral,
     responses(
         (status = 201, body = Referral, headers(
@@ -49,52 +48,46 @@ pub async fn create_referral(
     caller: Allowed<op::Referrals>,
     db: web::Data<crate::db::Database>,
     req: HttpRequest,
-    body: json::Json<serde_json::Value>,
+    body: json::Json<NewReferral>,
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.principal;
     let audit = AuditContext::new(&principal, &req);
-    let raw = body.into_inner();
-    let key = key_of(&req)?;
-    let request_hash = fingerprint(&req, &raw);
-    let new: NewReferral = serde_json::from_value(raw)
-        .map_err(|error| ApiError::BadRequest(format!("invalid JSON body: {error}")))?;
-    let subject = principal.subject.clone();
-    run_once(
-        db.get_ref(),
-        subject,
-        key,
-        request_hash,
-        move |connection| {
-            let row = match new {
-                NewReferral::ToMunicipality { .. } => to_municipality(connection, &principal, new)?,
-                NewReferral::ToInitiative { .. } => to_initiative(connection, &principal, new)?,
-            };
-            record(connection, &principal, &audit, &row)
-        },
-    )
-    .await
+    let request = IdempotentRequest::new(&req, &principal, body.raw())?;
+    let new = body.into_inner();
+    let sender = principal.clone();
+    let work = move |connection: &mut DbConnection| {
+        let row = match new {
+            NewReferral::ToMunicipality { .. } => to_municipality(connection, &sender, new)?,
+            NewReferral::ToInitiative { .. } => to_initiative(connection, &sender, new)?,
+        };
+        record(connection, &sender, &row)?;
+        Ok(Outcome::created(row.id).at_version(row.version))
+    };
+    request
+        .run(&db, work, move |connection, outcome| {
+            render(
+                connection,
+                &principal,
+                &audit,
+                &outcome.resource_id,
+                outcome.status,
+            )
+        })
+        .await
 }
 
-/// Stores a new referral with its first event, audited.
+/// Stores a new referral with its first event.
 fn record(
     connection: &mut DbConnection,
     principal: &Principal,
-    audit: &AuditContext,
     row: &ReferralRow,
-) -> Result<StoredResponse, ApiError> {
+) -> Result<(), ApiError> {
     let direction = direction_of(row)?;
     store::insert(connection, row)?;
     let status = status_of(&row.status)?;
     let first = event(&row.id, principal, direction.sender(), None, status, None);
     store::insert_event(connection, &first)?;
-    audit.allowed(
-        connection,
-        "referral",
-        Some(&row.id),
-        row.family_id.as_deref(),
-    )?;
-    let referral = view(connection, row, direction.sender())?;
-    stored(StatusCode::CREATED, &referral, row.version)
+    Ok(())
 }
 
 fn new_row(
@@ -136,6 +129,8 @@ fn new_row(
         version: 1,
         created_at: now,
         updated_at: now,
+        redacted_at: None,
+        redaction_reason: None,
     }
 }
 

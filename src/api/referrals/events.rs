@@ -5,7 +5,7 @@ use uuid::Uuid;
 use crate::auth::Principal;
 use crate::db::{self, referrals::EventRow};
 use crate::domain::assessment::Side;
-use crate::domain::referral::ReferralStatus;
+use crate::domain::referral::{EventKind, ReferralStatus};
 
 /// An event of `principal` moving referral `referral_id` from `from` to `to`.
 pub fn event(
@@ -25,5 +25,6 @@ pub fn event(
         from_status: from.map(|status| status.code().to_owned()),
         to_status: to.code().to_owned(),
         reason,
+        kind: EventKind::StatusChanged.code().to_owned(),
     }
 }

@@ -5,13 +5,13 @@ use uuid::Uuid;
 
 use super::types::{Perspective, Referral, ReferralListQuery};
 use super::view::view;
-use crate::api::audit::AuditContext;
+use crate::api::audit::{Access, AuditContext};
 use crate::api::pagination::{page_response, Page, PageRequest};
 use crate::api::responses::ListFailures;
 use crate::auth::policy::{referral_ends, ReferralEnds};
 use crate::auth::{op, Allowed};
 use crate::db::referrals::{self as store, ReferralFilter, ReferralScope};
-use crate::db::Database;
+use crate::db::{self, Database};
 use crate::domain::assessment::Side;
 use crate::domain::referral::Direction;
 use crate::error::ApiError;
@@ -37,10 +37,12 @@ pub async fn list_referrals(
     let audit = AuditContext::new(&principal, &req);
     let query = query.into_inner();
     let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
+    let shown_page = page.clone();
     let (scope, side) = scope_of(referral_ends(&principal))?;
     let filter = ReferralFilter {
         scope,
         directions: directions(side, query.direction),
+        receiving: directions(side, Some(Perspective::Incoming)),
         status: query.status.map(|status| status.code().to_owned()),
         updated_since: query.updated_since.map(|since| since.naive_utc()),
         after_id: page.after.clone(),
@@ -48,14 +50,18 @@ pub async fn list_referrals(
     };
     let views = db
         .run(move |connection| {
-            let rows = store::list(connection, &filter)?;
-            rows.into_iter()
-                .map(|row| {
-                    let family = row.family_id.as_deref();
-                    audit.allowed(connection, "referral", Some(&row.id), family)?;
-                    Ok((row.id.clone(), view(connection, &row, side)?))
-                })
-                .collect::<Result<Vec<_>, ApiError>>()
+            db::write_transaction(connection, |connection| {
+                let rows = store::list(connection, &filter)?;
+                let shown = shown_page.shown(&rows);
+                let accesses = shown.iter().map(|row| {
+                    Access::new("referral", &row.id, &row.area_id)
+                        .of_family(row.family_id.as_deref())
+                });
+                audit.allowed_each(connection, accesses)?;
+                rows.into_iter()
+                    .map(|row| Ok((row.id.clone(), view(connection, row, side)?)))
+                    .collect::<Result<Vec<_>, ApiError>>()
+            })
         })
         .await?;
     let page = page.into_page(views, |(id, _)| id.clone(), |(_, view)| view);

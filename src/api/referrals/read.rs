@@ -5,12 +5,12 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 use uuid::Uuid;
 
 use super::types::{Referral, ReferralEvent};
-use super::view::{events_out, referral_in_scope, stored, view};
-use crate::api::audit::AuditContext;
+use super::view::{current, events_out, hidden_reasons, referral_in_scope, render};
+use crate::api::audit::{Access, AuditContext};
 use crate::api::responses::ReadFailures;
 use crate::auth::{op, Allowed};
 use crate::db::referrals as store;
-use crate::db::Database;
+use crate::db::{self, Database};
 use crate::error::ApiError;
 
 /// One referral, as the caller's end sees it.
@@ -33,16 +33,14 @@ pub async fn get_referral(
     let principal = caller.principal;
     let audit = AuditContext::new(&principal, &req);
     let id = id.into_inner().to_string();
-    let mut response = db
+    let rendered = db
         .run(move |connection| {
-            let (row, side) = referral_in_scope(connection, &principal, &id)?;
-            audit.allowed(connection, "referral", Some(&id), row.family_id.as_deref())?;
-            let referral = view(connection, &row, side)?;
-            stored(StatusCode::OK, &referral, row.version)
+            db::write_transaction(connection, |connection| {
+                render(connection, &principal, &audit, &id, StatusCode::OK)
+            })
         })
         .await?;
-    response.location = None;
-    Ok(response.into_response())
+    Ok(rendered.into_response())
 }
 
 /// Every status change of the referral: who, which side, when, from, to, why.
@@ -62,12 +60,18 @@ pub async fn referral_events(
     let principal = caller.principal;
     let audit = AuditContext::new(&principal, &req);
     let id = id.into_inner().to_string();
-    let rows = db
+    let events = db
         .run(move |connection| {
-            let (row, _) = referral_in_scope(connection, &principal, &id)?;
-            audit.allowed(connection, "referral", Some(&id), row.family_id.as_deref())?;
-            Ok(store::events_of(connection, &id)?)
+            db::write_transaction(connection, |connection| {
+                let (row, side) = referral_in_scope(connection, &principal, &id)?;
+                let family = row.family_id.as_deref();
+                let access = Access::new("referral", &row.id, &row.area_id).of_family(family);
+                audit.allowed(connection, access)?;
+                let row = current(connection, row)?;
+                let hidden = hidden_reasons(&row, side)?;
+                events_out(store::events_of(connection, &id)?, hidden)
+            })
         })
         .await?;
-    Ok(HttpResponse::Ok().json(events_out(rows)?))
+    Ok(HttpResponse::Ok().json(events))
 }

@@ -1,15 +1,14 @@
 //! `POST /referrals/{id}/transitions`: a referral moves along its status machine.
 
-use actix_web::http::StatusCode;
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use chrono::Datelike;
 use uuid::Uuid;
 
 use super::events::event;
 use super::types::{Referral, Transition};
-use super::view::{direction_of, referral_in_scope, status_of, stored, view};
+use super::view::{self, direction_of, referral_in_scope, render, status_of};
 use crate::api::audit::AuditContext;
-use crate::api::idempotency::{fingerprint, key_of, run_once, StoredResponse};
+use crate::api::idempotency::{IdempotencyKeyHeader, IdempotentRequest, Outcome};
 use crate::api::json;
 use crate::api::responses::{AddFailures, ConflictFailure};
 use crate::auth::policy::reaches_families_of;
@@ -31,7 +30,7 @@ use crate::error::ApiError;
     tag = "referrals",
     params(
         ("id" = Uuid, Path, description = "Referral id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key and body return the first response"),
+        IdempotencyKeyHeader,
     ),
     request_body = Transition,
     responses(
@@ -53,31 +52,33 @@ pub async fn transition_referral(
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.principal;
     let audit = AuditContext::new(&principal, &req);
+    let request = IdempotentRequest::new(&req, &principal, body.raw())?;
     let id = id.into_inner().to_string();
     let transition = body.into_inner();
-    let key = key_of(&req)?;
-    let body = serde_json::to_value(&transition).map_err(ApiError::internal)?;
-    let request_hash = fingerprint(&req, &body);
-    let subject = principal.subject.clone();
-    run_once(
-        db.get_ref(),
-        subject,
-        key,
-        request_hash,
-        move |connection| apply(connection, &principal, &audit, &id, transition),
-    )
-    .await
+    let actor = principal.clone();
+    let work = move |connection: &mut DbConnection| apply(connection, &actor, &id, transition);
+    request
+        .run(&db, work, move |connection, outcome| {
+            render(
+                connection,
+                &principal,
+                &audit,
+                &outcome.resource_id,
+                outcome.status,
+            )
+        })
+        .await
 }
 
-/// Makes the status change, records its event and the access, and shapes the result.
+/// Makes the status change and records its event.
 fn apply(
     connection: &mut DbConnection,
     principal: &Principal,
-    audit: &AuditContext,
     id: &str,
     transition: Transition,
-) -> Result<StoredResponse, ApiError> {
+) -> Result<Outcome, ApiError> {
     let (current, side) = referral_in_scope(connection, principal, id)?;
+    let current = view::current(connection, current)?;
     let direction = direction_of(&current)?;
     let role = direction.role_of(side);
     let from = status_of(&current.status)?;
@@ -109,6 +110,7 @@ fn apply(
         let linked = linked_family(connection, principal, &current, transition.link_family_id)?;
         row.family_id = Some(linked);
     }
+    row.version = current.version + 1;
     let now = db::now();
     row.status = transition.to.code().to_owned();
     row.resume_status = (transition.to == ReferralStatus::OnHold).then(|| from.code().to_owned());
@@ -122,7 +124,6 @@ fn apply(
         row.outcome = transition.outcome.map(|outcome| outcome.code().to_owned());
         row.outcome_note = texts.outcome_note;
     }
-    row.version += 1;
     row.updated_at = now;
     if !store::replace_if_version(connection, &row, current.version)? {
         return Err(ApiError::Conflict(
@@ -131,9 +132,7 @@ fn apply(
     }
     let change = event(id, principal, side, Some(from), transition.to, texts.reason);
     store::insert_event(connection, &change)?;
-    audit.allowed(connection, "referral", Some(id), row.family_id.as_deref())?;
-    let referral = view(connection, &row, side)?;
-    stored(StatusCode::CREATED, &referral, row.version)
+    Ok(Outcome::created(row.id).at_version(row.version))
 }
 
 /// The family an accepted referral to an initiative is linked to: one of the
@@ -154,6 +153,11 @@ fn linked_family(
                 ApiError::validation("link_family_id", "is not a family of the initiative's area")
             })?;
         return Ok(family.id);
+    }
+    if let Some(reason) = referral.redaction_reason.as_deref() {
+        return Err(ApiError::ConsentGap(format!(
+            "the consent behind this referral no longer holds ({reason}): its shared data cannot become a family record; link a family of the area instead (link_family_id)"
+        )));
     }
     let shared: SharedData = from_json(
         referral.shared_data.as_deref().unwrap_or("{}"),

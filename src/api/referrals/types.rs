@@ -8,7 +8,7 @@ use uuid::Uuid;
 use crate::domain::assessment::Side;
 use crate::domain::catalog::MunicipalUnit;
 use crate::domain::family::{ConsentPurpose, DataCategory};
-use crate::domain::referral::{Direction, Outcome, ReferralStatus};
+use crate::domain::referral::{Direction, EventKind, Outcome, RedactionReason, ReferralStatus};
 use crate::domain::sharing::{SharedData, StatedConsent};
 use crate::strict_json::object;
 
@@ -66,8 +66,12 @@ pub struct Referral {
     pub shared_categories: Vec<DataCategory>,
     /// The shared data as it was when the referral was made; null when redacted.
     pub shared_data: Option<SharedData>,
-    /// True when the receiver's view is redacted because the consent no longer holds.
+    /// True when this view is redacted: the receiver no longer sees the shared
+    /// data or the sender's free text, because the consent no longer holds or
+    /// the family was erased.
     pub shared_data_redacted: bool,
+    /// Why the receiver's view was redacted, once it is.
+    pub redaction_reason: Option<RedactionReason>,
     /// The family record on the housing-social side (shown to that side only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub family_id: Option<Uuid>,
@@ -109,11 +113,14 @@ pub struct Transition {
 pub struct ReferralEvent {
     pub id: Uuid,
     pub occurred_at: DateTime<Utc>,
+    pub kind: EventKind,
     /// `sub` of who made the change.
     pub actor: String,
     pub side: Side,
     pub from: Option<ReferralStatus>,
     pub to: ReferralStatus,
+    /// Why, in the words of whoever made the change; for a redaction, its
+    /// category (`consent_withdrawn`, `consent_expired`, `family_erased`).
     pub reason: Option<String>,
 }
 

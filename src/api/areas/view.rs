@@ -1,0 +1,40 @@
+//! An area as a response, for every path that emits one.
+
+use actix_web::http::StatusCode;
+
+use super::types::Area;
+use crate::api::idempotency::Rendered;
+use crate::auth::policy::{reaches_families_of, AreaVisibility};
+use crate::auth::Principal;
+use crate::db::areas::{self as store, AreaRow};
+use crate::db::DbConnection;
+use crate::error::ApiError;
+
+/// The area `id` if the caller may see it (404 otherwise), with its ETag.
+pub fn render(
+    connection: &mut DbConnection,
+    visibility: AreaVisibility,
+    id: &str,
+    status: StatusCode,
+) -> Result<Rendered, ApiError> {
+    let row = store::find(connection, id)?
+        .filter(|row| visibility.includes(&row.municipality_code))
+        .ok_or(ApiError::NotFound)?;
+    let version = row.version;
+    let location = format!("/api/v1/areas/{}", row.id);
+    Ok(Rendered::new(status, &Area::from(row))?
+        .with_etag(version)
+        .located_at(location))
+}
+
+/// An area named in a request body as one the caller works in: it must exist
+/// and be one of the caller's (422 on `area_id` otherwise).
+pub fn working_area(
+    connection: &mut DbConnection,
+    principal: &Principal,
+    area_id: &str,
+) -> Result<AreaRow, ApiError> {
+    store::find(connection, area_id)?
+        .filter(|area| reaches_families_of(principal, &area.id))
+        .ok_or_else(|| ApiError::validation("area_id", "is not an area you work in"))
+}
