@@ -135,9 +135,18 @@ impl From<diesel::result::Error> for ApiError {
                 DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
                 _,
             ) => Self::Unavailable,
+            // SQLite's single writer stayed busy beyond the busy timeout: retry later.
+            Error::DatabaseError(_, info) if is_busy(info.message()) => Self::Unavailable,
             other => Self::internal(other),
         }
     }
+}
+
+/// Whether a database error says the database was locked by another writer.
+fn is_busy(message: &str) -> bool {
+    message.contains("database is locked")
+        || message.contains("database table is locked")
+        || message.contains("database is busy")
 }
 
 impl ResponseError for ApiError {

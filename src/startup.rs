@@ -5,7 +5,7 @@ use std::net::TcpListener;
 use actix_cors::Cors;
 use actix_web::dev::Server;
 use actix_web::http::header;
-use actix_web::middleware::{from_fn, Condition};
+use actix_web::middleware::{from_fn, Condition, DefaultHeaders};
 use actix_web::{web, App, HttpServer};
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
@@ -86,6 +86,7 @@ pub fn serve(listener: TcpListener, parts: ServerParts) -> std::io::Result<Serve
                 cors(&cors_origins),
             ))
             .wrap(from_fn(metrics::track))
+            .wrap(security_headers())
             .wrap(from_fn(telemetry::request_id))
     })
     .listen(listener)?;
@@ -96,6 +97,18 @@ pub fn serve(listener: TcpListener, parts: ServerParts) -> std::io::Result<Serve
         server = server.workers(workers);
     }
     Ok(server.run())
+}
+
+/// Headers on every response: responses depend on the caller and may carry
+/// individual data, so no cache stores them; content types are not sniffed; no
+/// page of the service (the docs included) may be framed.
+fn security_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add((header::CACHE_CONTROL, "no-store"))
+        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .add((header::X_FRAME_OPTIONS, "DENY"))
+        .add((header::CONTENT_SECURITY_POLICY, "frame-ancestors 'none'"))
+        .add((header::REFERRER_POLICY, "no-referrer"))
 }
 
 /// Cross-origin access for the configured browser origins only; never a wildcard.

@@ -48,11 +48,15 @@ pub fn init_logging() {
         .try_init();
 }
 
+/// A client's request id is kept (echoed, logged, stored in audit events) only
+/// when it is a short plain token that cannot carry a CPR number; otherwise the
+/// service makes its own.
 fn is_acceptable_request_id(id: &str) -> bool {
-    (1..=128).contains(&id.len())
+    (1..=64).contains(&id.len())
         && id
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
+        && !crate::domain::cpr::contains_cpr_number(id)
 }
 
 /// Middleware: assigns the request id, runs the request inside its scope, echoes
@@ -69,7 +73,6 @@ pub async fn request_id(
         .map(str::to_owned)
         .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
     let method = req.method().clone();
-    let path = req.path().to_owned();
     let started = Instant::now();
     REQUEST_ID
         .scope(id.clone(), async move {
@@ -79,8 +82,13 @@ pub async fn request_id(
                     .headers_mut()
                     .insert(HeaderName::from_static(REQUEST_ID_HEADER), value);
             }
+            // The route template, never the raw path: paths can hold ids and other text.
+            let route = response
+                .request()
+                .match_pattern()
+                .unwrap_or_else(|| "(unmatched)".to_owned());
             log::info!(
-                "{method} {path} {} {:.1}ms",
+                "{method} {route} {} {:.1}ms",
                 response.status().as_u16(),
                 started.elapsed().as_secs_f64() * 1000.0
             );
@@ -98,6 +106,7 @@ mod tests {
         assert!(is_acceptable_request_id("3f1c2a-req.7"));
         assert!(!is_acceptable_request_id(""));
         assert!(!is_acceptable_request_id("evil\nlog line"));
-        assert!(!is_acceptable_request_id(&"a".repeat(129)));
+        assert!(!is_acceptable_request_id(&"a".repeat(65)));
+        assert!(!is_acceptable_request_id("req-010190-1234"));
     }
 }

@@ -1,8 +1,8 @@
 //! The JSON body extractor: like `web::Json`, but the body must be an object
-//! (serde would also build a struct from an array), no text in it may carry a
-//! NUL or another control character (PostgreSQL cannot store NUL), and the
-//! parsed JSON stays available for fingerprinting idempotent requests. Nested
-//! objects use the helpers of [`crate::strict_json`].
+//! (serde would also build a struct from an array), no text in it may be
+//! unstorable (see [`crate::domain::validation::unstorable`]), and the parsed JSON stays available for
+//! fingerprinting idempotent requests. Nested objects use the helpers of
+//! [`crate::strict_json`].
 
 use std::future::Future;
 use std::pin::Pin;
@@ -12,7 +12,7 @@ use actix_web::{web, FromRequest, HttpRequest};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::domain::validation::FieldError;
+use crate::domain::validation::{unstorable, FieldError};
 use crate::error::ApiError;
 use crate::strict_json::from_object;
 
@@ -49,14 +49,15 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
         let body = web::Json::<Value>::from_request(req, payload);
         Box::pin(async move {
             let raw = body.await?.into_inner();
-            if let Some(field) = control_character_in(&raw, "") {
+            if let Some((field, message)) = unstorable_in(&raw, "") {
+                let field = if field.is_empty() {
+                    "body".into()
+                } else {
+                    field
+                };
                 return Err(ApiError::InvalidParameters(vec![FieldError {
-                    field: if field.is_empty() {
-                        "body".into()
-                    } else {
-                        field
-                    },
-                    message: "must not contain NUL or other control characters".into(),
+                    field,
+                    message: message.into(),
                 }])
                 .into());
             }
@@ -68,30 +69,23 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
     }
 }
 
-/// True for characters no text of this service may hold (tab and line breaks are fine).
-pub fn is_forbidden_control(c: char) -> bool {
-    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
-}
-
-/// The path of the first string (or key) in `value` holding a forbidden control character.
-fn control_character_in(value: &Value, path: &str) -> Option<String> {
-    let bad = |text: &str| text.chars().any(is_forbidden_control);
+/// The path of the first string (or key) in `value` that cannot be stored, and why.
+fn unstorable_in(value: &Value, path: &str) -> Option<(String, &'static str)> {
     match value {
-        Value::String(text) if bad(text) => Some(path.to_owned()),
+        Value::String(text) => unstorable(text).map(|why| (path.to_owned(), why)),
         Value::Array(items) => items
             .iter()
             .enumerate()
-            .find_map(|(index, item)| control_character_in(item, &format!("{path}[{index}]"))),
+            .find_map(|(index, item)| unstorable_in(item, &format!("{path}[{index}]"))),
         Value::Object(fields) => fields.iter().find_map(|(name, field)| {
             let field_path = if path.is_empty() {
                 name.clone()
             } else {
                 format!("{path}.{name}")
             };
-            if bad(name) {
-                Some(path.to_owned())
-            } else {
-                control_character_in(field, &field_path)
+            match unstorable(name) {
+                Some(why) => Some((path.to_owned(), why)),
+                None => unstorable_in(field, &field_path),
             }
         }),
         _ => None,
@@ -104,11 +98,11 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn control_characters_are_found_with_their_path() {
-        assert_eq!(control_character_in(&json!({"a": "ok\nfine"}), ""), None);
-        assert_eq!(
-            control_character_in(&json!({"a": {"b": ["x", "y\u{0}"]}}), ""),
-            Some("a.b[1]".into())
-        );
+    fn unstorable_text_is_found_with_its_path() {
+        assert_eq!(unstorable_in(&json!({"a": "ok\nfine"}), ""), None);
+        let found = unstorable_in(&json!({"a": {"b": ["x", "y\u{0}"]}}), "");
+        assert_eq!(found.map(|(path, _)| path), Some("a.b[1]".into()));
+        let found = unstorable_in(&json!({"valid_until": "+262142-12-31"}), "");
+        assert_eq!(found.map(|(path, _)| path), Some("valid_until".into()));
     }
 }

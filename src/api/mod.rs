@@ -19,8 +19,6 @@ pub mod referrals;
 pub mod responses;
 pub mod statistics;
 
-use actix_web::http::header::CACHE_CONTROL;
-use actix_web::middleware::DefaultHeaders;
 use serde::{Deserialize, Deserializer};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -113,9 +111,6 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(health::metrics)
         .service(
             scope::scope(API_PREFIX)
-                // Responses depend on the caller and may carry individual data:
-                // no cache may store them.
-                .wrap(DefaultHeaders::new().add((CACHE_CONTROL, "no-store")))
                 .configure(catalog::routes)
                 .configure(areas::routes)
                 .configure(statistics::routes)

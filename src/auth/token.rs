@@ -48,10 +48,19 @@ pub struct Claims {
     pub org: Option<String>,
 }
 
-/// Why a token was not accepted; the text goes to the client in the 401 problem.
-#[derive(Debug, thiserror::Error)]
-#[error("invalid token: {0}")]
-pub struct TokenError(String);
+/// Why a token was not accepted; the text goes to the client in the problem.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum TokenError {
+    /// Not a token this service accepts (401).
+    #[error("invalid token: {0}")]
+    Invalid(String),
+    /// A verified token whose claims carry text no record may hold (400).
+    #[error("the token's claims cannot be used: {0}")]
+    UnusableClaims(String),
+}
+
+/// Longest `sub` accepted: it is stored with every audit event.
+const SUBJECT_MAX_CHARS: usize = 255;
 
 pub struct TokenVerifier {
     keys: KeySet,
@@ -64,13 +73,13 @@ impl TokenVerifier {
     }
 
     pub fn verify(&self, token: &str) -> Result<Principal, TokenError> {
-        let header =
-            decode_header(token).map_err(|_| TokenError("malformed token or header".into()))?;
+        let header = decode_header(token)
+            .map_err(|_| TokenError::Invalid("malformed token or header".into()))?;
         if !matches!(
             header.alg,
             Algorithm::HS256 | Algorithm::RS256 | Algorithm::ES256 | Algorithm::EdDSA
         ) {
-            return Err(TokenError(format!(
+            return Err(TokenError::Invalid(format!(
                 "algorithm {:?} is not accepted",
                 header.alg
             )));
@@ -78,7 +87,7 @@ impl TokenVerifier {
         let key = self
             .keys
             .select(header.alg, header.kid.as_deref())
-            .map_err(TokenError)?;
+            .map_err(TokenError::Invalid)?;
         let mut validation = Validation::new(key.algorithm);
         validation.set_issuer(&[&self.settings.issuer]);
         validation.set_audience(&[&self.settings.audience]);
@@ -86,10 +95,11 @@ impl TokenVerifier {
         validation.validate_nbf = true;
         validation.leeway = CLOCK_LEEWAY_SECONDS;
         let claims = decode::<Claims>(token, &key.key, &validation)
-            .map_err(|error| TokenError(describe(error.kind())))?
+            .map_err(|error| TokenError::Invalid(describe(error.kind())))?
             .claims;
         self.check_lifetime(&claims)?;
-        principal_from_claims(claims).map_err(TokenError)
+        check_claim_text(&claims)?;
+        principal_from_claims(claims).map_err(TokenError::Invalid)
     }
 
     fn check_lifetime(&self, claims: &Claims) -> Result<(), TokenError> {
@@ -98,7 +108,7 @@ impl TokenVerifier {
         let issued = claims.iat.or(claims.nbf).unwrap_or(now);
         let lifetime = claims.exp - issued.min(now);
         if lifetime > max + CLOCK_LEEWAY_SECONDS as i64 {
-            return Err(TokenError(format!(
+            return Err(TokenError::Invalid(format!(
                 "the token lives longer than the accepted maximum of {max} seconds"
             )));
         }
@@ -118,6 +128,33 @@ fn describe(kind: &ErrorKind) -> String {
         ErrorKind::Json(error) => format!("unreadable claims: {error}"),
         _ => "the token could not be verified".into(),
     }
+}
+
+/// Claims end up in audit events and logs: no control characters, a bounded `sub`.
+fn check_claim_text(claims: &Claims) -> Result<(), TokenError> {
+    let texts = [
+        Some(claims.sub.as_str()),
+        claims.org.as_deref(),
+        claims.unit.as_deref(),
+        claims.municipality.as_deref(),
+    ];
+    let areas = claims.areas.iter().flatten().map(String::as_str);
+    if texts
+        .into_iter()
+        .flatten()
+        .chain(areas)
+        .any(|text| text.chars().any(char::is_control))
+    {
+        return Err(TokenError::UnusableClaims(
+            "a claim contains a control character".into(),
+        ));
+    }
+    if claims.sub.chars().count() > SUBJECT_MAX_CHARS {
+        return Err(TokenError::UnusableClaims(format!(
+            "'sub' is longer than {SUBJECT_MAX_CHARS} characters"
+        )));
+    }
+    Ok(())
 }
 
 fn principal_from_claims(claims: Claims) -> Result<Principal, String> {

@@ -1,4 +1,5 @@
-//! Field-level validation errors, collected so a client sees every problem at once.
+//! Field-level validation errors, collected so a client sees every problem at
+//! once; and what no text of the service may hold (it could not be stored).
 
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -64,6 +65,38 @@ impl Violations {
     }
 }
 
+/// True for text written as a date or date-time (`2026-11-26`, `2026-11-26T09:30:00Z`)
+/// whose year is outside 0001–9999: PostgreSQL cannot store it, and no rule of
+/// this service needs it, so it is refused at the edge on both backends.
+pub fn is_unstorable_date(text: &str) -> bool {
+    let unsigned = text.trim_start_matches(['+', '-']);
+    let year_digits = unsigned.bytes().take_while(u8::is_ascii_digit).count();
+    let rest = &unsigned[year_digits..];
+    let date_like = year_digits >= 1
+        && rest.len() >= 6
+        && rest.as_bytes()[0] == b'-'
+        && rest.as_bytes()[1..3].iter().all(u8::is_ascii_digit)
+        && rest.as_bytes()[3] == b'-'
+        && rest.as_bytes()[4..6].iter().all(u8::is_ascii_digit);
+    date_like && (unsigned.len() != text.len() || year_digits != 4 || unsigned.starts_with("0000"))
+}
+
+/// True for characters no text of this service may hold (tab and line breaks are fine).
+pub fn is_forbidden_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+}
+
+/// Why a text of a request cannot be stored, if it cannot.
+pub fn unstorable(text: &str) -> Option<&'static str> {
+    if text.chars().any(is_forbidden_control) {
+        Some("must not contain NUL or other control characters")
+    } else if is_unstorable_date(text) {
+        Some("dates must have a four-digit year from 0001 to 9999")
+    } else {
+        None
+    }
+}
+
 /// A trimmed, non-empty text of bounded length that holds no CPR number.
 /// Free text in aggregate resources must not carry personal identifiers.
 pub fn guarded_text(value: &str, max_chars: usize) -> Result<String, String> {
@@ -91,6 +124,25 @@ pub fn optional_guarded_text(value: &str, max_chars: usize) -> Result<String, St
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_and_impossible_dates_cannot_be_stored() {
+        assert!(unstorable("Nørrebakken\nnæste linje").is_none());
+        assert!(unstorable("a\u{0}b").is_some());
+        assert!(unstorable("-262143-01-01").is_some());
+    }
+
+    #[test]
+    fn dates_must_have_a_four_digit_year_after_year_zero() {
+        assert!(!is_unstorable_date("2026-11-26"));
+        assert!(!is_unstorable_date("2026-11-26T09:30:00Z"));
+        assert!(is_unstorable_date("-262143-01-01"));
+        assert!(is_unstorable_date("+262142-12-31"));
+        assert!(is_unstorable_date("12026-01-01"));
+        assert!(is_unstorable_date("0000-01-01"));
+        assert!(!is_unstorable_date("Familien Hansen"));
+        assert!(!is_unstorable_date("12-34"));
+    }
 
     #[test]
     fn guarded_text_trims_and_rejects_empty_text() {

@@ -56,6 +56,8 @@ struct Row {
     body: Option<Value>,
     /// In the order of [`principals`], anonymous last.
     expect: [Expect; 10],
+    /// An Idempotency-Key to send (a replay, where it was used before).
+    key: Option<&'static str>,
 }
 
 fn today() -> String {
@@ -129,6 +131,45 @@ async fn every_operation_follows_the_access_matrix(backend: Backend) {
         )
         .await;
 
+    // A draft exists only for its sender.
+    let draft = app
+        .create(
+            "/api/v1/referrals",
+            &worker_a,
+            &json!({"direction": "to_municipality", "family_id": family, "consent_id": consent, "unit": "family_counselling", "purpose": "bridge_building", "shared_categories": ["contact_details"], "draft": true}),
+        )
+        .await;
+    // A referral whose consent was withdrawn: its receiver's view is redacted.
+    let withdrawn_consent = app
+        .create(
+            &format!("/api/v1/families/{family}/consents"),
+            &worker_a,
+            &json!({"receiving_unit": "family_counselling", "purpose": "application_help", "data_categories": ["contact_details"], "valid_from": today(), "valid_until": "2099-01-01", "given_as": "written"}),
+        )
+        .await;
+    let redacted = app
+        .create(
+            "/api/v1/referrals",
+            &worker_a,
+            &json!({"direction": "to_municipality", "family_id": family, "consent_id": withdrawn_consent, "unit": "family_counselling", "purpose": "application_help", "shared_categories": ["contact_details"]}),
+        )
+        .await;
+    let replayed = app
+        .post_with_key(
+            &format!("/api/v1/referrals/{redacted}/transitions"),
+            &caseworker("101", "family_counselling"),
+            "matrix-replay",
+            &json!({"to": "accepted"}),
+        )
+        .await;
+    assert_eq!(replayed.status(), 201);
+    app.post(
+        &format!("/api/v1/consents/{withdrawn_consent}/withdrawal"),
+        &worker_a,
+        &json!(null),
+    )
+    .await;
+
     let row = |method: &'static str,
                template: &'static str,
                path: String,
@@ -139,6 +180,7 @@ async fn every_operation_follows_the_access_matrix(backend: Backend) {
         path,
         body,
         expect,
+        key: None,
     };
     #[rustfmt::skip]
     let rows = vec![
@@ -172,6 +214,12 @@ async fn every_operation_follows_the_access_matrix(backend: Backend) {
         row("GET", "/api/v1/concern-reports", "/api/v1/concern-reports".into(), None, [O, O, O, O, O, F, F, F, F, U]),
         row("GET", "/api/v1/concern-reports/{id}", format!("/api/v1/concern-reports/{concern}"), None, [O, N, N, O, N, F, F, F, F, U]),
         row("GET", "/api/v1/audit-events", "/api/v1/audit-events".into(), None, [F, F, F, F, F, F, F, O, F, U]),
+        // A draft: only its sender sees it. A redacted referral: both ends see it (the receiver without the data).
+        row("GET", "/api/v1/referrals/{id}", format!("/api/v1/referrals/{draft}"), None, [O, N, N, N, N, F, F, F, F, U]),
+        row("GET", "/api/v1/referrals/{id}/events", format!("/api/v1/referrals/{draft}/events"), None, [O, N, N, N, N, F, F, F, F, U]),
+        row("GET", "/api/v1/referrals/{id}", format!("/api/v1/referrals/{redacted}"), None, [O, N, O, N, N, F, F, F, F, U]),
+        // A replay: the key's owner gets the outcome as it is now; to everyone else the key is new.
+        Row { key: Some("matrix-replay"), ..row("POST", "/api/v1/referrals/{id}/transitions", format!("/api/v1/referrals/{redacted}/transitions"), Some(json!({"to": "accepted"})), [O, N, O, N, N, F, F, F, F, U]) },
         // Writes that change nothing when allowed: stale If-Match, illegal moves, conflicts.
         row("PATCH", "/api/v1/areas/{id}", format!("/api/v1/areas/{area_a}"), Some(json!({"name": "X"})), [F, F, F, F, F, F, F, F, O, U]),
         row("PATCH", "/api/v1/assessments/{id}", format!("/api/v1/assessments/{assessment}"), Some(json!({"summary": "X"})), [O, N, O, O, N, F, F, F, F, U]),
@@ -247,7 +295,23 @@ async fn every_operation_follows_the_access_matrix(backend: Backend) {
             if let Some(body) = &row.body {
                 request = request.json(body);
             }
-            let status = request.send().await.unwrap().status().as_u16();
+            if let Some(key) = row.key {
+                request = request.header("Idempotency-Key", key);
+            }
+            let response = request.send().await.unwrap();
+            let status = response.status().as_u16();
+            if status == 200 || status == 201 {
+                let body: Value = response.json().await.unwrap_or_default();
+                if row.path.contains(&redacted) && !label.starts_with("worker") {
+                    assert_eq!(
+                        body["shared_data"],
+                        Value::Null,
+                        "{label}: {} {} shows redacted data",
+                        row.method,
+                        row.path
+                    );
+                }
+            }
             match expected {
                 O => assert!(
                     !matches!(status, 401 | 403 | 404),

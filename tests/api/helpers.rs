@@ -256,6 +256,20 @@ impl TestApp {
         }
     }
 
+    /// The bytes of the SQLite database file and its WAL, if the test runs on SQLite.
+    pub fn sqlite_bytes(&self) -> Option<Vec<u8>> {
+        let DatabaseUrl::Sqlite(path) = &self.database_url else {
+            return None;
+        };
+        let mut bytes = std::fs::read(path).expect("database file");
+        let mut wal = path.clone().into_os_string();
+        wal.push("-wal");
+        if let Ok(more) = std::fs::read(wal) {
+            bytes.extend(more);
+        }
+        Some(bytes)
+    }
+
     /// Runs SQL directly on the test's database, behind the service's back
     /// (to age data, or to check what is stored).
     pub fn sql(&self, statements: &str) {
@@ -298,6 +312,42 @@ impl TestApp {
                     .n
             }
         }
+    }
+
+    /// Every value of `column` in `table`, as text (read behind the service's back).
+    pub fn column_values(&self, table: &str, column: &str) -> Vec<String> {
+        use diesel::sql_types::Text;
+        use diesel::{Connection, RunQueryDsl};
+        #[derive(diesel::QueryableByName)]
+        struct Value {
+            #[diesel(sql_type = Text)]
+            v: String,
+        }
+        let sql = format!("SELECT CAST({column} AS TEXT) AS v FROM {table}");
+        let rows: Vec<Value> = match &self.database_url {
+            DatabaseUrl::Sqlite(path) => {
+                let mut connection =
+                    diesel::SqliteConnection::establish(&path.to_string_lossy()).expect("sqlite");
+                diesel::sql_query(sql).load(&mut connection).expect("query")
+            }
+            DatabaseUrl::Postgres(url) => {
+                let mut connection = diesel::PgConnection::establish(url).expect("postgres");
+                diesel::sql_query(sql).load(&mut connection).expect("query")
+            }
+        };
+        rows.into_iter().map(|row| row.v).collect()
+    }
+
+    /// Holds SQLite's write lock from outside the service until the result is dropped.
+    pub fn hold_sqlite_write_lock(&self) -> diesel::SqliteConnection {
+        use diesel::Connection;
+        let DatabaseUrl::Sqlite(path) = &self.database_url else {
+            panic!("a SQLite test app");
+        };
+        let mut connection =
+            diesel::SqliteConnection::establish(&path.to_string_lossy()).expect("sqlite");
+        connection.batch_execute("BEGIN IMMEDIATE").expect("lock");
+        connection
     }
 
     /// Runs the retention job as `familiebro purge` does.

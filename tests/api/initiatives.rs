@@ -477,7 +477,10 @@ async fn sessions_show_attendees_only_to_the_areas_workers(backend: Backend) {
     assert_eq!(own[0]["attendee_family_ids"], json!([family]));
     for token in [caseworker("101", "social_services"), analyst(None)] {
         let seen: Value = s.app.get(&sessions, &token).await.json().await.unwrap();
-        assert_eq!(seen[0]["attendance"], json!({"value": null, "suppressed": true}));
+        assert_eq!(
+            seen[0]["attendance"],
+            json!({"value": null, "suppressed": true})
+        );
         assert!(seen[0].get("attendee_family_ids").is_none(), "{seen}");
         assert_problem(s.app.post(&sessions, &token, &session).await, 403).await;
     }

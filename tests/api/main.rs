@@ -6,6 +6,7 @@ mod access_matrix;
 mod areas;
 mod assessments;
 mod auth;
+mod boundary;
 mod cli;
 mod concern_reports;
 mod errors;

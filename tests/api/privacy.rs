@@ -451,6 +451,17 @@ async fn small_counts_are_suppressed_outside_the_team_and_cannot_be_recovered(ba
         )
         .await;
     assert_eq!(accepted.status(), 201);
+    // Outside the team, figures are given for ended quarters: move the activity there.
+    let today = chrono::Utc::now().date_naive();
+    let (quarter_from, quarter_to) =
+        familiebro::domain::statistics::last_completed_quarter(today).unwrap();
+    let day = quarter_from + chrono::Duration::days(14);
+    w.app.sql(&format!(
+        "UPDATE family_contacts SET occurred_on = '{day}'; \
+         UPDATE referrals SET created_at = '{day} 10:00:00', requested_at = '{day} 10:00:00', accepted_at = '{day} 12:00:00'; \
+         UPDATE concern_reports SET received_at = '{day} 09:00:00'; \
+         UPDATE initiative_sessions SET held_on = '{day}';"
+    ));
     let own = statistics(&w, &w.worker).await;
     assert!(own["median_days_requested_to_accepted"].is_number());
     assert_eq!(own["suppression_applied"], false);
@@ -462,6 +473,12 @@ async fn small_counts_are_suppressed_outside_the_team_and_cannot_be_recovered(ba
 
     for token in [caseworker("101", "social_services"), analyst(None)] {
         let seen = statistics(&w, &token).await;
+        assert_eq!(
+            seen["from"],
+            quarter_from.to_string(),
+            "the last ended quarter"
+        );
+        assert_eq!(seen["to"], quarter_to.to_string());
         assert_eq!(seen["suppression_applied"], true);
         assert_eq!(
             seen["families_reached"],
@@ -520,6 +537,46 @@ async fn small_counts_are_suppressed_outside_the_team_and_cannot_be_recovered(ba
     .await;
 }
 
+/// Outside the team only whole, ended quarters are windows: two overlapping
+/// windows (1–11 and 1–12 October, or a running quarter read on two days)
+/// cannot be subtracted into a suppressed count.
+async fn outside_the_team_statistics_come_for_whole_ended_quarters_only(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let area = app.create_area("Nørrebakken", "101").await;
+    let today = chrono::Utc::now().date_naive();
+    let (current_from, current_to) = familiebro::domain::statistics::quarter_of(today).unwrap();
+    let (last_from, last_to) =
+        familiebro::domain::statistics::last_completed_quarter(today).unwrap();
+    let path = |query: String| format!("/api/v1/areas/{area}/statistics?{query}");
+    let outsiders = [caseworker("101", "social_services"), analyst(None)];
+    for token in &outsiders {
+        for refused in [
+            format!("from={current_from}&to={current_to}"),
+            format!("from={current_from}&to={today}"),
+            format!("from={last_from}&to={}", last_to.pred_opt().unwrap()),
+            format!("from={}&to={last_to}", last_from.succ_opt().unwrap()),
+            format!("from={last_from}"),
+            "to=-262143-01-01".to_owned(),
+        ] {
+            let problem = assert_problem(app.get(&path(refused.clone()), token).await, 400).await;
+            assert!(
+                problem["errors"][0]["field"].is_string(),
+                "{refused}: {problem}"
+            );
+        }
+        let allowed = app
+            .get(&path(format!("from={last_from}&to={last_to}")), token)
+            .await;
+        assert_eq!(allowed.status(), 200);
+    }
+    let team = worker(&[&area]);
+    let running = app
+        .get(&path(format!("from={current_from}&to={today}")), &team)
+        .await;
+    assert_eq!(running.status(), 200, "the team sees any window");
+    assert_problem(app.get(&path("to=-262143-01-01".into()), &team).await, 400).await;
+}
+
 async fn statistics_reflect_a_write_at_once(backend: Backend) {
     let w = world(backend).await;
     let before = statistics(&w, &w.worker).await;
@@ -550,6 +607,7 @@ async fn statistics_reflect_a_write_at_once(backend: Backend) {
 }
 
 crate::on_both_backends!(
+    outside_the_team_statistics_come_for_whole_ended_quarters_only,
     every_individual_data_route_is_audited_including_denied_attempts,
     the_export_holds_everything_about_the_family_and_nothing_about_others,
     erasure_leaves_no_personal_data_and_keeps_the_statistics,

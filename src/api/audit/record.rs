@@ -169,7 +169,8 @@ fn well_formed_id(request: &HttpRequest, name: &str) -> Option<String> {
 }
 
 /// Middleware: records denied attempts on individual-data routes: 401, 403 and
-/// 404, and 400 when the caller could not be authenticated.
+/// 404, and 400 when the caller could not be authenticated or its path or query
+/// could not be stored.
 pub async fn record_denied(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
@@ -184,7 +185,8 @@ pub async fn record_denied(
     else {
         return Ok(response);
     };
-    let denied = matches!(status, 401 | 403 | 404) || (status == 400 && route.principal.is_none());
+    let denied = matches!(status, 401 | 403 | 404)
+        || (status == 400 && (route.principal.is_none() || route.refused));
     if !denied {
         return Ok(response);
     }

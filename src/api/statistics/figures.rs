@@ -3,7 +3,10 @@
 use uuid::Uuid;
 
 use super::types::{Statistics, StatusCount, TypeCount, UnitReferrals};
-use crate::db::statistics::Period;
+use diesel::QueryResult;
+
+use crate::db::statistics::{self as store, Period};
+use crate::db::DbConnection;
 use crate::domain::catalog::{InitiativeType, MunicipalUnit, INITIATIVE_TYPES, MUNICIPAL_UNITS};
 use crate::domain::referral::ReferralStatus;
 use crate::domain::statistics::{median, suppress_table, Disclosure};
@@ -19,6 +22,22 @@ pub struct Figures {
 }
 
 impl Figures {
+    /// The raw counts of `area_id` in `period`.
+    pub(super) fn of(
+        connection: &mut DbConnection,
+        area_id: &str,
+        period: Period,
+    ) -> QueryResult<Self> {
+        Ok(Self {
+            families_reached: store::families_reached(connection, area_id, period)?,
+            participants: store::participants_by_type(connection, area_id, period)?,
+            sessions: store::sessions_held(connection, area_id, period)?,
+            referrals: store::referrals_by_unit_and_status(connection, area_id, period)?,
+            acceptance: store::acceptance_times(connection, area_id, period)?,
+            concern_reports: store::concern_reports(connection, area_id, period)?,
+        })
+    }
+
     pub(super) fn disclose(
         &self,
         area_id: Uuid,

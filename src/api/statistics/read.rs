@@ -4,22 +4,25 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use actix_web::{get, web, HttpResponse};
+use chrono::{Days, NaiveDate};
 use uuid::Uuid;
 
 use super::cache::{CacheKey, StatisticsCache};
 use super::figures::Figures;
 use super::types::{Statistics, StatisticsQuery, SuppressionThreshold};
 use crate::api::responses::ReadFailures;
-use crate::auth::policy::{reaches_area_work, reaches_families_of};
+use crate::auth::policy::{disclosure_for, reaches_area_work};
 use crate::auth::{op, Allowed};
 use crate::db::areas as area_store;
-use crate::db::statistics::{self as store, Period};
+use crate::db::statistics::Period;
 use crate::db::{self, Database};
-use crate::domain::statistics::Disclosure;
+use crate::domain::statistics::{check_outside_window, last_completed_quarter, Disclosure};
+use crate::domain::validation::FieldError;
 use crate::error::ApiError;
 
-/// Statistics of an area: exact for its housing-social workers, with small
-/// counts suppressed for municipal staff and analysts.
+/// Statistics of an area: exact for its housing-social workers, for any period.
+/// For municipal staff and analysts small counts are suppressed, and the period
+/// is one whole calendar quarter that has ended (by default the last one).
 #[utoipa::path(
     tag = "areas",
     params(("id" = Uuid, Path, description = "Area id"), StatisticsQuery),
@@ -39,48 +42,72 @@ pub async fn area_statistics(
     query: web::Query<StatisticsQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.principal;
-    let to = query.to.unwrap_or_else(db::today);
-    let from = query.from.unwrap_or(to - chrono::Duration::days(365));
-    if from > to {
-        return Err(ApiError::InvalidParameters(vec![
-            crate::domain::validation::FieldError {
-                field: "from".into(),
-                message: "must not be after to".into(),
-            },
-        ]));
-    }
-    let period = Period { from, to };
     let area_uuid = id.into_inner();
     let area_id = area_uuid.to_string();
     let threshold = threshold.0;
-    let key: CacheKey = (area_id.clone(), from, to);
+    let disclosure = disclosure_for(&principal, &area_id, threshold);
+    let period = window(&query, disclosure, db::today())?;
+    let key: CacheKey = (area_id.clone(), period.from, period.to);
     let cached = cache.get(&key);
     let generation = cache.generation.load(Ordering::Acquire);
-    let (disclosure, figures) = db
+    let figures = db
         .run(move |connection| {
             let area = area_store::find(connection, &area_id)?
                 .filter(|area| reaches_area_work(&principal, &area.id, &area.municipality_code))
                 .ok_or(ApiError::NotFound)?;
-            let disclosure = if reaches_families_of(&principal, &area.id) {
-                Disclosure::Exact
-            } else {
-                Disclosure::Suppressed { threshold }
-            };
-            if let Some(figures) = cached {
-                return Ok((disclosure, figures));
+            match cached {
+                Some(figures) => Ok(figures),
+                None => Ok(Arc::new(Figures::of(connection, &area.id, period)?)),
             }
-            let figures = Figures {
-                families_reached: store::families_reached(connection, &area.id, period)?,
-                participants: store::participants_by_type(connection, &area.id, period)?,
-                sessions: store::sessions_held(connection, &area.id, period)?,
-                referrals: store::referrals_by_unit_and_status(connection, &area.id, period)?,
-                acceptance: store::acceptance_times(connection, &area.id, period)?,
-                concern_reports: store::concern_reports(connection, &area.id, period)?,
-            };
-            Ok((disclosure, Arc::new(figures)))
         })
         .await?;
     cache.put(key, generation, figures.clone());
     let statistics = figures.disclose(area_uuid, period, disclosure, threshold);
     Ok(HttpResponse::Ok().json(statistics))
+}
+
+/// The period asked for: any for the area's team (by default the year up to
+/// today); for everyone else one whole calendar quarter that has ended (by
+/// default the last one), so that no two windows can be subtracted.
+fn window(
+    query: &StatisticsQuery,
+    disclosure: Disclosure,
+    today: NaiveDate,
+) -> Result<Period, ApiError> {
+    let invalid = |field: &str, message: String| {
+        ApiError::InvalidParameters(vec![FieldError {
+            field: field.into(),
+            message,
+        }])
+    };
+    let (from, to) = match (disclosure, query.from, query.to) {
+        (Disclosure::Exact, from, to) => {
+            let to = to.unwrap_or(today);
+            let from = match from {
+                Some(from) => from,
+                None => to
+                    .checked_sub_days(Days::new(365))
+                    .ok_or_else(|| invalid("to", "is too early".into()))?,
+            };
+            (from, to)
+        }
+        (Disclosure::Suppressed { .. }, None, None) => {
+            last_completed_quarter(today).ok_or_else(|| invalid("to", "is out of range".into()))?
+        }
+        (Disclosure::Suppressed { .. }, Some(from), Some(to)) => {
+            check_outside_window(from, to, today).map_err(|message| invalid("from", message))?;
+            (from, to)
+        }
+        (Disclosure::Suppressed { .. }, _, _) => {
+            return Err(invalid(
+                "from",
+                "give both from and to (one whole calendar quarter that has ended), or neither"
+                    .into(),
+            ))
+        }
+    };
+    if from > to {
+        return Err(invalid("from", "must not be after to".into()));
+    }
+    Ok(Period { from, to })
 }

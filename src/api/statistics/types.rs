@@ -17,9 +17,12 @@ pub struct SuppressionThreshold(pub i64);
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct StatisticsQuery {
-    /// First day of the period (default: one year before `to`).
+    /// First day of the period. For the area's team any day (default: one year
+    /// before `to`); for everyone else the first day of a calendar quarter that
+    /// has ended (default: the last one).
     pub from: Option<NaiveDate>,
-    /// Last day of the period (default: today).
+    /// Last day of the period. For the area's team any day (default: today);
+    /// for everyone else the last day of the same quarter as `from`.
     pub to: Option<NaiveDate>,
 }
 
