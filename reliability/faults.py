@@ -115,7 +115,8 @@ def database(backend, directory):
 def setup_area(port):
     admin = token("admin")
     status, _, area = request(port, "POST", "/api/v1/areas", admin, {
-        "name": "Pålidelighed", "municipality_code": "101", "housing_organisation": "Test"})
+        "name": "Pålidelighed", "municipality_code": "101", "housing_organisation": "Test",
+        "organisation_code": "test"})
     assert status == 201, (status, area)
     return area["id"]
 

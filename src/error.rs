@@ -75,6 +75,14 @@ impl ApiError {
         Self::Internal(cause.to_string())
     }
 
+    /// 400 naming one bad parameter (of the path, the query, or the body's shape).
+    pub fn parameter(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::InvalidParameters(vec![FieldError {
+            field: field.into(),
+            message: message.into(),
+        }])
+    }
+
     pub fn validation(field: impl Into<String>, message: impl Into<String>) -> Self {
         Self::Validation(vec![FieldError {
             field: field.into(),

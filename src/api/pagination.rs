@@ -8,7 +8,6 @@ use base64::Engine;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::domain::validation::FieldError;
 use crate::error::ApiError;
 
 pub const DEFAULT_LIMIT: i64 = 50;
@@ -22,6 +21,16 @@ pub struct Page<T> {
     pub next_cursor: Option<String>,
 }
 
+impl<T> Page<T> {
+    /// A list with nothing in it.
+    pub fn empty() -> Self {
+        Self {
+            items: Vec::new(),
+            next_cursor: None,
+        }
+    }
+}
+
 /// A validated page request: how many items, after which key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PageRequest {
@@ -33,12 +42,16 @@ impl PageRequest {
     pub fn parse(limit: Option<i64>, cursor: Option<&str>) -> Result<Self, ApiError> {
         let limit = limit.unwrap_or(DEFAULT_LIMIT);
         if !(1..=MAX_LIMIT).contains(&limit) {
-            return Err(invalid("limit", format!("must be from 1 to {MAX_LIMIT}")));
+            return Err(ApiError::parameter(
+                "limit",
+                format!("must be from 1 to {MAX_LIMIT}"),
+            ));
         }
         let after = cursor
             .map(|cursor| {
-                decode_cursor(cursor)
-                    .ok_or_else(|| invalid("cursor", "is not a cursor this service issued"))
+                decode_cursor(cursor).ok_or_else(|| {
+                    ApiError::parameter("cursor", "is not a cursor this service issued")
+                })
             })
             .transpose()?;
         Ok(Self { limit, after })
@@ -87,13 +100,6 @@ impl PageRequest {
             next_cursor: page.next_cursor,
         })
     }
-}
-
-fn invalid(field: &str, message: impl Into<String>) -> ApiError {
-    ApiError::InvalidParameters(vec![FieldError {
-        field: field.into(),
-        message: message.into(),
-    }])
 }
 
 const CURSOR_PREFIX: &str = "k1:";

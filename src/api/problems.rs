@@ -5,7 +5,6 @@ use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use utoipa::openapi::OpenApi;
 
-use crate::domain::validation::FieldError;
 use crate::error::ApiError;
 
 pub fn json_error(error: JsonPayloadError, _: &HttpRequest) -> actix_web::Error {
@@ -29,11 +28,7 @@ pub fn path_error(error: PathError, _: &HttpRequest) -> actix_web::Error {
     let PathError::Deserialize(error) = error else {
         return ApiError::BadRequest("invalid path".into()).into();
     };
-    ApiError::InvalidParameters(vec![FieldError {
-        field: "path".into(),
-        message: format!("invalid path parameter: {error}"),
-    }])
-    .into()
+    ApiError::parameter("path", format!("invalid path parameter: {error}")).into()
 }
 
 pub fn query_error(error: QueryPayloadError, _: &HttpRequest) -> actix_web::Error {
@@ -41,11 +36,7 @@ pub fn query_error(error: QueryPayloadError, _: &HttpRequest) -> actix_web::Erro
         QueryPayloadError::Deserialize(error) => error.to_string(),
         other => other.to_string(),
     };
-    ApiError::InvalidParameters(vec![FieldError {
-        field: "query".into(),
-        message: format!("invalid query string: {message}"),
-    }])
-    .into()
+    ApiError::parameter("query", format!("invalid query string: {message}")).into()
 }
 
 /// The API's path templates and their methods, to tell 405 from 404.

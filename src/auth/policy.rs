@@ -158,6 +158,16 @@ pub fn area_visibility(principal: &Principal) -> AreaVisibility {
 }
 
 impl AreaVisibility {
+    /// The municipality a list of areas is limited to when the caller asks for
+    /// `requested` (none: every municipality); `None` when it may see none of them.
+    pub fn narrowed(self, requested: Option<MunicipalityCode>) -> Option<Option<MunicipalityCode>> {
+        match (self, requested) {
+            (AreaVisibility::All, requested) => Some(requested),
+            (AreaVisibility::Municipality(own), Some(requested)) if requested != own => None,
+            (AreaVisibility::Municipality(own), _) => Some(Some(own)),
+        }
+    }
+
     pub fn includes(self, municipality_code: &str) -> bool {
         match self {
             AreaVisibility::All => true,

@@ -5,7 +5,7 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 use super::types::{Area, AreaListQuery};
 use crate::api::pagination::{page_response, Page, PageRequest};
 use crate::api::responses::PublicListFailures;
-use crate::auth::policy::{area_visibility, AreaVisibility};
+use crate::auth::policy::area_visibility;
 use crate::auth::{op, Allowed};
 use crate::db::areas::{self as store, AreaFilter};
 use crate::db::Database;
@@ -36,26 +36,12 @@ pub async fn list_areas(
         .municipality
         .as_deref()
         .map(|code| {
-            MunicipalityCode::parse(code).map_err(|message| {
-                ApiError::InvalidParameters(vec![crate::domain::validation::FieldError {
-                    field: "municipality".into(),
-                    message,
-                }])
-            })
+            MunicipalityCode::parse(code)
+                .map_err(|message| ApiError::parameter("municipality", message))
         })
         .transpose()?;
-    let municipality_code = match (area_visibility(&principal), requested) {
-        (AreaVisibility::All, requested) => requested,
-        (AreaVisibility::Municipality(own), Some(requested)) if requested != own => {
-            return Ok(page_response(
-                &req,
-                Page::<Area> {
-                    items: vec![],
-                    next_cursor: None,
-                },
-            ));
-        }
-        (AreaVisibility::Municipality(own), _) => Some(own),
+    let Some(municipality_code) = area_visibility(&principal).narrowed(requested) else {
+        return Ok(page_response(&req, Page::<Area>::empty()));
     };
     let filter = AreaFilter {
         municipality_code: municipality_code.map(|code| code.as_str().to_owned()),

@@ -55,17 +55,6 @@ pub async fn list_assessments(
             Ok(store::complete(connection, rows)?)
         })
         .await?;
-    let page = page.into_page(stored, |stored| stored.row.id.clone(), Ok::<_, ApiError>);
-    let items = page
-        .items
-        .into_iter()
-        .map(|item| item.and_then(assessment_out))
-        .collect::<Result<_, _>>()?;
-    Ok(page_response(
-        &req,
-        Page {
-            items,
-            next_cursor: page.next_cursor,
-        },
-    ))
+    let page = page.try_into_page(stored, |stored| stored.row.id.clone(), assessment_out)?;
+    Ok(page_response(&req, page))
 }

@@ -9,7 +9,9 @@ use crate::api::responses::ReadFailures;
 use crate::api::stored_uuid;
 use crate::auth::{op, Allowed};
 use crate::db::Database;
-use crate::domain::recommendations::recommend;
+use crate::domain::assessment::Finding;
+use crate::domain::catalog::INITIATIVE_TYPES;
+use crate::domain::recommendations::{self as domain, recommend};
 use crate::error::ApiError;
 
 /// The initiative types the handbook recommends for the assessment's findings,
@@ -47,41 +49,47 @@ pub async fn recommendations(
     let items = recommend(&findings)
         .into_iter()
         .zip(1..)
-        .map(|(recommendation, rank)| {
-            let entry = crate::domain::catalog::INITIATIVE_TYPES
-                .iter()
-                .find(|entry| entry.code == recommendation.rule.initiative_type);
-            Recommendation {
-                rank,
-                initiative_type: recommendation.rule.initiative_type,
-                label: entry
-                    .map_or(recommendation.rule.rationale, |entry| entry.label)
-                    .into(),
-                combined: recommendation.combined,
-                answers: recommendation
-                    .answers
-                    .iter()
-                    .map(|index| AnsweredFinding {
-                        finding_id: finding_ids[*index],
-                        problem_area: findings[*index].problem_area,
-                        severity: findings[*index].severity,
-                    })
-                    .collect(),
-                rationale: recommendation.rule.rationale.into(),
-                conditions: recommendation
-                    .rule
-                    .conditions
-                    .iter()
-                    .map(|condition| DesignCondition {
-                        code: condition.code,
-                        text: condition.text.into(),
-                    })
-                    .collect(),
-            }
-        })
+        .map(|(recommendation, rank)| shown(recommendation, rank, &findings, &finding_ids))
         .collect();
     Ok(HttpResponse::Ok().json(Recommendations {
         assessment_id: stored_uuid(&stored.row.id)?,
         items,
     }))
+}
+
+/// A recommendation as shown: ranked, labelled, with the findings it answers.
+fn shown(
+    recommendation: domain::Recommendation,
+    rank: u32,
+    findings: &[Finding],
+    finding_ids: &[Uuid],
+) -> Recommendation {
+    let rule = recommendation.rule;
+    let entry = INITIATIVE_TYPES
+        .iter()
+        .find(|entry| entry.code == rule.initiative_type);
+    Recommendation {
+        rank,
+        initiative_type: rule.initiative_type,
+        label: entry.map_or(rule.rationale, |entry| entry.label).into(),
+        combined: recommendation.combined,
+        answers: recommendation
+            .answers
+            .iter()
+            .map(|index| AnsweredFinding {
+                finding_id: finding_ids[*index],
+                problem_area: findings[*index].problem_area,
+                severity: findings[*index].severity,
+            })
+            .collect(),
+        rationale: rule.rationale.into(),
+        conditions: rule
+            .conditions
+            .iter()
+            .map(|condition| DesignCondition {
+                code: condition.code,
+                text: condition.text.into(),
+            })
+            .collect(),
+    }
 }

@@ -7,7 +7,8 @@ use super::view::find_with_families_in_scope;
 use crate::api::audit::{Access, AuditContext};
 use crate::api::responses::{ConflictFailure, ReadFailures};
 use crate::auth::{op, Allowed};
-use crate::db::initiatives::{self as store};
+use crate::db::families::FamilyRow;
+use crate::db::initiatives::{self as store, EnrolmentRow};
 use crate::db::{self, from_json, Database};
 use crate::domain::family::{composition, Composition, Participant};
 use crate::domain::initiative::InitiativeFormat;
@@ -42,13 +43,10 @@ pub async fn team_composition(
                         "team composition applies to closed initiatives; this one is open".into(),
                     ));
                 }
-                let access = Access {
-                    resource_type: "enrolment",
-                    resource_id: Some(&id),
-                    family_id: None,
-                    area_id: Some(&initiative.area_id),
-                };
-                audit.allowed(connection, access)?;
+                audit.allowed(
+                    connection,
+                    Access::new("enrolment", &id, &initiative.area_id),
+                )?;
                 Ok((
                     initiative,
                     store::enrolments_with_families(connection, &id)?,
@@ -58,14 +56,7 @@ pub async fn team_composition(
         .await?;
     let participants = rows
         .into_iter()
-        .map(|(enrolment, family)| {
-            Ok(Participant {
-                heavily_burdened: enrolment.heavily_burdened != 0,
-                mothers: enrolment.mothers,
-                fathers: enrolment.fathers,
-                languages: from_json(&family.languages, "languages")?,
-            })
-        })
+        .map(|(enrolment, family)| participant(enrolment, family))
         .collect::<Result<Vec<_>, ApiError>>()?;
     let result = composition(
         &participants,
@@ -73,4 +64,14 @@ pub async fn team_composition(
         initiative.interpreter_present != 0,
     );
     Ok(HttpResponse::Ok().json(result))
+}
+
+/// An enrolled family as the composition check sees it.
+fn participant(enrolment: EnrolmentRow, family: FamilyRow) -> Result<Participant, ApiError> {
+    Ok(Participant {
+        heavily_burdened: enrolment.heavily_burdened != 0,
+        mothers: enrolment.mothers,
+        fathers: enrolment.fathers,
+        languages: from_json(&family.languages, "languages")?,
+    })
 }

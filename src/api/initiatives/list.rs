@@ -10,7 +10,7 @@ use crate::api::responses::ListFailures;
 use crate::api::statistics::SuppressionThreshold;
 use crate::auth::policy::{area_work_scope, disclosure_for, AreaWorkScope};
 use crate::auth::{op, Allowed};
-use crate::db::initiatives::{self as store, AreaScope, InitiativeFilter};
+use crate::db::initiatives::{self as store, AreaScope, InitiativeFilter, InitiativeRow};
 use crate::db::Database;
 use crate::error::ApiError;
 
@@ -34,14 +34,8 @@ pub async fn list_initiatives(
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
     let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
-    let scope = match area_work_scope(&caller.principal) {
-        AreaWorkScope::Every => AreaScope::All,
-        AreaWorkScope::Areas(ids) => AreaScope::Areas(ids.iter().map(Uuid::to_string).collect()),
-        AreaWorkScope::Municipality(code) => AreaScope::Municipality(code.as_str().to_owned()),
-        AreaWorkScope::Nothing => AreaScope::Areas(Vec::new()),
-    };
     let filter = InitiativeFilter {
-        scope,
+        scope: scope_of(area_work_scope(&caller.principal)),
         area_id: query.area_id.map(|id| id.to_string()),
         initiative_type: query.initiative_type.map(|t| t.code().to_owned()),
         status: query.status.map(|s| s.code().to_owned()),
@@ -59,14 +53,23 @@ pub async fn list_initiatives(
             Ok((rows, counts))
         })
         .await?;
-    let page = page.try_into_page(
-        rows,
-        |row| row.id.clone(),
-        |row| {
-            let enrolled = counts.get(&row.id).copied().unwrap_or(0);
-            let disclosure = disclosure_for(&principal, &row.area_id, threshold);
-            initiative_out(&row, disclosure.single(enrolled))
-        },
-    )?;
+    let shown = |row: InitiativeRow| {
+        let enrolled = counts.get(&row.id).copied().unwrap_or(0);
+        initiative_out(
+            &row,
+            disclosure_for(&principal, &row.area_id, threshold).single(enrolled),
+        )
+    };
+    let page = page.try_into_page(rows, |row| row.id.clone(), shown)?;
     Ok(page_response(&req, page))
+}
+
+/// The areas whose initiatives a caller's work scope reaches.
+fn scope_of(scope: AreaWorkScope) -> AreaScope {
+    match scope {
+        AreaWorkScope::Every => AreaScope::All,
+        AreaWorkScope::Areas(ids) => AreaScope::Areas(ids.iter().map(Uuid::to_string).collect()),
+        AreaWorkScope::Municipality(code) => AreaScope::Municipality(code.as_str().to_owned()),
+        AreaWorkScope::Nothing => AreaScope::Areas(Vec::new()),
+    }
 }

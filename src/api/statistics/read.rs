@@ -17,7 +17,6 @@ use crate::db::areas as area_store;
 use crate::db::statistics::Period;
 use crate::db::{self, Database};
 use crate::domain::statistics::{check_outside_window, last_completed_quarter, Disclosure};
-use crate::domain::validation::FieldError;
 use crate::error::ApiError;
 
 /// Statistics of an area: exact for its housing-social workers, for any period.
@@ -74,12 +73,7 @@ fn window(
     disclosure: Disclosure,
     today: NaiveDate,
 ) -> Result<Period, ApiError> {
-    let invalid = |field: &str, message: String| {
-        ApiError::InvalidParameters(vec![FieldError {
-            field: field.into(),
-            message,
-        }])
-    };
+    let invalid = |field: &str, message: String| ApiError::parameter(field, message);
     let (from, to) = match (disclosure, query.from, query.to) {
         (Disclosure::Exact, from, to) => {
             let to = to.unwrap_or(today);
