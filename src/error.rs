@@ -51,9 +51,20 @@ pub enum ApiError {
     MethodNotAllowed { detail: String, allow: String },
     #[error("{0}")]
     Conflict(String),
+    /// A status change the state machine does not allow now.
+    #[error("{0}")]
+    TransitionNotAllowed(String),
     /// The consent does not cover what was asked (any more).
     #[error("{0}")]
     ConsentGap(String),
+    /// A request with the same Idempotency-Key is still running.
+    #[error(
+        "a request with this Idempotency-Key is still in progress; retry after Retry-After seconds"
+    )]
+    IdempotencyKeyInUse,
+    /// The `Accept` header names no representation the operation has.
+    #[error("{0}")]
+    NotAcceptable(String),
     #[error("the resource has changed since you read it (If-Match does not match its ETag); read it again and retry")]
     PreconditionFailed,
     #[error("{0}")]
@@ -98,12 +109,15 @@ impl ApiError {
             Self::NotFound => ("not-found", "Not found"),
             Self::MethodNotAllowed { .. } => ("method-not-allowed", "Method not allowed"),
             Self::Conflict(_) => ("conflict", "Conflict"),
+            Self::TransitionNotAllowed(_) => ("transition-not-allowed", "Transition not allowed"),
             Self::ConsentGap(_) => ("consent-gap", "The consent does not cover this"),
-            Self::PreconditionFailed => ("precondition-failed", "Precondition failed"),
+            Self::IdempotencyKeyInUse => ("idempotency-key-in-use", "Idempotency-Key in use"),
+            Self::NotAcceptable(_) => ("not-acceptable", "Not acceptable"),
+            Self::PreconditionFailed => ("stale-version", "Stale version"),
             Self::PayloadTooLarge(_) => ("payload-too-large", "Payload too large"),
             Self::UnsupportedMediaType(_) => ("unsupported-media-type", "Unsupported media type"),
             Self::Validation(_) => ("validation-failed", "Validation failed"),
-            Self::TooManyRequests { .. } => ("too-many-requests", "Too many requests"),
+            Self::TooManyRequests { .. } => ("rate-limited", "Too many requests"),
             Self::Unavailable => ("service-unavailable", "Service unavailable"),
             Self::Internal(_) => ("internal-error", "Internal server error"),
         }
@@ -165,7 +179,11 @@ impl ResponseError for ApiError {
             Self::Forbidden | Self::ForbiddenBecause(_) => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
-            Self::Conflict(_) | Self::ConsentGap(_) => StatusCode::CONFLICT,
+            Self::Conflict(_)
+            | Self::TransitionNotAllowed(_)
+            | Self::ConsentGap(_)
+            | Self::IdempotencyKeyInUse => StatusCode::CONFLICT,
+            Self::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
             Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -197,6 +215,9 @@ impl ResponseError for ApiError {
             }
             Self::Unavailable => {
                 response.insert_header((header::RETRY_AFTER, "5"));
+            }
+            Self::IdempotencyKeyInUse => {
+                response.insert_header((header::RETRY_AFTER, "1"));
             }
             Self::TooManyRequests { retry_after } => {
                 response.insert_header((header::RETRY_AFTER, retry_after.to_string()));

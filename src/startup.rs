@@ -8,8 +8,9 @@ use actix_web::http::header;
 use actix_web::middleware::{from_fn, Condition, DefaultHeaders};
 use actix_web::{web, App, HttpServer};
 use utoipa_actix_web::AppExt;
-use utoipa_swagger_ui::SwaggerUi;
+use utoipa_swagger_ui::{Config, SwaggerUi};
 
+use crate::api::negotiation;
 use crate::api::problems::{self, KnownRoutes};
 use crate::api::rate_limit::{self, RateLimit};
 use crate::api::statistics::{self, StatisticsCache, SuppressionThreshold};
@@ -70,14 +71,24 @@ pub fn serve(listener: TcpListener, parts: ServerParts) -> std::io::Result<Serve
                     .error_handler(problems::json_error),
             )
             .app_data(web::PathConfig::default().error_handler(problems::path_error))
-            .app_data(web::QueryConfig::default().error_handler(problems::query_error))
             // Before the API scope, which would otherwise claim the spec's path.
-            .service(SwaggerUi::new("/docs/{_:.*}").url(OPENAPI_PATH, spec.clone()))
+            .service(
+                SwaggerUi::new("/docs/{_:.*}")
+                    .url(OPENAPI_PATH, spec.clone())
+                    // Never call out: no online validator, everything from this service.
+                    .config(
+                        Config::default()
+                            .validator_url("none")
+                            .persist_authorization(true),
+                    ),
+            )
             .into_utoipa_app()
             .configure(api::routes)
             .into_app()
             .service(web::redirect("/docs", "/docs/"))
             .default_service(web::to(problems::unmatched_route))
+            .wrap(from_fn(negotiation::not_modified))
+            .wrap(from_fn(negotiation::negotiate))
             .wrap(from_fn(statistics::invalidate_on_write))
             .wrap(from_fn(rate_limit::limit))
             .wrap(from_fn(api::audit::record_denied))
@@ -85,6 +96,7 @@ pub fn serve(listener: TcpListener, parts: ServerParts) -> std::io::Result<Serve
                 !cors_origins.is_empty(),
                 cors(&cors_origins),
             ))
+            .wrap(from_fn(negotiation::problem_bodies))
             .wrap(from_fn(metrics::track))
             .wrap(security_headers())
             .wrap(from_fn(telemetry::request_id))
@@ -121,6 +133,8 @@ fn cors(origins: &[String]) -> Cors {
             header::AUTHORIZATION,
             header::CONTENT_TYPE,
             header::IF_MATCH,
+            header::IF_NONE_MATCH,
+            header::ACCEPT,
             header::HeaderName::from_static("idempotency-key"),
             header::HeaderName::from_static(telemetry::REQUEST_ID_HEADER),
         ])
@@ -128,6 +142,7 @@ fn cors(origins: &[String]) -> Cors {
             header::ETAG,
             header::LOCATION,
             header::LINK,
+            header::RETRY_AFTER,
             header::HeaderName::from_static(telemetry::REQUEST_ID_HEADER),
         ])
         .max_age(3600)

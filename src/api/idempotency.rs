@@ -276,9 +276,7 @@ fn claim_or_replay(
 }
 
 fn in_progress() -> ApiError {
-    ApiError::Conflict(
-        "a request with this Idempotency-Key is still in progress; retry later".into(),
-    )
+    ApiError::IdempotencyKeyInUse
 }
 
 /// The `Idempotency-Key` header, as an OpenAPI parameter of every creating POST.
@@ -295,7 +293,7 @@ impl utoipa::IntoParams for IdempotencyKeyHeader {
             .parameter_in(ParameterIn::Header)
             .required(Required::False)
             .description(Some(
-                "Makes a retry safe: a retry with the same key and body gets the outcome of the first request, shown as it is now; the same key with another body is 422, and 409 while the first is still running.",
+                "Makes a retry safe: a retry with the same key and body gets the outcome of the first request, shown as it is now; the same key with another body is 422, and 409 (`idempotency-key-in-use`, with Retry-After) while the first is still running.",
             ))
             .schema(Some(
                 ObjectBuilder::new()

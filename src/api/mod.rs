@@ -12,11 +12,14 @@ pub mod health;
 pub mod idempotency;
 pub mod initiatives;
 pub mod json;
+pub mod negotiation;
 pub mod pagination;
 pub mod problems;
+pub mod query;
 pub mod rate_limit;
 pub mod referrals;
 pub mod responses;
+pub mod spec;
 pub mod statistics;
 
 use serde::{Deserialize, Deserializer};
@@ -39,7 +42,7 @@ pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
     ),
     modifiers(&BearerSecurity),
     components(
-        schemas(Problem, FieldError),
+        schemas(Problem, FieldError, referrals::types::NewReferralToMunicipality, referrals::types::NewReferralToInitiative),
         responses(
             responses::BadRequest,
             responses::Unauthorized,
@@ -130,5 +133,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .openapi(ApiDoc::openapi())
         .configure(routes)
         .split_for_parts();
+    let mut api = api;
+    spec::finish(&mut api);
     api
 }

@@ -5,8 +5,8 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use serde::Serialize;
-use utoipa::ToSchema;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use crate::error::ApiError;
 
@@ -18,6 +18,7 @@ pub const MAX_LIMIT: i64 = 200;
 pub struct Page<T> {
     pub items: Vec<T>,
     /// Pass as `cursor` to get the next page; null on the last page.
+    #[schema(required = true)]
     pub next_cursor: Option<String>,
 }
 
@@ -28,6 +29,24 @@ impl<T> Page<T> {
             items: Vec::new(),
             next_cursor: None,
         }
+    }
+}
+
+/// `?limit=&cursor=`, for lists without filters of their own.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// Page size, 1–200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+impl PageQuery {
+    pub fn page(&self) -> Result<PageRequest, ApiError> {
+        PageRequest::parse(self.limit, self.cursor.as_deref())
     }
 }
 
@@ -60,6 +79,19 @@ impl PageRequest {
     /// The limit to query with: one more than asked, to learn whether a next page exists.
     pub fn fetch_limit(&self) -> i64 {
         self.limit + 1
+    }
+
+    /// The key to continue after, for lists ordered by a value and then an id
+    /// (keys of the form `value|id`); a key of another form is not a cursor of
+    /// this list (400).
+    pub fn after_pair<T: std::str::FromStr>(&self) -> Result<Option<(T, String)>, ApiError> {
+        let Some(after) = &self.after else {
+            return Ok(None);
+        };
+        let not_ours = || ApiError::parameter("cursor", "is not a cursor of this list");
+        let (value, id) = after.split_once('|').ok_or_else(not_ours)?;
+        let value = value.parse().map_err(|_| not_ours())?;
+        Ok(Some((value, id.to_owned())))
     }
 
     /// The rows the page shows, of those fetched (one more only tells that more exist).

@@ -1,7 +1,7 @@
 //! The framework's own errors (bad JSON, path, query; unknown route; wrong
 //! method) as problem responses.
 
-use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
+use actix_web::error::{JsonPayloadError, PathError};
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use utoipa::openapi::OpenApi;
 
@@ -31,16 +31,15 @@ pub fn path_error(error: PathError, _: &HttpRequest) -> actix_web::Error {
     ApiError::parameter("path", format!("invalid path parameter: {error}")).into()
 }
 
-pub fn query_error(error: QueryPayloadError, _: &HttpRequest) -> actix_web::Error {
-    let message = match error {
-        QueryPayloadError::Deserialize(error) => error.to_string(),
-        other => other.to_string(),
-    };
-    ApiError::parameter("query", format!("invalid query string: {message}")).into()
+/// One documented operation: its method and the media types of its responses.
+struct KnownOperation {
+    method: &'static str,
+    produces: Vec<String>,
 }
 
-/// The API's path templates and their methods, to tell 405 from 404.
-pub struct KnownRoutes(Vec<(Vec<String>, Vec<&'static str>)>);
+/// The API's path templates with their operations: to tell 405 from 404, and
+/// to know what an operation can answer with (for `Accept`).
+pub struct KnownRoutes(Vec<(Vec<String>, Vec<KnownOperation>)>);
 
 impl KnownRoutes {
     pub fn from_openapi(api: &OpenApi) -> Self {
@@ -50,24 +49,28 @@ impl KnownRoutes {
             .iter()
             .map(|(template, item)| {
                 let segments = template.split('/').map(str::to_owned).collect();
-                let methods = [
-                    ("GET", item.get.is_some()),
-                    ("POST", item.post.is_some()),
-                    ("PUT", item.put.is_some()),
-                    ("PATCH", item.patch.is_some()),
-                    ("DELETE", item.delete.is_some()),
+                let operations = [
+                    ("GET", item.get.as_ref()),
+                    ("POST", item.post.as_ref()),
+                    ("PUT", item.put.as_ref()),
+                    ("PATCH", item.patch.as_ref()),
+                    ("DELETE", item.delete.as_ref()),
                 ]
                 .into_iter()
-                .filter_map(|(method, present)| present.then_some(method))
+                .filter_map(|(method, operation)| {
+                    Some(KnownOperation {
+                        method,
+                        produces: produced_types(operation?),
+                    })
+                })
                 .collect();
-                (segments, methods)
+                (segments, operations)
             })
             .collect();
         Self(routes)
     }
 
-    /// Methods of the route that matches `path`, if one does.
-    fn methods_for(&self, path: &str) -> Option<&[&'static str]> {
+    fn operations_for(&self, path: &str) -> Option<&[KnownOperation]> {
         let segments: Vec<&str> = path.split('/').collect();
         self.0
             .iter()
@@ -77,8 +80,44 @@ impl KnownRoutes {
                         (expected.starts_with('{') && !actual.is_empty()) || expected == actual
                     })
             })
-            .map(|(_, methods)| methods.as_slice())
+            .map(|(_, operations)| operations.as_slice())
     }
+
+    /// Methods of the route that matches `path`, if one does.
+    fn methods_for(&self, path: &str) -> Option<Vec<&'static str>> {
+        self.operations_for(path).map(|operations| {
+            operations
+                .iter()
+                .map(|operation| operation.method)
+                .collect()
+        })
+    }
+
+    /// The media types `method` on `path` answers with (besides problems).
+    pub fn produces(&self, method: &str, path: &str) -> Option<&[String]> {
+        self.operations_for(path)?
+            .iter()
+            .find(|operation| operation.method == method)
+            .map(|operation| operation.produces.as_slice())
+    }
+}
+
+/// The media types of an operation's successful responses.
+fn produced_types(operation: &utoipa::openapi::path::Operation) -> Vec<String> {
+    let mut types: Vec<String> = operation
+        .responses
+        .responses
+        .iter()
+        .filter(|(status, _)| status.starts_with('2'))
+        .filter_map(|(_, response)| match response {
+            utoipa::openapi::RefOr::T(response) => Some(response.content.keys().cloned()),
+            utoipa::openapi::RefOr::Ref(_) => None,
+        })
+        .flatten()
+        .collect();
+    types.sort();
+    types.dedup();
+    types
 }
 
 /// Default service: 405 with `Allow` for a known path, else 404; both as problems.

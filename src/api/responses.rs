@@ -97,6 +97,8 @@ failure_sets! {
     CatalogFailures => [401 Unauthorized, 500 InternalError],
     /// The request conflicts with the record's state.
     ConflictFailure => [409 Conflict],
+    /// `If-Match` named a version the record has moved on from.
+    StaleFailure => [412 PreconditionFailed],
     /// The caller has used up its rate on this route.
     RateFailure => [429 TooManyRequests],
 }

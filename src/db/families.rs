@@ -172,12 +172,34 @@ pub fn touch(connection: &mut DbConnection, id: &str, at: NaiveDateTime) -> Quer
 }
 
 pub fn contacts_of(connection: &mut DbConnection, family_id: &str) -> QueryResult<Vec<ContactRow>> {
-    family_contacts::table
+    contacts_page(connection, family_id, None, i64::MAX)
+}
+
+/// A page of a family's contact log, newest first, after the entry (day, id) of `after`.
+pub fn contacts_page(
+    connection: &mut DbConnection,
+    family_id: &str,
+    after: Option<(NaiveDate, String)>,
+    limit: i64,
+) -> QueryResult<Vec<ContactRow>> {
+    let mut query = family_contacts::table
         .filter(family_contacts::family_id.eq(family_id))
+        .into_boxed();
+    if let Some((day, id)) = after {
+        query = query.filter(
+            family_contacts::occurred_on
+                .lt(day)
+                .or(family_contacts::occurred_on
+                    .eq(day)
+                    .and(family_contacts::id.lt(id))),
+        );
+    }
+    query
         .order((
             family_contacts::occurred_on.desc(),
             family_contacts::id.desc(),
         ))
+        .limit(limit)
         .load(connection)
 }
 
@@ -193,9 +215,25 @@ pub fn insert_contact(connection: &mut DbConnection, row: &ContactRow) -> QueryR
 }
 
 pub fn consents_of(connection: &mut DbConnection, family_id: &str) -> QueryResult<Vec<ConsentRow>> {
-    consents::table
+    consents_page(connection, family_id, None, i64::MAX)
+}
+
+/// A page of a family's consents in the order they were recorded.
+pub fn consents_page(
+    connection: &mut DbConnection,
+    family_id: &str,
+    after_id: Option<String>,
+    limit: i64,
+) -> QueryResult<Vec<ConsentRow>> {
+    let mut query = consents::table
         .filter(consents::family_id.eq(family_id))
+        .into_boxed();
+    if let Some(after) = after_id {
+        query = query.filter(consents::id.gt(after));
+    }
+    query
         .order(consents::id.asc())
+        .limit(limit)
         .load(connection)
 }
 

@@ -259,10 +259,31 @@ pub fn enrolments_with_families(
     connection: &mut DbConnection,
     initiative_id: &str,
 ) -> QueryResult<Vec<(EnrolmentRow, FamilyRow)>> {
-    enrolments::table
+    enrolments_page(connection, initiative_id, None, i64::MAX)
+}
+
+/// A page of an initiative's enrolments in the order they were made, after
+/// the enrolment (time, family) of `after`.
+pub fn enrolments_page(
+    connection: &mut DbConnection,
+    initiative_id: &str,
+    after: Option<(NaiveDateTime, String)>,
+    limit: i64,
+) -> QueryResult<Vec<(EnrolmentRow, FamilyRow)>> {
+    let mut query = enrolments::table
         .inner_join(families::table)
         .filter(enrolments::initiative_id.eq(initiative_id))
-        .order(enrolments::enrolled_at.asc())
+        .into_boxed();
+    if let Some((at, family_id)) = after {
+        query = query.filter(
+            enrolments::enrolled_at.gt(at).or(enrolments::enrolled_at
+                .eq(at)
+                .and(enrolments::family_id.gt(family_id))),
+        );
+    }
+    query
+        .order((enrolments::enrolled_at.asc(), enrolments::family_id.asc()))
+        .limit(limit)
         .select((enrolments::all_columns, families::all_columns))
         .load(connection)
 }
@@ -356,17 +377,32 @@ pub fn attendees_of(connection: &mut DbConnection, session_id: &str) -> QueryRes
         .load(connection)
 }
 
-/// Sessions of an initiative, each with the ids of the families that attended.
+/// A page of an initiative's sessions by day, after the session (day, id) of
+/// `after`, each with the ids of the families that attended.
 pub fn sessions_with_attendance(
     connection: &mut DbConnection,
     initiative_id: &str,
+    after: Option<(NaiveDate, String)>,
+    limit: i64,
 ) -> QueryResult<Vec<(SessionRow, Vec<String>)>> {
-    let sessions: Vec<SessionRow> = initiative_sessions::table
+    let mut query = initiative_sessions::table
         .filter(initiative_sessions::initiative_id.eq(initiative_id))
+        .into_boxed();
+    if let Some((day, id)) = after {
+        query = query.filter(
+            initiative_sessions::held_on
+                .gt(day)
+                .or(initiative_sessions::held_on
+                    .eq(day)
+                    .and(initiative_sessions::id.gt(id))),
+        );
+    }
+    let sessions: Vec<SessionRow> = query
         .order((
             initiative_sessions::held_on.asc(),
             initiative_sessions::id.asc(),
         ))
+        .limit(limit)
         .load(connection)?;
     let ids: Vec<String> = sessions.iter().map(|session| session.id.clone()).collect();
     let mut attendance: HashMap<String, Vec<String>> = HashMap::new();

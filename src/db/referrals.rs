@@ -340,9 +340,25 @@ pub fn insert_event(connection: &mut DbConnection, row: &EventRow) -> QueryResul
 }
 
 pub fn events_of(connection: &mut DbConnection, referral_id: &str) -> QueryResult<Vec<EventRow>> {
-    referral_events::table
+    events_page(connection, referral_id, None, i64::MAX)
+}
+
+/// A page of a referral's events in the order they happened.
+pub fn events_page(
+    connection: &mut DbConnection,
+    referral_id: &str,
+    after_id: Option<String>,
+    limit: i64,
+) -> QueryResult<Vec<EventRow>> {
+    let mut query = referral_events::table
         .filter(referral_events::referral_id.eq(referral_id))
+        .into_boxed();
+    if let Some(after) = after_id {
+        query = query.filter(referral_events::id.gt(after));
+    }
+    query
         .order(referral_events::id.asc())
+        .limit(limit)
         .load(connection)
 }
 

@@ -328,6 +328,7 @@ pub struct Composition {
     pub heavily_burdened: usize,
     pub with_surplus: usize,
     /// Share of enrolled families that are heavily burdened (null when none are enrolled).
+    #[schema(required = true)]
     pub heavily_burdened_share: Option<f64>,
     pub mothers: i64,
     pub fathers: i64,

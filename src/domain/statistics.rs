@@ -18,6 +18,7 @@ use utoipa::ToSchema;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 pub struct Count {
     /// Null when suppressed.
+    #[schema(required = true)]
     pub value: Option<i64>,
     /// True when the value is withheld because it, or a value it would reveal, is small.
     pub suppressed: bool,

@@ -434,6 +434,7 @@ async fn redaction_changes_the_version_and_says_why(backend: Backend) {
         .json()
         .await
         .unwrap();
+    let events = events["items"].clone();
     let last = events.as_array().unwrap().last().unwrap().clone();
     assert_eq!(last["kind"], "shared_data_redacted");
     assert_eq!(last["reason"], "consent_expired");

@@ -100,6 +100,7 @@ async fn a_worker_records_a_family_with_contacts_and_consents(backend: Backend) 
         .json()
         .await
         .unwrap();
+    let contacts = contacts["items"].clone();
     assert_eq!(contacts[0]["kind"], "letter_help");
     assert_eq!(contacts[0]["recorded_by"], "test-housing_social_worker");
 
@@ -113,6 +114,7 @@ async fn a_worker_records_a_family_with_contacts_and_consents(backend: Backend) 
         .json()
         .await
         .unwrap();
+    let consents = consents["items"].clone();
     assert_eq!(consents[0]["state"], "active");
     assert_eq!(consents[0]["receiving_unit"], "family_counselling");
 
@@ -432,6 +434,7 @@ async fn only_workers_of_the_familys_area_reach_its_records(backend: Backend) {
         .json()
         .await
         .unwrap();
+    let contacts = contacts["items"].clone();
     assert_eq!(contacts, json!([]));
 }
 

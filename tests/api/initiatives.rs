@@ -341,6 +341,7 @@ async fn enrolment_is_limited_to_the_area_and_the_capacity(backend: Backend) {
     .await;
 
     let listed: Value = s.app.get(&path, &s.worker).await.json().await.unwrap();
+    let listed = listed["items"].clone();
     assert_eq!(listed.as_array().unwrap().len(), 2);
     assert_eq!(listed[0]["display_name"], "A");
     let plan: Value = s
@@ -436,7 +437,7 @@ async fn enrolment_is_limited_to_the_area_and_the_capacity(backend: Backend) {
     )
     .await;
     let still: Value = s.app.get(&path, &s.worker).await.json().await.unwrap();
-    assert_eq!(still.as_array().unwrap().len(), 2, "nothing changed");
+    assert_eq!(still["items"].as_array().unwrap().len(), 2, "nothing changed");
 }
 
 async fn sessions_show_attendees_only_to_the_areas_workers(backend: Backend) {
@@ -474,9 +475,12 @@ async fn sessions_show_attendees_only_to_the_areas_workers(backend: Backend) {
     assert_problem(s.app.post(&sessions, &s.worker, &with_stranger).await, 422).await;
 
     let own: Value = s.app.get(&sessions, &s.worker).await.json().await.unwrap();
+
+    let own = own["items"].clone();
     assert_eq!(own[0]["attendee_family_ids"], json!([family]));
     for token in [caseworker("101", "social_services"), analyst(None)] {
         let seen: Value = s.app.get(&sessions, &token).await.json().await.unwrap();
+        let seen = seen["items"].clone();
         assert_eq!(
             seen[0]["attendance"],
             json!({"value": null, "suppressed": true})

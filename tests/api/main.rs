@@ -9,6 +9,7 @@ mod auth;
 mod boundary;
 mod cli;
 mod concern_reports;
+mod contract;
 mod errors;
 mod families;
 mod initiatives;

@@ -189,6 +189,8 @@ async fn a_referral_runs_the_closed_loop_and_the_receiver_sees_only_consented_da
         .json()
         .await
         .unwrap();
+
+    let events = events["items"].clone();
     let steps: Vec<_> = events
         .as_array()
         .unwrap()
@@ -238,6 +240,7 @@ async fn withdrawing_consent_redacts_the_receivers_view_from_that_moment(backend
         .json()
         .await
         .unwrap();
+    let events = events["items"].clone();
     assert_eq!(events.as_array().unwrap().len(), 3);
     assert_eq!(events[2]["kind"], "shared_data_redacted");
     assert_eq!(events[2]["reason"], "consent_withdrawn");
@@ -623,6 +626,7 @@ async fn retries_with_an_idempotency_key_never_create_two_referrals(backend: Bac
         .json()
         .await
         .unwrap();
+    let events = events["items"].clone();
     assert_eq!(
         events.as_array().unwrap().len(),
         2,

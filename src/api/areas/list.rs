@@ -4,6 +4,7 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 
 use super::types::{Area, AreaListQuery};
 use crate::api::pagination::{page_response, Page, PageRequest};
+use crate::api::query;
 use crate::api::responses::PublicListFailures;
 use crate::auth::policy::area_visibility;
 use crate::auth::{op, Allowed};
@@ -26,7 +27,7 @@ use crate::error::ApiError;
 pub async fn list_areas(
     caller: Allowed<op::ReadAreas>,
     db: web::Data<Database>,
-    query: web::Query<AreaListQuery>,
+    query: query::Query<AreaListQuery>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.principal;

@@ -53,6 +53,7 @@ pub struct Area {
     /// The housing organisation's code: the `org` claim of its data protection officer.
     #[schema(example = "fremtiden")]
     pub organisation_code: String,
+    #[schema(required = true)]
     pub plan: Option<Plan>,
     pub figures: Figures,
     pub created_at: DateTime<Utc>,
@@ -62,6 +63,7 @@ pub struct Area {
 /// A new area.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "Nørrebakken", "municipality_code": "101", "housing_organisation": "Boligselskabet Fremtiden", "organisation_code": "fremtiden", "plan": {"name": "Helhedsplan Nørrebakken 2025-2028", "starts_on": "2025-01-01", "ends_on": "2028-12-31"}, "figures": {"households": 820, "families_with_children_share": 0.41, "single_parent_share": 0.32}}))]
 pub struct NewArea {
     #[schema(example = "Nørrebakken")]
     pub name: String,
@@ -83,6 +85,7 @@ pub struct NewArea {
 /// as a whole, and `null` clears them.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"figures": {"households": 835, "single_parent_share": 0.3}}))]
 pub struct AreaChanges {
     pub name: Option<String>,
     pub municipality_code: Option<String>,

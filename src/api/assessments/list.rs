@@ -6,6 +6,7 @@ use uuid::Uuid;
 use super::types::{Assessment, AssessmentListQuery};
 use super::view::{area_in_scope, assessment_out};
 use crate::api::pagination::{page_response, Page, PageRequest};
+use crate::api::query;
 use crate::api::responses::{RateFailure, ReadFailures};
 use crate::auth::policy::sees_assessment;
 use crate::auth::{op, Allowed};
@@ -29,7 +30,7 @@ pub async fn list_assessments(
     caller: Allowed<op::ReadAssessments>,
     db: web::Data<Database>,
     area_id: web::Path<Uuid>,
-    query: web::Query<AssessmentListQuery>,
+    query: query::Query<AssessmentListQuery>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.principal;

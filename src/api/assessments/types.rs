@@ -22,6 +22,7 @@ pub struct AssessmentPeriod {
 /// A finding as sent by a client.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"problem_area": "navigation", "households": 25, "severity": 4, "evidence": ["socialforvaltningen", "egne kontakter"], "notes": "Mange breve fra kommunen forstås ikke"}))]
 pub struct FindingInput {
     /// In a `PATCH`: the id of an existing finding to keep (it keeps the side that
     /// contributed it). Omit for a new finding.
@@ -48,12 +49,15 @@ pub struct FindingInput {
 pub struct AssessmentFinding {
     pub id: Uuid,
     pub problem_area: ProblemArea,
+    #[schema(required = true)]
     pub households: Option<i32>,
+    #[schema(required = true)]
     pub share: Option<f64>,
     pub severity: i32,
     pub evidence: Vec<String>,
     /// The side that contributed the finding, from its author's role.
     pub contributed_by: Side,
+    #[schema(required = true)]
     pub notes: Option<String>,
     pub created_at: DateTime<Utc>,
 }
@@ -73,14 +77,17 @@ pub struct Assessment {
     pub area_id: Uuid,
     pub status: AssessmentStatus,
     pub period: AssessmentPeriod,
+    #[schema(required = true)]
     pub summary: Option<String>,
     pub target_group: TargetGroup,
     pub findings: Vec<AssessmentFinding>,
     /// At most one per side; both sides' approvals make it `agreed`.
     pub approvals: Vec<Approval>,
     /// The agreed assessment this one revises.
+    #[schema(required = true)]
     pub supersedes: Option<Uuid>,
     /// The live revision of this assessment, if one was started.
+    #[schema(required = true)]
     pub superseded_by: Option<Uuid>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -89,6 +96,7 @@ pub struct Assessment {
 /// A new assessment; it starts as a `draft`.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"period": {"starts_on": "2026-01-01", "ends_on": "2026-12-31"}, "summary": "Fælles analyse af børnefamiliernes behov", "findings": [{"problem_area": "knowledge", "households": 40, "severity": 4, "evidence": ["skolen", "SSP"]}]}))]
 pub struct NewAssessment {
     #[serde(deserialize_with = "object")]
     pub period: AssessmentPeriod,
@@ -109,6 +117,7 @@ pub struct NewAssessment {
 /// `findings` replaces the list: keep a finding by sending its `id`.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"summary": "Opdateret efter mødet med familierådgivningen", "status": "in_review"}))]
 pub struct AssessmentChanges {
     #[serde(default, deserialize_with = "optional_object")]
     pub period: Option<AssessmentPeriod>,

@@ -4,6 +4,7 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 
 use super::types::{event_out, AuditEvent, AuditQuery};
 use crate::api::pagination::{page_response, Page, PageRequest};
+use crate::api::query;
 use crate::api::responses::ListFailures;
 use crate::auth::policy::guarded_organisation;
 use crate::auth::{op, Allowed};
@@ -28,7 +29,7 @@ use crate::error::ApiError;
 pub async fn list_audit_events(
     caller: Allowed<op::ReadAuditTrail>,
     db: web::Data<Database>,
-    query: web::Query<AuditQuery>,
+    query: query::Query<AuditQuery>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();

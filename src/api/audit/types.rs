@@ -17,19 +17,24 @@ pub struct AuditEvent {
     pub actor: String,
     pub role: String,
     /// The caller's municipality and unit, or organisation (none for housing-social workers: the family's area tells their team).
+    #[schema(required = true)]
     pub organisation: Option<String>,
     /// Method and route, e.g. `GET /api/v1/families/{id}`.
     pub action: String,
     pub resource_type: String,
+    #[schema(required = true)]
     pub resource_id: Option<String>,
+    #[schema(required = true)]
     pub family_id: Option<String>,
     /// `allowed` or `denied`.
     pub outcome: String,
     /// For a denied event: how many attempts of this caller on this route in
     /// the same minute it stands for (only the first is recorded as an event).
     pub attempts: i64,
+    #[schema(required = true)]
     pub request_id: Option<String>,
     /// The area the access concerned, when known.
+    #[schema(required = true)]
     pub area_id: Option<String>,
 }
 

@@ -6,6 +6,7 @@ use super::types::{ConcernListQuery, ConcernReport};
 use super::view::{report_out, End};
 use crate::api::audit::{Access, AuditContext};
 use crate::api::pagination::{page_response, Page, PageRequest};
+use crate::api::query;
 use crate::api::responses::ListFailures;
 use crate::auth::policy::{concern_report_view, ConcernReportView};
 use crate::auth::{op, Allowed};
@@ -29,7 +30,7 @@ use crate::error::ApiError;
 pub async fn list_concern_reports(
     caller: Allowed<op::ReadConcernReports>,
     db: web::Data<Database>,
-    query: web::Query<ConcernListQuery>,
+    query: query::Query<ConcernListQuery>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.principal;

@@ -19,6 +19,7 @@ pub struct Child {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"family_id": "01934b6e-7c8d-7a3b-9f1e-2d4c6b8a0e12", "child": {"birth_year": 2016, "description": "den ældste dreng"}, "observation": "Barnet fortæller om vold i hjemmet", "observed_on": "2026-11-25", "urgent": true}))]
 pub struct NewConcernReport {
     /// A family of an area the reporter works in.
     pub family_id: Uuid,
@@ -43,6 +44,7 @@ pub struct ConcernReport {
     pub received_at: DateTime<Utc>,
     /// End of the 6th working day after receipt (Danish holidays excluded).
     pub acknowledge_due_at: DateTime<Utc>,
+    #[schema(required = true)]
     pub acknowledged_at: Option<DateTime<Utc>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub area_id: Option<Uuid>,

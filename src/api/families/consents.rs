@@ -5,11 +5,13 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use uuid::Uuid;
 
 use super::types::{Consent, NewConsent};
-use super::view::{consent_in_scope, consent_out, family_in_scope, render_consent};
-use crate::api::audit::{Access, AuditContext};
+use super::view::{consent_in_scope, consent_out, family_in_scope, read_family, render_consent};
+use crate::api::audit::AuditContext;
 use crate::api::idempotency::{IdempotencyKeyHeader, IdempotentRequest, Outcome};
 use crate::api::json;
-use crate::api::responses::{AddFailures, ReadFailures};
+use crate::api::pagination::{page_response, Page, PageQuery};
+use crate::api::query;
+use crate::api::responses::{AddFailures, RateFailure, ReadFailures};
 use crate::auth::{op, Allowed, Principal};
 use crate::db::families::{self as store, ConsentRow};
 use crate::db::referrals as referral_store;
@@ -21,8 +23,11 @@ use crate::error::ApiError;
 /// The family's consents, with their state today.
 #[utoipa::path(
     tag = "families",
-    params(("id" = Uuid, Path, description = "Family id")),
-    responses((status = 200, body = Vec<Consent>), ReadFailures),
+    params(("id" = Uuid, Path, description = "Family id"), PageQuery),
+    responses(
+        (status = 200, body = Page<Consent>, headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
+        ReadFailures, RateFailure,
+    ),
     security(("bearer" = []))
 )]
 #[get("/families/{id}/consents")]
@@ -31,28 +36,23 @@ pub async fn list_consents(
     db: web::Data<Database>,
     req: HttpRequest,
     id: web::Path<Uuid>,
+    query: query::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.principal;
     let audit = AuditContext::new(&principal, &req);
     let id = id.into_inner().to_string();
+    let page = query.into_inner().page()?;
+    let (after, limit) = (page.after.clone(), page.fetch_limit());
     let rows = db
         .run(move |connection| {
-            let family = family_in_scope(connection, &principal, &id)?;
-            let access = Access {
-                resource_type: "consent",
-                resource_id: None,
-                family_id: Some(&family.id),
-                area_id: Some(&family.area_id),
-            };
-            audit.allowed(connection, access)?;
-            Ok(store::consents_of(connection, &id)?)
+            db::write_transaction(connection, |connection| {
+                read_family(connection, &principal, &audit, &id, "consent")?;
+                Ok(store::consents_page(connection, &id, after, limit)?)
+            })
         })
         .await?;
-    let consents = rows
-        .into_iter()
-        .map(consent_out)
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(HttpResponse::Ok().json(consents))
+    let page = page.try_into_page(rows, |row| row.id.clone(), consent_out)?;
+    Ok(page_response(&req, page))
 }
 
 /// Records a consent the family has given.

@@ -4,11 +4,13 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use uuid::Uuid;
 
 use super::types::{Contact, NewContact};
-use super::view::{contact_out, family_in_scope, render_contact};
-use crate::api::audit::{Access, AuditContext};
+use super::view::{contact_out, family_in_scope, read_family, render_contact};
+use crate::api::audit::AuditContext;
 use crate::api::idempotency::{IdempotencyKeyHeader, IdempotentRequest, Outcome};
 use crate::api::json;
-use crate::api::responses::{AddFailures, ReadFailures};
+use crate::api::pagination::{page_response, Page, PageQuery};
+use crate::api::query;
+use crate::api::responses::{AddFailures, RateFailure, ReadFailures};
 use crate::auth::{op, Allowed};
 use crate::db::families::{self as store, ContactRow};
 use crate::db::{self, Database};
@@ -18,8 +20,11 @@ use crate::error::ApiError;
 /// The family's contact log, newest first.
 #[utoipa::path(
     tag = "families",
-    params(("id" = Uuid, Path, description = "Family id")),
-    responses((status = 200, body = Vec<Contact>), ReadFailures),
+    params(("id" = Uuid, Path, description = "Family id"), PageQuery),
+    responses(
+        (status = 200, body = Page<Contact>, headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
+        ReadFailures, RateFailure,
+    ),
     security(("bearer" = []))
 )]
 #[get("/families/{id}/contacts")]
@@ -28,28 +33,26 @@ pub async fn list_contacts(
     db: web::Data<Database>,
     req: HttpRequest,
     id: web::Path<Uuid>,
+    query: query::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.principal;
     let audit = AuditContext::new(&principal, &req);
     let id = id.into_inner().to_string();
+    let page = query.into_inner().page()?;
+    let (after, limit) = (page.after_pair()?, page.fetch_limit());
     let rows = db
         .run(move |connection| {
-            let family = family_in_scope(connection, &principal, &id)?;
-            let access = Access {
-                resource_type: "contact",
-                resource_id: None,
-                family_id: Some(&family.id),
-                area_id: Some(&family.area_id),
-            };
-            audit.allowed(connection, access)?;
-            Ok(store::contacts_of(connection, &id)?)
+            db::write_transaction(connection, |connection| {
+                read_family(connection, &principal, &audit, &id, "contact")?;
+                Ok(store::contacts_page(connection, &id, after, limit)?)
+            })
         })
         .await?;
-    let contacts = rows
-        .into_iter()
-        .map(contact_out)
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(HttpResponse::Ok().json(contacts))
+    let key = |row: &ContactRow| format!("{}|{}", row.occurred_on, row.id);
+    Ok(page_response(
+        &req,
+        page.try_into_page(rows, key, contact_out)?,
+    ))
 }
 
 /// Adds an entry to the family's contact log.

@@ -57,12 +57,14 @@ pub struct ExportedReferral {
 pub struct ExportedConcernReport {
     pub id: Uuid,
     pub child_birth_year: i32,
+    #[schema(required = true)]
     pub child_description: Option<String>,
     pub observation: String,
     pub observed_on: chrono::NaiveDate,
     pub urgent: bool,
     pub reported_by: String,
     pub received_at: DateTime<Utc>,
+    #[schema(required = true)]
     pub acknowledged_at: Option<DateTime<Utc>>,
 }
 

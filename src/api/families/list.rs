@@ -6,6 +6,7 @@ use super::types::{Family, FamilyListQuery};
 use super::view::family_out;
 use crate::api::audit::{Access, AuditContext};
 use crate::api::pagination::{page_response, Page, PageRequest};
+use crate::api::query;
 use crate::api::responses::ListFailures;
 use crate::auth::policy::family_areas;
 use crate::auth::{op, Allowed};
@@ -27,7 +28,7 @@ use crate::error::ApiError;
 pub async fn list_families(
     caller: Allowed<op::ManageFamilies>,
     db: web::Data<Database>,
-    query: web::Query<FamilyListQuery>,
+    query: query::Query<FamilyListQuery>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let audit = AuditContext::new(&caller.principal, &req);

@@ -24,6 +24,7 @@ pub struct Family {
     pub household: Household,
     pub languages: Vec<String>,
     pub interpreter_needed: bool,
+    #[schema(required = true)]
     pub notes: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -33,6 +34,7 @@ pub struct Family {
 /// origin, and free text containing a CPR number is rejected.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"area_id": "01934b6e-0000-7a3b-9f1e-2d4c6b8a0e12", "display_name": "Familien A", "contact": {"phone": "+45 12 34 56 78"}, "household": {"adults": 2, "children": 3, "children_birth_years": [2012, 2016, 2019]}, "languages": ["arabisk", "dansk"], "interpreter_needed": true}))]
 pub struct NewFamily {
     /// An area the caller works in.
     pub area_id: Uuid,
@@ -67,6 +69,7 @@ impl NewFamily {
 /// `notes: null` clears the notes.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"contact": {"phone": "+45 87 65 43 21"}, "notes": null}))]
 pub struct FamilyChanges {
     pub display_name: Option<String>,
     #[serde(default, deserialize_with = "optional_object")]
@@ -127,6 +130,7 @@ pub struct Contact {
     pub family_id: Uuid,
     pub occurred_on: NaiveDate,
     pub kind: ContactKind,
+    #[schema(required = true)]
     pub note: Option<String>,
     /// `sub` of the staff member who recorded it.
     pub recorded_by: String,
@@ -135,6 +139,7 @@ pub struct Contact {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"occurred_on": "2026-11-20", "kind": "letter_help", "note": "Hjælp med brev om boligstøtte"}))]
 pub struct NewContact {
     /// Not in the future.
     pub occurred_on: NaiveDate,
@@ -160,12 +165,15 @@ pub struct Consent {
     pub recorded_at: DateTime<Utc>,
     /// Whether it can be used today.
     pub state: ConsentState,
+    #[schema(required = true)]
     pub withdrawn_at: Option<DateTime<Utc>>,
+    #[schema(required = true)]
     pub withdrawn_by: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"receiving_unit": "family_counselling", "purpose": "bridge_building", "data_categories": ["contact_details", "household_composition"], "valid_from": "2026-11-20", "valid_until": "2027-05-20", "given_as": "written"}))]
 pub struct NewConsent {
     pub receiving_unit: MunicipalUnit,
     pub purpose: ConsentPurpose,

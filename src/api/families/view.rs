@@ -149,6 +149,26 @@ pub fn render_family(
         .located_at(format!("/api/v1/families/{}", row.id)))
 }
 
+/// The family `id` in the caller's scope, its `resource_type` records (its
+/// contact log, its consents) audited as read as a whole.
+pub(super) fn read_family(
+    connection: &mut DbConnection,
+    principal: &Principal,
+    audit: &AuditContext,
+    id: &str,
+    resource_type: &str,
+) -> Result<FamilyRow, ApiError> {
+    let family = family_in_scope(connection, principal, id)?;
+    let access = Access {
+        resource_type,
+        resource_id: None,
+        family_id: Some(&family.id),
+        area_id: Some(&family.area_id),
+    };
+    audit.allowed(connection, access)?;
+    Ok(family)
+}
+
 /// The contact-log entry `id` as a response to the caller, audited.
 pub(super) fn render_contact(
     connection: &mut DbConnection,

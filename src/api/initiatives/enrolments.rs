@@ -8,20 +8,26 @@ use super::view::{enrolled_count, enrolment_out, find_with_families_in_scope, st
 use crate::api::audit::{Access, AuditContext};
 use crate::api::idempotency::{IdempotencyKeyHeader, IdempotentRequest, Outcome, Rendered};
 use crate::api::json;
-use crate::api::responses::{AddFailures, ConflictFailure, ReadFailures};
+use crate::api::pagination::{page_response, Page, PageQuery};
+use crate::api::query;
+use crate::api::responses::{AddFailures, ConflictFailure, RateFailure, ReadFailures};
 use crate::auth::{op, Allowed, Principal};
-use crate::db::families as family_store;
+use crate::db::families::{self as family_store, FamilyRow};
 use crate::db::initiatives::{self as store, EnrolmentRow};
 use crate::db::{self, Database, DbConnection};
 use crate::domain::initiative::ensure_enrollable;
 use crate::domain::validation::Violations;
 use crate::error::ApiError;
 
-/// The families enrolled (individual data: the area's housing-social workers only).
+/// The families enrolled, in the order they were enrolled (individual data:
+/// the area's housing-social workers only).
 #[utoipa::path(
     tag = "initiatives",
-    params(("id" = Uuid, Path, description = "Initiative id")),
-    responses((status = 200, body = Vec<Enrolment>), ReadFailures),
+    params(("id" = Uuid, Path, description = "Initiative id"), PageQuery),
+    responses(
+        (status = 200, body = Page<Enrolment>, headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
+        ReadFailures, RateFailure,
+    ),
     security(("bearer" = []))
 )]
 #[get("/initiatives/{id}/enrolments")]
@@ -30,16 +36,20 @@ pub async fn list_enrolments(
     db: web::Data<Database>,
     req: HttpRequest,
     id: web::Path<Uuid>,
+    query: query::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.principal;
     let audit = AuditContext::new(&principal, &req);
     let id = id.into_inner().to_string();
+    let page = query.into_inner().page()?;
+    let shown_page = page.clone();
+    let (after, limit) = (page.after_pair()?, page.fetch_limit());
     let rows = db
         .run(move |connection| {
             db::write_transaction(connection, |connection| {
                 let initiative = find_with_families_in_scope(connection, &principal, &id)?;
-                let rows = store::enrolments_with_families(connection, &id)?;
-                let accesses = rows.iter().map(|(enrolment, _)| {
+                let rows = store::enrolments_page(connection, &id, after, limit)?;
+                let accesses = shown_page.shown(&rows).iter().map(|(enrolment, _)| {
                     Access::new("enrolment", &id, &initiative.area_id)
                         .of_family(Some(&enrolment.family_id))
                 });
@@ -48,11 +58,14 @@ pub async fn list_enrolments(
             })
         })
         .await?;
-    let enrolments = rows
-        .into_iter()
-        .map(|(enrolment, family)| enrolment_out(enrolment, family.display_name))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(HttpResponse::Ok().json(enrolments))
+    let key = |(enrolment, _): &(EnrolmentRow, FamilyRow)| {
+        let at = enrolment.enrolled_at.format("%Y-%m-%dT%H:%M:%S%.6f");
+        format!("{at}|{}", enrolment.family_id)
+    };
+    let shown = |(enrolment, family): (EnrolmentRow, FamilyRow)| {
+        enrolment_out(enrolment, family.display_name)
+    };
+    Ok(page_response(&req, page.try_into_page(rows, key, shown)?))
 }
 
 /// An enrolment's id, for idempotent replays: initiative and family.

@@ -6,6 +6,7 @@ use uuid::Uuid;
 use super::types::{Initiative, InitiativeListQuery};
 use super::view::initiative_out;
 use crate::api::pagination::{page_response, Page, PageRequest};
+use crate::api::query;
 use crate::api::responses::ListFailures;
 use crate::api::statistics::SuppressionThreshold;
 use crate::auth::policy::{area_work_scope, disclosure_for, AreaWorkScope};
@@ -28,7 +29,7 @@ use crate::error::ApiError;
 pub async fn list_initiatives(
     caller: Allowed<op::ReadInitiatives>,
     db: web::Data<Database>,
-    query: web::Query<InitiativeListQuery>,
+    query: query::Query<InitiativeListQuery>,
     threshold: web::Data<SuppressionThreshold>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {

@@ -9,7 +9,9 @@ use super::view::{find_in_scope, find_with_families_in_scope, session_out, statu
 use crate::api::audit::{Access, AuditContext};
 use crate::api::idempotency::{IdempotencyKeyHeader, IdempotentRequest, Outcome, Rendered};
 use crate::api::json;
-use crate::api::responses::{AddFailures, ConflictFailure, ReadFailures};
+use crate::api::pagination::{page_response, Page, PageQuery};
+use crate::api::query;
+use crate::api::responses::{AddFailures, ConflictFailure, RateFailure, ReadFailures};
 use crate::api::statistics::SuppressionThreshold;
 use crate::auth::policy::disclosure_for;
 use crate::auth::{op, Allowed, Principal};
@@ -21,12 +23,15 @@ use crate::domain::statistics::Disclosure;
 use crate::domain::validation::{guarded_text, optional_guarded_text, FieldError, Violations};
 use crate::error::ApiError;
 
-/// Sessions held, with attendance counts: exact, with attendee ids, for the
-/// area's workers; suppressed when small, without ids, for everyone else.
+/// Sessions held, by day, with attendance counts: exact, with attendee ids,
+/// for the area's workers; suppressed when small, without ids, for everyone else.
 #[utoipa::path(
     tag = "initiatives",
-    params(("id" = Uuid, Path, description = "Initiative id")),
-    responses((status = 200, body = Vec<Session>), ReadFailures),
+    params(("id" = Uuid, Path, description = "Initiative id"), PageQuery),
+    responses(
+        (status = 200, body = Page<Session>, headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
+        ReadFailures, RateFailure,
+    ),
     security(("bearer" = []))
 )]
 #[get("/initiatives/{id}/sessions")]
@@ -36,29 +41,31 @@ pub async fn list_sessions(
     threshold: web::Data<SuppressionThreshold>,
     req: HttpRequest,
     id: web::Path<Uuid>,
+    query: query::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.principal;
     let audit = AuditContext::new(&principal, &req);
     let threshold = threshold.0;
     let id = id.into_inner().to_string();
-    let sessions = db
+    let page = query.into_inner().page()?;
+    let (after, limit) = (page.after_pair()?, page.fetch_limit());
+    let (rows, disclosure) = db
         .run(move |connection| {
             db::write_transaction(connection, |connection| {
                 let (_, area) = find_in_scope(connection, &principal, &id)?;
                 let disclosure = disclosure_for(&principal, &area.id, threshold);
-                store::sessions_with_attendance(connection, &id)?
-                    .into_iter()
-                    .map(|(session, attendees)| {
-                        audit_attendance(
-                            connection, &audit, disclosure, &area.id, &session, &attendees,
-                        )?;
-                        session_out(session, attendees, disclosure)
-                    })
-                    .collect::<Result<Vec<_>, ApiError>>()
+                let rows = store::sessions_with_attendance(connection, &id, after, limit)?;
+                for (session, attendees) in &rows {
+                    audit_attendance(connection, &audit, disclosure, &area.id, session, attendees)?;
+                }
+                Ok((rows, disclosure))
             })
         })
         .await?;
-    Ok(HttpResponse::Ok().json(sessions))
+    let key =
+        |(session, _): &(SessionRow, Vec<String>)| format!("{}|{}", session.held_on, session.id);
+    let shown = |(session, attendees)| session_out(session, attendees, disclosure);
+    Ok(page_response(&req, page.try_into_page(rows, key, shown)?))
 }
 
 /// Records that the caller saw who attended `session` (only the area's team does).

@@ -21,15 +21,19 @@ pub struct Initiative {
     #[serde(rename = "type")]
     pub initiative_type: InitiativeType,
     pub title: String,
+    #[schema(required = true)]
     pub description: Option<String>,
     pub problem_areas: Vec<ProblemArea>,
     /// The needs assessment the initiative answers.
+    #[schema(required = true)]
     pub assessment_id: Option<Uuid>,
     pub format: InitiativeFormat,
     pub partners: Vec<Partner>,
     pub languages: Vec<String>,
     pub interpreter_present: bool,
+    #[schema(required = true)]
     pub target_group: Option<String>,
+    #[schema(required = true)]
     pub capacity: Option<i32>,
     pub schedule: Schedule,
     pub status: InitiativeStatus,
@@ -49,6 +53,7 @@ pub struct Initiative {
 /// A new initiative; it starts as `planned`.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"area_id": "01934b6e-0000-7a3b-9f1e-2d4c6b8a0e12", "type": "family_course", "title": "Forældrekursus om skolestart", "problem_areas": ["knowledge", "isolation"], "format": "closed", "capacity": 10, "schedule": {"starts_on": "2027-01-12", "recurrence": "tirsdage 17-19"}, "partners": [{"name": "Nørrebakkens skole", "kind": "school"}], "languages": ["dansk", "arabisk"], "interpreter_present": true, "network_plan": "Fælles madklub efter kurset, som familierne selv driver"}))]
 pub struct NewInitiative {
     pub area_id: Uuid,
     #[serde(rename = "type")]
@@ -109,6 +114,7 @@ impl NewInitiative {
 /// optional field. Status: planned → active → completed | cancelled.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"status": "active"}))]
 pub struct InitiativeChanges {
     pub title: Option<String>,
     #[serde(default, deserialize_with = "present")]
@@ -166,6 +172,7 @@ pub struct Session {
     pub held_on: NaiveDate,
     pub theme: String,
     /// Speaker or actor presenting, e.g. "SSP-konsulent".
+    #[schema(required = true)]
     pub speaker: Option<String>,
     /// Families that attended: exact for the area's housing-social team,
     /// suppressed when small for everyone else.
@@ -176,6 +183,7 @@ pub struct Session {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"held_on": "2026-11-24", "theme": "Mød skolens ledelse", "speaker": "Skoleleder", "attendee_family_ids": ["01934b6e-7c8d-7a3b-9f1e-2d4c6b8a0e12"]}))]
 pub struct NewSession {
     pub held_on: NaiveDate,
     pub theme: String,
@@ -202,6 +210,7 @@ pub struct Enrolment {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"family_id": "01934b6e-7c8d-7a3b-9f1e-2d4c6b8a0e12", "heavily_burdened": false, "mothers": 1, "fathers": 1}))]
 pub struct NewEnrolment {
     /// A family of the initiative's area.
     pub family_id: Uuid,

@@ -77,7 +77,8 @@ fn change(
 ) -> Result<InitiativeRow, ApiError> {
     let status = status_of(&current)?;
     let new_status = changes.status.unwrap_or(status);
-    ensure_transition(status, new_status).map_err(|error| ApiError::Conflict(error.to_string()))?;
+    ensure_transition(status, new_status)
+        .map_err(|error| ApiError::TransitionNotAllowed(error.to_string()))?;
     ensure_changeable(status).map_err(ApiError::Conflict)?;
     let mut assessment_id = current.assessment_id.clone();
     if let Some(new_assessment) = changes.assessment_id {

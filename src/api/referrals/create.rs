@@ -5,7 +5,7 @@ use actix_web::{post, web, HttpRequest, HttpResponse};
 use uuid::Uuid;
 
 use super::events::event;
-use super::types::{NewReferral, Referral};
+use super::types::{NewReferral, NewReferralToInitiative, NewReferralToMunicipality, Referral};
 use super::view::{corrupt, direction_of, render, status_of};
 use crate::api::audit::AuditContext;
 use crate::api::families::referenced_family;
@@ -57,8 +57,8 @@ pub async fn create_referral(
     let sender = principal.clone();
     let work = move |connection: &mut DbConnection| {
         let row = match new {
-            NewReferral::ToMunicipality { .. } => to_municipality(connection, &sender, new)?,
-            NewReferral::ToInitiative { .. } => to_initiative(connection, &sender, new)?,
+            NewReferral::ToMunicipality(new) => to_municipality(connection, &sender, new)?,
+            NewReferral::ToInitiative(new) => to_initiative(connection, &sender, new)?,
         };
         record(connection, &sender, &row)?;
         Ok(Outcome::created(row.id).at_version(row.version))
@@ -139,9 +139,9 @@ fn new_row(
 fn to_municipality(
     connection: &mut DbConnection,
     principal: &Principal,
-    new: NewReferral,
+    new: NewReferralToMunicipality,
 ) -> Result<ReferralRow, ApiError> {
-    let NewReferral::ToMunicipality {
+    let NewReferralToMunicipality {
         family_id,
         consent_id,
         unit,
@@ -150,10 +150,7 @@ fn to_municipality(
         shared_categories,
         family_statement,
         draft,
-    } = new
-    else {
-        return Err(ApiError::internal("not a referral to a municipality"));
-    };
+    } = new;
     let family = referenced_family(connection, principal, &family_id.to_string())?;
     let mut violations = Violations::new();
     let purpose_note = optional_text(purpose_note.as_deref(), "purpose_note", &mut violations);
@@ -298,19 +295,16 @@ fn snapshot(
 fn to_initiative(
     connection: &mut DbConnection,
     principal: &Principal,
-    new: NewReferral,
+    new: NewReferralToInitiative,
 ) -> Result<ReferralRow, ApiError> {
-    let NewReferral::ToInitiative {
+    let NewReferralToInitiative {
         initiative_id,
         purpose,
         purpose_note,
         consent,
         shared,
         draft,
-    } = new
-    else {
-        return Err(ApiError::internal("not a referral to an initiative"));
-    };
+    } = new;
     let ReferralEnds::Municipal { municipality, unit } = referral_ends(principal) else {
         return Err(ApiError::Forbidden);
     };

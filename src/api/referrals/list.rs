@@ -7,6 +7,7 @@ use super::types::{Perspective, Referral, ReferralListQuery};
 use super::view::view;
 use crate::api::audit::{Access, AuditContext};
 use crate::api::pagination::{page_response, Page, PageRequest};
+use crate::api::query;
 use crate::api::responses::ListFailures;
 use crate::auth::policy::{referral_ends, ReferralEnds};
 use crate::auth::{op, Allowed};
@@ -30,7 +31,7 @@ use crate::error::ApiError;
 pub async fn list_referrals(
     caller: Allowed<op::Referrals>,
     db: web::Data<Database>,
-    query: web::Query<ReferralListQuery>,
+    query: query::Query<ReferralListQuery>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.principal;

@@ -7,7 +7,9 @@ use uuid::Uuid;
 use super::types::{Referral, ReferralEvent};
 use super::view::{current, events_out, hidden_reasons, referral_in_scope, render};
 use crate::api::audit::{Access, AuditContext};
-use crate::api::responses::ReadFailures;
+use crate::api::pagination::{page_response, Page, PageQuery};
+use crate::api::query;
+use crate::api::responses::{RateFailure, ReadFailures};
 use crate::auth::{op, Allowed};
 use crate::db::referrals as store;
 use crate::db::{self, Database};
@@ -43,11 +45,15 @@ pub async fn get_referral(
     Ok(rendered.into_response())
 }
 
-/// Every status change of the referral: who, which side, when, from, to, why.
+/// Every change of the referral, in order: who, which side, when, from, to,
+/// why — and when its receiver's view was redacted.
 #[utoipa::path(
     tag = "referrals",
-    params(("id" = Uuid, Path, description = "Referral id")),
-    responses((status = 200, body = Vec<ReferralEvent>), ReadFailures),
+    params(("id" = Uuid, Path, description = "Referral id"), PageQuery),
+    responses(
+        (status = 200, body = Page<ReferralEvent>, headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
+        ReadFailures, RateFailure,
+    ),
     security(("bearer" = []))
 )]
 #[get("/referrals/{id}/events")]
@@ -56,11 +62,14 @@ pub async fn referral_events(
     db: web::Data<Database>,
     req: HttpRequest,
     id: web::Path<Uuid>,
+    query: query::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.principal;
     let audit = AuditContext::new(&principal, &req);
     let id = id.into_inner().to_string();
-    let events = db
+    let page = query.into_inner().page()?;
+    let (after, limit) = (page.after.clone(), page.fetch_limit());
+    let (rows, hidden) = db
         .run(move |connection| {
             db::write_transaction(connection, |connection| {
                 let (row, side) = referral_in_scope(connection, &principal, &id)?;
@@ -69,9 +78,17 @@ pub async fn referral_events(
                 audit.allowed(connection, access)?;
                 let row = current(connection, row)?;
                 let hidden = hidden_reasons(&row, side)?;
-                events_out(store::events_of(connection, &id)?, hidden)
+                Ok((store::events_page(connection, &id, after, limit)?, hidden))
             })
         })
         .await?;
-    Ok(HttpResponse::Ok().json(events))
+    let page = page.into_page(rows, |row| row.id.clone(), |row| row);
+    let items = events_out(page.items, hidden)?;
+    Ok(page_response(
+        &req,
+        Page {
+            items,
+            next_cursor: page.next_cursor,
+        },
+    ))
 }

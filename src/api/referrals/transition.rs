@@ -8,9 +8,10 @@ use super::events::event;
 use super::types::{Referral, Transition};
 use super::view::{self, direction_of, referral_in_scope, render, status_of};
 use crate::api::audit::AuditContext;
+use crate::api::etag::IfMatch;
 use crate::api::idempotency::{IdempotencyKeyHeader, IdempotentRequest, Outcome};
 use crate::api::json;
-use crate::api::responses::{AddFailures, ConflictFailure};
+use crate::api::responses::{AddFailures, ConflictFailure, StaleFailure};
 use crate::auth::policy::reaches_families_of;
 use crate::auth::{op, Allowed, Principal};
 use crate::db::families::{self as family_store, FamilyRow};
@@ -30,6 +31,7 @@ use crate::error::ApiError;
     tag = "referrals",
     params(
         ("id" = Uuid, Path, description = "Referral id"),
+        ("If-Match" = Option<String>, Header, description = "ETag of the version the change is based on (412 when the referral has changed since)"),
         IdempotencyKeyHeader,
     ),
     request_body = Transition,
@@ -38,7 +40,7 @@ use crate::error::ApiError;
             ("Location" = String, description = "URL of the referral"),
             ("ETag" = String, description = "The new version"),
         )),
-        AddFailures, ConflictFailure,
+        AddFailures, ConflictFailure, StaleFailure,
     ),
     security(("bearer" = []))
 )]
@@ -53,10 +55,12 @@ pub async fn transition_referral(
     let principal = caller.principal;
     let audit = AuditContext::new(&principal, &req);
     let request = IdempotentRequest::new(&req, &principal, body.raw())?;
+    let if_match = IfMatch::from_request(&req)?;
     let id = id.into_inner().to_string();
     let transition = body.into_inner();
     let actor = principal.clone();
-    let work = move |connection: &mut DbConnection| apply(connection, &actor, &id, transition);
+    let work =
+        move |connection: &mut DbConnection| apply(connection, &actor, &id, &if_match, transition);
     request
         .run(&db, work, move |connection, outcome| {
             render(
@@ -75,10 +79,12 @@ fn apply(
     connection: &mut DbConnection,
     principal: &Principal,
     id: &str,
+    if_match: &IfMatch,
     transition: Transition,
 ) -> Result<Outcome, ApiError> {
     let (current, side) = referral_in_scope(connection, principal, id)?;
     let current = view::current(connection, current)?;
+    if_match.check(current.version)?;
     let direction = direction_of(&current)?;
     let role = direction.role_of(side);
     let from = status_of(&current.status)?;
@@ -89,7 +95,7 @@ fn apply(
         .transpose()?;
     check_transition(from, transition.to, role, direction, resume).map_err(
         |error| match error {
-            TransitionError::Illegal { .. } => ApiError::Conflict(error.to_string()),
+            TransitionError::Illegal { .. } => ApiError::TransitionNotAllowed(error.to_string()),
             TransitionError::WrongSide { .. } => ApiError::ForbiddenBecause(error.to_string()),
         },
     )?;

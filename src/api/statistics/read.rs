@@ -10,6 +10,7 @@ use uuid::Uuid;
 use super::cache::{CacheKey, StatisticsCache};
 use super::figures::Figures;
 use super::types::{Statistics, StatisticsQuery, SuppressionThreshold};
+use crate::api::query;
 use crate::api::responses::ReadFailures;
 use crate::auth::policy::{disclosure_for, reaches_area_work};
 use crate::auth::{op, Allowed};
@@ -38,14 +39,14 @@ pub async fn area_statistics(
     threshold: web::Data<SuppressionThreshold>,
     cache: web::Data<StatisticsCache>,
     id: web::Path<Uuid>,
-    query: web::Query<StatisticsQuery>,
+    query: query::Query<StatisticsQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.principal;
     let area_uuid = id.into_inner();
     let area_id = area_uuid.to_string();
     let threshold = threshold.0;
     let disclosure = disclosure_for(&principal, &area_id, threshold);
-    let period = window(&query, disclosure, db::today())?;
+    let period = window(&query.into_inner(), disclosure, db::today())?;
     let key: CacheKey = (area_id.clone(), period.from, period.to);
     let cached = cache.get(&key);
     let generation = cache.generation.load(Ordering::Acquire);

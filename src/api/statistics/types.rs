@@ -72,6 +72,7 @@ pub struct Statistics {
     pub referrals_total: Count,
     /// Median days from `requested` to `accepted` for referrals accepted in the
     /// period; null when suppressed or when there are none.
+    #[schema(required = true)]
     pub median_days_requested_to_accepted: Option<f64>,
     pub median_suppressed: bool,
     pub concern_reports: Count,
