@@ -318,7 +318,7 @@ pub fn check_transition_fields(
 /// one the other side must make. Both name the moves allowed now.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TransitionError {
-    #[error("a {from} referral cannot become {to}; allowed now: {allowed}")]
+    #[error("a referral that is {from} cannot become {to}; allowed now: {allowed}")]
     Illegal {
         from: &'static str,
         to: &'static str,
