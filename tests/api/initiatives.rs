@@ -437,7 +437,11 @@ async fn enrolment_is_limited_to_the_area_and_the_capacity(backend: Backend) {
     )
     .await;
     let still: Value = s.app.get(&path, &s.worker).await.json().await.unwrap();
-    assert_eq!(still["items"].as_array().unwrap().len(), 2, "nothing changed");
+    assert_eq!(
+        still["items"].as_array().unwrap().len(),
+        2,
+        "nothing changed"
+    );
 }
 
 async fn sessions_show_attendees_only_to_the_areas_workers(backend: Backend) {
