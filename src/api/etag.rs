@@ -10,6 +10,22 @@ pub fn etag(version: i32) -> String {
     format!("\"{version}\"")
 }
 
+fn malformed() -> ApiError {
+    ApiError::parameter(
+        "If-Match",
+        "must be * or entity tags as the ETag header gives them, e.g. \"3\"",
+    )
+}
+
+/// `"…"` or `W/"…"` without inner quotes (RFC 9110 entity-tag).
+fn is_entity_tag(tag: &str) -> bool {
+    let opaque = tag.strip_prefix("W/").unwrap_or(tag);
+    opaque.len() >= 2
+        && opaque.starts_with('"')
+        && opaque.ends_with('"')
+        && !opaque[1..opaque.len() - 1].contains('"')
+}
+
 /// What the client's `If-Match` header asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IfMatch {
@@ -36,8 +52,14 @@ impl IfMatch {
                 if tag == "*" {
                     return Ok(Self::Any);
                 }
+                if !is_entity_tag(tag) {
+                    return Err(malformed());
+                }
                 tags.push(tag.to_owned());
             }
+        }
+        if tags.is_empty() {
+            return Err(malformed());
         }
         Ok(Self::Tags(tags))
     }
@@ -69,5 +91,22 @@ mod tests {
         assert!(IfMatch::Tags(vec!["W/\"3\"".into()]).check(3).is_err());
         assert!(IfMatch::Any.check(9).is_ok());
         assert!(IfMatch::Absent.check(9).is_ok());
+    }
+
+    #[test]
+    fn an_if_match_that_is_not_an_entity_tag_is_malformed() {
+        let parsed = |value: &'static str| {
+            let req = actix_web::test::TestRequest::default()
+                .insert_header((header::IF_MATCH, value))
+                .to_http_request();
+            IfMatch::from_request(&req)
+        };
+        assert!(parsed("").is_err());
+        assert!(parsed("3").is_err());
+        assert_eq!(
+            parsed("\"3\", W/\"4\"").unwrap(),
+            IfMatch::Tags(vec!["\"3\"".into(), "W/\"4\"".into()])
+        );
+        assert_eq!(parsed("*").unwrap(), IfMatch::Any);
     }
 }

@@ -45,8 +45,8 @@ pub async fn update_area(
     let rendered = db
         .run(move |connection| {
             let current = store::find(connection, &id)?.ok_or(ApiError::NotFound)?;
-            if_match.check(current.version)?;
             let draft = NewArea::from(&current).with_changes(changes).parse()?;
+            if_match.check(current.version)?;
             let updated = AreaRow::from_draft(id, &draft, current.version + 1, current.created_at);
             if !store::replace_if_version(connection, &updated, current.version)? {
                 return Err(ApiError::PreconditionFailed);

@@ -52,10 +52,12 @@ pub async fn update_assessment(
     let rendered = db
         .run(move |connection| {
             db::write_transaction(connection, |connection| {
-                let current = find_in_scope(connection, &principal, &id)?;
-                if_match.check(current.version)?;
-                let current = load_complete(connection, current)?;
-                if let Some(updated) = apply_changes(&current, changes, side)? {
+                let found = find_in_scope(connection, &principal, &id)?;
+                let current = load_complete(connection, found)?;
+                // An invalid change is refused as such (422) even when it is stale too.
+                let updated = apply_changes(&current, changes, side)?;
+                if_match.check(current.row.version)?;
+                if let Some(updated) = updated {
                     store_changes(connection, &current, updated)?;
                 }
                 render(connection, &principal, &id, StatusCode::OK)

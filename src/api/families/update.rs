@@ -46,11 +46,11 @@ pub async fn update_family(
         .run(move |connection| {
             db::write_transaction(connection, |connection| {
                 let current = family_in_scope(connection, &principal, &id)?;
-                if_match.check(current.version)?;
                 let record = changes
                     .apply_to(current.record()?)
                     .validate(current_year())
                     .map_err(ApiError::Validation)?;
+                if_match.check(current.version)?;
                 let version = current.version + 1;
                 let updated = FamilyRow::from_record(
                     id,

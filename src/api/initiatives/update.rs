@@ -53,8 +53,7 @@ pub async fn update_initiative(
         .run(move |connection| {
             db::write_transaction(connection, |connection| {
                 let current = find_with_families_in_scope(connection, &principal, &id)?;
-                if_match.check(current.version)?;
-                let changed = change(connection, current, changes)?;
+                let changed = change(connection, current, changes, &if_match)?;
                 render(
                     connection,
                     &principal,
@@ -74,23 +73,27 @@ fn change(
     connection: &mut DbConnection,
     current: InitiativeRow,
     changes: InitiativeChanges,
+    if_match: &IfMatch,
 ) -> Result<InitiativeRow, ApiError> {
     let status = status_of(&current)?;
     let new_status = changes.status.unwrap_or(status);
+    let new_assessment = changes.assessment_id;
+    let plan = changes
+        .apply_to(current.plan()?)
+        .validate()
+        .map_err(ApiError::Validation)?;
+    // An invalid change is refused as such (422) even when it is stale too.
+    if_match.check(current.version)?;
     ensure_transition(status, new_status)
         .map_err(|error| ApiError::TransitionNotAllowed(error.to_string()))?;
     ensure_changeable(status).map_err(ApiError::Conflict)?;
     let mut assessment_id = current.assessment_id.clone();
-    if let Some(new_assessment) = changes.assessment_id {
+    if let Some(new_assessment) = new_assessment {
         assessment_id = new_assessment.map(|id| id.to_string());
         if let Some(assessment) = &assessment_id {
             check_assessment(connection, assessment, &current.area_id)?;
         }
     }
-    let plan = changes
-        .apply_to(current.plan()?)
-        .validate()
-        .map_err(ApiError::Validation)?;
     if new_status == InitiativeStatus::Active {
         let unmet = activation_requirements(&plan);
         if !unmet.is_empty() {
