@@ -22,6 +22,8 @@ import uuid
 
 BINARY = sys.argv[1]
 SECRET = "reliability-secret-reliability-secret-0123"
+# Seals CPR numbers at rest; a fixed test key (32 bytes, base64).
+DATA_KEY = "reliability-1:" + "A" * 43 + "="
 PG_SOCKET = "/var/run/postgresql"
 
 
@@ -40,6 +42,7 @@ def env(database_url, port):
         FAMILIEBRO_JWT_ISSUER="reliability",
         FAMILIEBRO_JWT_AUDIENCE="familiebro",
         FAMILIEBRO_RATE_LIMIT="0",
+        FAMILIEBRO_DATA_KEY=DATA_KEY,
         RUST_LOG="warn",
     )
 

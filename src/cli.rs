@@ -86,6 +86,9 @@ pub struct ServeArgs {
     /// Requests per minute per token on list and export routes (0: no limit).
     #[arg(long, env = "FAMILIEBRO_RATE_LIMIT")]
     pub rate_limit: Option<String>,
+    /// The longest validity of a consent, in months.
+    #[arg(long, env = "FAMILIEBRO_CONSENT_MAX_MONTHS")]
+    pub consent_max_months: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -151,6 +154,7 @@ impl ServeArgs {
             cors_origins: variable("FAMILIEBRO_CORS_ORIGINS"),
             suppression_threshold: variable("FAMILIEBRO_SUPPRESSION_THRESHOLD"),
             rate_limit: variable("FAMILIEBRO_RATE_LIMIT"),
+            consent_max_months: variable("FAMILIEBRO_CONSENT_MAX_MONTHS"),
         }
     }
 }
@@ -248,6 +252,8 @@ fn run_server(storage: &StorageArgs, args: ServeArgs) -> Result<(), ConfigError>
     let metrics_token = config::metrics_token()?;
     let settings = config::token_settings(&args.jwt, args.dev)?;
     let (keys, secret) = config::key_set(args.jwt_public_keys.as_deref(), &data_dir, args.dev)?;
+    let data_keys = config::data_keys(&data_dir, args.dev)?;
+    let consent_max_months = config::consent_max_months(args.consent_max_months.as_deref())?;
 
     migrate_database(&database_url)?;
     let database = Database::new(&database_url).map_err(ConfigError::from)?;
@@ -283,6 +289,8 @@ fn run_server(storage: &StorageArgs, args: ServeArgs) -> Result<(), ConfigError>
                     suppression_threshold,
                     rate_limit_per_minute,
                     metrics_token,
+                    data_keys,
+                    consent_max_months,
                     workers: None,
                 },
             )?

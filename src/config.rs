@@ -9,11 +9,15 @@ use clap::Args;
 
 use crate::auth::keys::KeySet;
 use crate::auth::TokenSettings;
+use crate::db::sealed::DataKeys;
 use crate::db::DatabaseUrl;
 
 pub const DEV_ISSUER: &str = "familiebro-dev";
 pub const DEV_AUDIENCE: &str = "familiebro";
 const DEV_SECRET_FILE: &str = "dev-jwt-hs256-secret";
+const DEV_DATA_KEY_FILE: &str = "dev-data-key";
+/// Longest validity a consent may have, in months, unless configured.
+const DEFAULT_CONSENT_MAX_MONTHS: u32 = 12;
 const DEFAULT_MAX_TTL: &str = "12h";
 
 /// A start-up error naming the setting at fault.
@@ -327,6 +331,72 @@ pub fn rate_limit(value: Option<&str>) -> Result<u32, ConfigError> {
             ),
         )
     })
+}
+
+/// The keys that seal values at rest (`FAMILIEBRO_DATA_KEY`: `id:base64[,…]`,
+/// the first is current). In development mode a key is generated into the data
+/// directory when none is set.
+pub fn data_keys(data_dir: &Path, dev: bool) -> Result<DataKeys, ConfigError> {
+    let parse = |text: &str| {
+        DataKeys::parse(text)
+            .map_err(|problem| ConfigError::invalid("FAMILIEBRO_DATA_KEY", None, problem))
+    };
+    match std::env::var("FAMILIEBRO_DATA_KEY") {
+        Ok(text) if !text.trim().is_empty() => return parse(&text),
+        Err(std::env::VarError::NotUnicode(_)) => {
+            return Err(ConfigError::invalid(
+                "FAMILIEBRO_DATA_KEY",
+                None,
+                "is not valid UTF-8",
+            ))
+        }
+        _ => {}
+    }
+    if !dev {
+        return Err(ConfigError(
+            "FAMILIEBRO_DATA_KEY is not set: it seals CPR numbers at rest. Set it to `id:<32 random bytes, base64>` \
+             (e.g. `2026-1:$(openssl rand -base64 32)`), or run `familiebro serve --dev` for local development"
+                .into(),
+        ));
+    }
+    let path = data_dir.join(DEV_DATA_KEY_FILE);
+    if let Ok(existing) = std::fs::read_to_string(&path) {
+        return parse(&existing);
+    }
+    std::fs::create_dir_all(data_dir).map_err(|error| {
+        ConfigError::invalid(
+            "FAMILIEBRO_DATA_DIR",
+            Some("data-dir"),
+            format!("cannot create '{}': {error}", data_dir.display()),
+        )
+    })?;
+    let generated = DataKeys::generate("dev-1");
+    write_private_file(&path, &generated).map_err(|error| {
+        ConfigError(format!(
+            "cannot write the development data key '{}': {error}",
+            path.display()
+        ))
+    })?;
+    parse(&generated)
+}
+
+/// The longest validity of a consent (`FAMILIEBRO_CONSENT_MAX_MONTHS`, default 12).
+pub fn consent_max_months(value: Option<&str>) -> Result<u32, ConfigError> {
+    match value {
+        None => Ok(DEFAULT_CONSENT_MAX_MONTHS),
+        Some(text) => text
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|months| (1..=120).contains(months))
+            .ok_or_else(|| {
+                ConfigError::invalid(
+                    "FAMILIEBRO_CONSENT_MAX_MONTHS",
+                    Some("consent-max-months"),
+                    "must be a whole number of months from 1 to 120",
+                )
+            }),
+    }
 }
 
 /// The token `/metrics` requires (`FAMILIEBRO_METRICS_TOKEN`); metrics are off without one.

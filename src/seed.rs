@@ -126,6 +126,9 @@ pub fn seed(
                     recorded_at: now,
                     withdrawn_at: None,
                     withdrawn_by: None,
+                given_by_name: Some("Mor".to_owned()),
+                given_by_relation: Some("mother".to_owned()),
+                document_reference: None,
                 });
                 if n == 0 {
                     sample_consent = consent_id.clone();

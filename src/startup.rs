@@ -16,7 +16,9 @@ use crate::api::rate_limit::{self, RateLimit};
 use crate::api::statistics::{self, StatisticsCache, SuppressionThreshold};
 use crate::api::{self, OPENAPI_PATH};
 use crate::auth::TokenVerifier;
+use crate::db::sealed::DataKeys;
 use crate::db::Database;
+use crate::domain::family::ConsentRules;
 use crate::metrics::{self, Metrics, MetricsToken};
 use crate::telemetry;
 
@@ -33,6 +35,10 @@ pub struct ServerParts {
     pub rate_limit_per_minute: u32,
     /// Token for `/metrics`; metrics are off without one.
     pub metrics_token: Option<String>,
+    /// Keys that seal values at rest (CPR numbers of concern reports).
+    pub data_keys: DataKeys,
+    /// The longest validity of a consent, in months.
+    pub consent_max_months: u32,
     /// Worker threads; `None` means one per core.
     pub workers: Option<usize>,
 }
@@ -49,6 +55,10 @@ pub fn serve(listener: TcpListener, parts: ServerParts) -> std::io::Result<Serve
     let metrics = web::Data::new(Metrics::default());
     let statistics_cache = web::Data::new(StatisticsCache::default());
     let metrics_token = web::Data::new(MetricsToken(parts.metrics_token));
+    let data_keys = web::Data::new(parts.data_keys);
+    let consent_rules = web::Data::new(ConsentRules {
+        max_months: parts.consent_max_months,
+    });
     let cors_origins = parts.cors_origins;
     let mut server = HttpServer::new(move || {
         App::new()
@@ -60,6 +70,8 @@ pub fn serve(listener: TcpListener, parts: ServerParts) -> std::io::Result<Serve
             .app_data(metrics.clone())
             .app_data(statistics_cache.clone())
             .app_data(metrics_token.clone())
+            .app_data(data_keys.clone())
+            .app_data(consent_rules.clone())
             .app_data(
                 web::JsonConfig::default()
                     .limit(MAX_JSON_BODY_BYTES)

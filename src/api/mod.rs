@@ -12,6 +12,7 @@ pub mod health;
 pub mod idempotency;
 pub mod initiatives;
 pub mod json;
+pub mod municipalities;
 pub mod negotiation;
 pub mod pagination;
 pub mod problems;
@@ -67,6 +68,7 @@ pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
         (name = "referrals", description = "Referrals across the line: consent-gated, limited to the consented data, with a closed loop of status changes"),
         (name = "concern-reports", description = "Concern reports about children (underretninger): one-way, no consent needed, with statutory deadlines"),
         (name = "privacy", description = "Audit trail, subject access and erasure"),
+        (name = "municipalities", description = "Each municipality's choices: the unit receiving concern reports, the units signing joint work"),
         (name = "operations", description = "Probes for orchestrators"),
     )
 )]
@@ -122,7 +124,8 @@ pub fn routes(config: &mut ServiceConfig) {
                 .configure(initiatives::routes)
                 .configure(referrals::routes)
                 .configure(concern_reports::routes)
-                .configure(audit::routes),
+                .configure(audit::routes)
+                .configure(municipalities::routes),
         );
 }
 

@@ -12,6 +12,7 @@ use crate::domain::assessment::{AssessmentStatus, Side};
 use crate::domain::catalog::MunicipalUnit;
 use crate::domain::municipality::MunicipalityCode;
 use crate::domain::referral::{visible_to, Direction, ReferralStatus};
+use crate::domain::settings::MunicipalitySettings;
 use crate::domain::statistics::Disclosure;
 use crate::error::ApiError;
 
@@ -58,11 +59,13 @@ operations! {
     Referrals,
     ReportConcerns,
     ReadConcernReports,
-    AcknowledgeConcernReports,
+    HandleConcernReports,
     ExportFamily,
     EraseFamily,
     ReadAuditTrail,
     ReadStatistics,
+    ReadMunicipalitySettings,
+    WriteMunicipalitySettings,
 }
 
 use Role::*;
@@ -94,12 +97,15 @@ const RULES: &[(Operation, &[Role])] = &[
     (Operation::Referrals, BOTH_SIDES),
     (Operation::ReportConcerns, HOUSING_SOCIAL),
     (Operation::ReadConcernReports, BOTH_SIDES),
-    (Operation::AcknowledgeConcernReports, MUNICIPAL),
+    // Receipt, urgency assessment and feedback: the receiving unit (decided per report).
+    (Operation::HandleConcernReports, MUNICIPAL),
     // Subject access and erasure: the family's own team, and the data protection officer.
     (Operation::ExportFamily, FAMILY_GUARDIANS),
     (Operation::EraseFamily, FAMILY_GUARDIANS),
     (Operation::ReadAuditTrail, DATA_PROTECTION),
     (Operation::ReadStatistics, AGGREGATE_READERS),
+    (Operation::ReadMunicipalitySettings, EVERY_ROLE),
+    (Operation::WriteMunicipalitySettings, ADMIN),
 ];
 
 /// Operations on individual data: every access to them is audited, denied ones too.
@@ -110,7 +116,7 @@ pub fn is_individual_data(operation: Operation) -> bool {
             | Operation::Referrals
             | Operation::ReportConcerns
             | Operation::ReadConcernReports
-            | Operation::AcknowledgeConcernReports
+            | Operation::HandleConcernReports
             | Operation::ExportFamily
             | Operation::EraseFamily
     )
@@ -316,30 +322,83 @@ fn end_held(
     }
 }
 
-/// Concern reports about children go to unit `children_families` of the
-/// municipality; only its caseworkers receive them.
-pub fn receives_concern_reports_of(principal: &Principal, municipality_code: &str) -> bool {
-    matches!(concern_report_view(principal), ConcernReportView::Receiver(code) if code.as_str() == municipality_code)
+/// The end of a concern report a caller holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConcernEnd {
+    /// The housing-social team of the area it was reported from: sees its status.
+    Reporter,
+    /// The municipal unit that received it: sees all of it.
+    Receiver,
 }
 
-/// Which concern reports a caller sees: the children-and-families unit those of
-/// its municipality, in full; housing-social workers those of their areas, as
-/// status only; other municipal units none.
+/// Where a concern report came from and which unit received it.
+#[derive(Debug, Clone, Copy)]
+pub struct ConcernParties<'a> {
+    pub area_id: &'a str,
+    pub municipality_code: &'a str,
+    pub receiving_unit: MunicipalUnit,
+}
+
+/// The end of a concern report the caller holds, if any: the receiving unit of
+/// its municipality, or the workers of the area it came from.
+pub fn concern_report_end(principal: &Principal, report: ConcernParties<'_>) -> Option<ConcernEnd> {
+    match &principal.actor {
+        Actor::MunicipalCaseworker { municipality, unit } => {
+            (municipality.as_str() == report.municipality_code && *unit == report.receiving_unit)
+                .then_some(ConcernEnd::Receiver)
+        }
+        Actor::HousingSocialWorker { .. } => {
+            reaches_families_of(principal, report.area_id).then_some(ConcernEnd::Reporter)
+        }
+        _ => None,
+    }
+}
+
+/// Which concern reports a caller's lists show: those its unit received in its
+/// municipality, those of the areas it works in, or none.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ConcernReportView {
-    Receiver(MunicipalityCode),
-    Reporter(Vec<String>),
+pub enum ConcernReportScope {
+    Received {
+        municipality: MunicipalityCode,
+        unit: MunicipalUnit,
+    },
+    Reported(Vec<String>),
     Nothing,
 }
 
-pub fn concern_report_view(principal: &Principal) -> ConcernReportView {
+pub fn concern_report_scope(principal: &Principal) -> ConcernReportScope {
     match &principal.actor {
-        Actor::MunicipalCaseworker {
-            municipality,
-            unit: MunicipalUnit::ChildrenFamilies,
-        } => ConcernReportView::Receiver(*municipality),
-        Actor::HousingSocialWorker { .. } => ConcernReportView::Reporter(family_areas(principal)),
-        _ => ConcernReportView::Nothing,
+        Actor::MunicipalCaseworker { municipality, unit } => ConcernReportScope::Received {
+            municipality: *municipality,
+            unit: *unit,
+        },
+        Actor::HousingSocialWorker { .. } => ConcernReportScope::Reported(family_areas(principal)),
+        _ => ConcernReportScope::Nothing,
+    }
+}
+
+/// Whether the caller's approval counts for its side: every housing-social
+/// worker of the area for theirs; for the municipality, a caseworker of one of
+/// its signatory units only.
+pub fn signs_for_its_side(principal: &Principal, settings: &MunicipalitySettings) -> bool {
+    match &principal.actor {
+        Actor::HousingSocialWorker { .. } => true,
+        Actor::MunicipalCaseworker { unit, .. } => settings.signs(*unit),
+        _ => false,
+    }
+}
+
+/// Whether a family export may carry the content of its concern reports: only
+/// for the data protection officer, who weighs the child's interest case by case.
+pub fn may_include_concern_report_content(principal: &Principal) -> bool {
+    matches!(principal.actor, Actor::DataProtectionOfficer { .. })
+}
+
+/// The municipal unit the caller works in, if a caseworker.
+pub fn unit_of(principal: &Principal) -> Option<MunicipalUnit> {
+    match principal.actor {
+        Actor::MunicipalCaseworker { unit, .. } => Some(unit),
+        _ => None,
     }
 }
 
@@ -474,13 +533,25 @@ mod tests {
         );
         assert_eq!(end_held(&job_centre, "x", "101", "school"), None);
         assert_eq!(end_held(&job_centre, "x", "751", "job_centre"), None);
-        assert!(!receives_concern_reports_of(&job_centre, "101"));
-        let children = principal(Actor::MunicipalCaseworker {
+        let report = |municipality_code, receiving_unit| ConcernParties {
+            area_id: "x",
+            municipality_code,
+            receiving_unit,
+        };
+        let counselling = report("101", MunicipalUnit::FamilyCounselling);
+        assert_eq!(concern_report_end(&job_centre, counselling), None);
+        let receiver = principal(Actor::MunicipalCaseworker {
             municipality: copenhagen(),
-            unit: MunicipalUnit::ChildrenFamilies,
+            unit: MunicipalUnit::FamilyCounselling,
         });
-        assert!(receives_concern_reports_of(&children, "101"));
-        assert!(!receives_concern_reports_of(&children, "751"));
+        assert_eq!(
+            concern_report_end(&receiver, counselling),
+            Some(ConcernEnd::Receiver)
+        );
+        assert_eq!(
+            concern_report_end(&receiver, report("751", MunicipalUnit::FamilyCounselling)),
+            None
+        );
     }
 
     #[test]
@@ -506,6 +577,26 @@ mod tests {
             ..parties
         };
         assert_eq!(referral_side(&job_centre, requested), Some(Side::Municipal));
+    }
+
+    #[test]
+    fn only_the_configured_units_sign_for_the_municipality() {
+        let school = principal(Actor::MunicipalCaseworker {
+            municipality: copenhagen(),
+            unit: MunicipalUnit::School,
+        });
+        let social = principal(Actor::MunicipalCaseworker {
+            municipality: copenhagen(),
+            unit: MunicipalUnit::SocialServices,
+        });
+        let defaults = MunicipalitySettings::default();
+        assert!(!signs_for_its_side(&school, &defaults));
+        assert!(signs_for_its_side(&social, &defaults));
+        let schools_sign = MunicipalitySettings {
+            signatory_units: vec![MunicipalUnit::School],
+            ..defaults
+        };
+        assert!(signs_for_its_side(&school, &schools_sign));
     }
 
     #[test]

@@ -8,6 +8,8 @@ use uuid::Uuid;
 use super::schema::areas;
 use super::DbConnection;
 use crate::domain::area::AreaDraft;
+use crate::domain::initiative::InitiativeStatus;
+use crate::domain::recommendations::{ContactGroundwork, LOW_THRESHOLD};
 
 #[derive(Debug, Clone, PartialEq, Queryable, Insertable, AsChangeset)]
 #[diesel(table_name = areas, treat_none_as_null = true)]
@@ -140,6 +142,33 @@ pub fn ids_of_organisation(
         .filter(areas::organisation_code.eq(organisation_code))
         .select(areas::id)
         .load(connection)
+}
+
+/// The contact-building work an area has: contacts logged with its families,
+/// and low-threshold initiatives not cancelled.
+pub fn contact_groundwork(
+    connection: &mut DbConnection,
+    area_id: &str,
+) -> QueryResult<ContactGroundwork> {
+    use super::schema::{families, family_contacts, initiatives};
+    let contacts_logged = diesel::select(diesel::dsl::exists(
+        family_contacts::table
+            .inner_join(families::table)
+            .filter(families::area_id.eq(area_id)),
+    ))
+    .get_result(connection)?;
+    let low_threshold: Vec<&str> = LOW_THRESHOLD.iter().map(|kind| kind.code()).collect();
+    let low_threshold_initiative = diesel::select(diesel::dsl::exists(
+        initiatives::table
+            .filter(initiatives::area_id.eq(area_id))
+            .filter(initiatives::initiative_type.eq_any(low_threshold))
+            .filter(initiatives::status.ne(InitiativeStatus::Cancelled.code())),
+    ))
+    .get_result(connection)?;
+    Ok(ContactGroundwork {
+        contacts_logged,
+        low_threshold_initiative,
+    })
 }
 
 #[cfg(test)]

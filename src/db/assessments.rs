@@ -50,6 +50,8 @@ pub struct ApprovalRow {
     pub side: String,
     pub approved_by: String,
     pub approved_at: NaiveDateTime,
+    /// The municipal unit that approved (none for the housing-social side).
+    pub unit: Option<String>,
 }
 
 /// An assessment with everything that belongs to it.

@@ -107,6 +107,9 @@ pub struct ConsentRow {
     pub recorded_at: NaiveDateTime,
     pub withdrawn_at: Option<NaiveDateTime>,
     pub withdrawn_by: Option<String>,
+    pub given_by_name: Option<String>,
+    pub given_by_relation: Option<String>,
+    pub document_reference: Option<String>,
 }
 
 #[derive(Debug)]
@@ -114,6 +117,9 @@ pub struct FamilyFilter {
     /// The areas the caller works in; families elsewhere are never listed.
     pub area_ids: Vec<String>,
     pub updated_since: Option<NaiveDateTime>,
+    /// Only families with a consent in force (today, the first) that runs out
+    /// before the second day: those whose consent needs renewing.
+    pub consent_expiring: Option<(NaiveDate, NaiveDate)>,
     pub after_id: Option<String>,
     pub limit: i64,
 }
@@ -124,6 +130,14 @@ pub fn list(connection: &mut DbConnection, filter: &FamilyFilter) -> QueryResult
         .into_boxed();
     if let Some(since) = filter.updated_since {
         query = query.filter(families::updated_at.ge(since));
+    }
+    if let Some((today, before)) = filter.consent_expiring {
+        let expiring = consents::table
+            .filter(consents::withdrawn_at.is_null())
+            .filter(consents::valid_until.ge(today))
+            .filter(consents::valid_until.lt(before))
+            .select(consents::family_id);
+        query = query.filter(families::id.eq_any(expiring));
     }
     if let Some(after) = &filter.after_id {
         query = query.filter(families::id.gt(after.clone()));
@@ -215,19 +229,27 @@ pub fn insert_contact(connection: &mut DbConnection, row: &ContactRow) -> QueryR
 }
 
 pub fn consents_of(connection: &mut DbConnection, family_id: &str) -> QueryResult<Vec<ConsentRow>> {
-    consents_page(connection, family_id, None, i64::MAX)
+    consents_page(connection, family_id, None, None, i64::MAX)
 }
 
-/// A page of a family's consents in the order they were recorded.
+/// A page of a family's consents in the order they were recorded; with
+/// `expiring_before`, only those still in force that run out before that day.
 pub fn consents_page(
     connection: &mut DbConnection,
     family_id: &str,
+    expiring_before: Option<(NaiveDate, NaiveDate)>,
     after_id: Option<String>,
     limit: i64,
 ) -> QueryResult<Vec<ConsentRow>> {
     let mut query = consents::table
         .filter(consents::family_id.eq(family_id))
         .into_boxed();
+    if let Some((today, before)) = expiring_before {
+        query = query
+            .filter(consents::withdrawn_at.is_null())
+            .filter(consents::valid_until.ge(today))
+            .filter(consents::valid_until.lt(before));
+    }
     if let Some(after) = after_id {
         query = query.filter(consents::id.gt(after));
     }

@@ -136,6 +136,8 @@ pub struct SessionRow {
     pub theme: String,
     pub speaker: Option<String>,
     pub created_at: NaiveDateTime,
+    /// Anonymous participants of an open event, beside any registered families.
+    pub headcount: i32,
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Insertable)]

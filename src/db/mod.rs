@@ -6,12 +6,15 @@
 pub mod areas;
 pub mod assessments;
 pub mod audit;
+pub mod concern_reports;
 pub mod erasure;
 pub mod families;
 pub mod idempotency;
 pub mod initiatives;
 pub mod referrals;
 pub mod schema;
+pub mod sealed;
+pub mod settings;
 pub mod statistics;
 
 use std::path::PathBuf;

@@ -1,9 +1,9 @@
-//! Stored referrals with their event history, and concern reports.
+//! Stored referrals with their event history.
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::schema::{areas, concern_reports, consents, referral_events, referrals};
+use super::schema::{areas, consents, referral_events, referrals};
 use super::DbConnection;
 use crate::domain::family::consent_state;
 use crate::domain::referral::{lapse, Direction, EventKind, RedactionReason};
@@ -60,27 +60,6 @@ pub struct EventRow {
     pub reason: Option<String>,
     /// `status_changed` or `shared_data_redacted`.
     pub kind: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Queryable, Insertable, AsChangeset)]
-#[diesel(table_name = concern_reports, treat_none_as_null = true)]
-pub struct ConcernRow {
-    pub id: String,
-    pub family_id: Option<String>,
-    pub area_id: String,
-    pub municipality_code: String,
-    pub child_birth_year: i32,
-    pub child_description: Option<String>,
-    pub observation: String,
-    pub observed_on: NaiveDate,
-    pub urgent: i32,
-    pub reported_by: String,
-    pub received_at: NaiveDateTime,
-    pub acknowledge_due_at: NaiveDateTime,
-    pub urgency_assessment_due_at: NaiveDateTime,
-    pub acknowledged_at: Option<NaiveDateTime>,
-    pub acknowledged_by: Option<String>,
-    pub updated_at: NaiveDateTime,
 }
 
 /// Which referrals a list may show: those with the caller at one end.
@@ -322,16 +301,6 @@ pub fn of_family(connection: &mut DbConnection, family_id: &str) -> QueryResult<
         .load(connection)
 }
 
-pub fn concerns_of_family(
-    connection: &mut DbConnection,
-    family_id: &str,
-) -> QueryResult<Vec<ConcernRow>> {
-    concern_reports::table
-        .filter(concern_reports::family_id.eq(family_id))
-        .order(concern_reports::id.asc())
-        .load(connection)
-}
-
 pub fn insert_event(connection: &mut DbConnection, row: &EventRow) -> QueryResult<()> {
     diesel::insert_into(referral_events::table)
         .values(row)
@@ -372,75 +341,4 @@ pub fn municipality_of_area(
         .select(areas::municipality_code)
         .first(connection)
         .optional()
-}
-
-pub fn insert_concern(connection: &mut DbConnection, row: &ConcernRow) -> QueryResult<()> {
-    diesel::insert_into(concern_reports::table)
-        .values(row)
-        .execute(connection)
-        .map(|_| ())
-}
-
-pub fn find_concern(connection: &mut DbConnection, id: &str) -> QueryResult<Option<ConcernRow>> {
-    concern_reports::table.find(id).first(connection).optional()
-}
-
-pub fn replace_concern(connection: &mut DbConnection, row: &ConcernRow) -> QueryResult<()> {
-    diesel::update(concern_reports::table.find(&row.id))
-        .set(row)
-        .execute(connection)
-        .map(|_| ())
-}
-
-/// Which concern reports a list shows: a municipality's (receiver) or some areas' (reporter).
-#[derive(Debug, Clone)]
-pub enum ConcernScope {
-    Municipality(String),
-    Areas(Vec<String>),
-}
-
-#[derive(Debug)]
-pub struct ConcernFilter {
-    pub scope: ConcernScope,
-    /// Only reports not acknowledged by their due time, as of `now`.
-    pub overdue_at: Option<NaiveDateTime>,
-    pub acknowledged: Option<bool>,
-    pub updated_since: Option<NaiveDateTime>,
-    pub after_id: Option<String>,
-    pub limit: i64,
-}
-
-pub fn list_concerns(
-    connection: &mut DbConnection,
-    filter: &ConcernFilter,
-) -> QueryResult<Vec<ConcernRow>> {
-    let mut query = concern_reports::table.into_boxed();
-    match &filter.scope {
-        ConcernScope::Municipality(code) => {
-            query = query.filter(concern_reports::municipality_code.eq(code.clone()))
-        }
-        ConcernScope::Areas(ids) => {
-            query = query.filter(concern_reports::area_id.eq_any(ids.clone()))
-        }
-    }
-    if let Some(now) = filter.overdue_at {
-        query = query
-            .filter(concern_reports::acknowledged_at.is_null())
-            .filter(concern_reports::acknowledge_due_at.lt(now));
-    }
-    match filter.acknowledged {
-        Some(true) => query = query.filter(concern_reports::acknowledged_at.is_not_null()),
-        Some(false) => query = query.filter(concern_reports::acknowledged_at.is_null()),
-        None => {}
-    }
-    if let Some(since) = filter.updated_since {
-        query = query.filter(concern_reports::updated_at.ge(since));
-    }
-    if let Some(after) = &filter.after_id {
-        query = query.filter(concern_reports::id.gt(after.clone()));
-    }
-    query
-        .order(concern_reports::id.asc())
-        .limit(filter.limit)
-        .load(connection)
 }

@@ -59,6 +59,7 @@ diesel::table! {
         side -> Text,
         approved_by -> Text,
         approved_at -> Timestamp,
+        unit -> Nullable<Text>,
     }
 }
 
@@ -136,6 +137,9 @@ diesel::table! {
         recorded_at -> Timestamp,
         withdrawn_at -> Nullable<Timestamp>,
         withdrawn_by -> Nullable<Text>,
+        given_by_name -> Nullable<Text>,
+        given_by_relation -> Nullable<Text>,
+        document_reference -> Nullable<Text>,
     }
 }
 
@@ -159,6 +163,7 @@ diesel::table! {
         theme -> Text,
         speaker -> Nullable<Text>,
         created_at -> Timestamp,
+        headcount -> Integer,
     }
 }
 
@@ -266,6 +271,31 @@ diesel::table! {
         urgency_assessment_due_at -> Timestamp,
         acknowledged_at -> Nullable<Timestamp>,
         acknowledged_by -> Nullable<Text>,
+        updated_at -> Timestamp,
+        child_name -> Nullable<Text>,
+        child_cpr_encrypted -> Nullable<Text>,
+        child_birth_date -> Nullable<Date>,
+        child_address -> Nullable<Text>,
+        parents -> Text,
+        child_statement -> Nullable<Text>,
+        parents_informed -> Integer,
+        parents_not_informed_reason -> Nullable<Text>,
+        reporter -> Text,
+        receiving_unit -> Text,
+        urgency_assessed_at -> Nullable<Timestamp>,
+        urgency_assessed_by -> Nullable<Text>,
+        assessed_urgent -> Nullable<Integer>,
+        urgency_note -> Nullable<Text>,
+        feedback -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    municipality_settings (municipality_code) {
+        municipality_code -> Text,
+        concern_report_unit -> Text,
+        signatory_units -> Text,
+        version -> Integer,
         updated_at -> Timestamp,
     }
 }

@@ -79,7 +79,8 @@ pub fn participants_by_type(
     Ok(counts)
 }
 
-/// Sessions held in the period, and attendances at them.
+/// Sessions held in the period, and attendances at them (families that
+/// attended, erased ones included, plus open events' anonymous headcounts).
 pub fn sessions_held(
     connection: &mut DbConnection,
     area_id: &str,
@@ -89,7 +90,11 @@ pub fn sessions_held(
         .inner_join(initiatives::table)
         .filter(initiatives::area_id.eq(area_id))
         .filter(initiative_sessions::held_on.between(period.from, period.to));
-    let sessions: i64 = in_period.select(count_star()).first(connection)?;
+    let headcounts: Vec<i32> = in_period
+        .select(initiative_sessions::headcount)
+        .load(connection)?;
+    let sessions = headcounts.len() as i64;
+    let anonymous: i64 = headcounts.iter().map(|count| i64::from(*count)).sum();
     let attendance: i64 = session_attendance::table
         .inner_join(initiative_sessions::table.inner_join(initiatives::table))
         .filter(initiatives::area_id.eq(area_id))
@@ -102,7 +107,7 @@ pub fn sessions_held(
         .filter(initiative_sessions::held_on.between(period.from, period.to))
         .select(count_star())
         .first(connection)?;
-    Ok((sessions, attendance + erased))
+    Ok((sessions, attendance + erased + anonymous))
 }
 
 /// Referrals made in the period, by municipal unit and status.

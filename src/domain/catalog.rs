@@ -65,7 +65,9 @@ pub struct InitiativeTypeEntry {
 pub struct MunicipalUnitEntry {
     pub code: MunicipalUnit,
     pub label: Label,
-    pub receives_concern_reports: bool,
+    /// Whether a municipality may choose it to receive concern reports about
+    /// children (the units that handle child welfare).
+    pub may_receive_concern_reports: bool,
 }
 
 use InitiativeType as I;
@@ -93,7 +95,8 @@ pub const PROBLEM_AREAS: &[ProblemAreaEntry] = &[
             da: "Ledighed, få venner, svagt sammenhold i familien",
             en: "Unemployment, few friends, weak family cohesion",
         },
-        answered_by: &[I::SocialActivity, I::FamilyCourse],
+        // Exercise is also a social platform and a bridge (the handbook's Løsning 3).
+        answered_by: &[I::SocialActivity, I::FamilyCourse, I::ExerciseActivity],
     },
     ProblemAreaEntry {
         code: ProblemArea::Health,
@@ -185,8 +188,8 @@ pub const INITIATIVE_TYPES: &[InitiativeTypeEntry] = &[
             en: "Bridge building",
         },
         description: Label {
-            da: "Medarbejderen er tovholder, går med til møder i kommunen og hjælper familien med at blive hørt",
-            en: "The worker coordinates, accompanies families to municipal meetings and helps their perspective be heard",
+            da: "Medarbejderen er tovholder, hjælper med at svare på breve fra kommunen, går med til møder og hjælper familien med at blive hørt",
+            en: "The worker coordinates, helps answer letters from the municipality, accompanies families to meetings and helps their perspective be heard",
         },
     },
     InitiativeTypeEntry {
@@ -196,8 +199,8 @@ pub const INITIATIVE_TYPES: &[InitiativeTypeEntry] = &[
             en: "Volunteering and internship",
         },
         description: Label {
-            da: "Frivillige opgaver eller praktik i helhedsplanen, aftalt med jobcentret",
-            en: "Volunteering or an internship inside the plan, agreed with the job centre",
+            da: "Frivillige opgaver eller praktik i helhedsplanen, fx efter aftale med jobcentret",
+            en: "Volunteering or an internship inside the plan, e.g. agreed with the job centre",
         },
     },
 ];
@@ -209,7 +212,7 @@ pub const MUNICIPAL_UNITS: &[MunicipalUnitEntry] = &[
             da: "Socialforvaltning",
             en: "Social services",
         },
-        receives_concern_reports: false,
+        may_receive_concern_reports: true,
     },
     MunicipalUnitEntry {
         code: MunicipalUnit::FamilyCounselling,
@@ -217,7 +220,7 @@ pub const MUNICIPAL_UNITS: &[MunicipalUnitEntry] = &[
             da: "Familierådgivning",
             en: "Family counselling",
         },
-        receives_concern_reports: false,
+        may_receive_concern_reports: true,
     },
     MunicipalUnitEntry {
         code: MunicipalUnit::ChildrenFamilies,
@@ -225,7 +228,7 @@ pub const MUNICIPAL_UNITS: &[MunicipalUnitEntry] = &[
             da: "Børn og familie",
             en: "Children and families",
         },
-        receives_concern_reports: true,
+        may_receive_concern_reports: true,
     },
     MunicipalUnitEntry {
         code: MunicipalUnit::JobCentre,
@@ -233,7 +236,7 @@ pub const MUNICIPAL_UNITS: &[MunicipalUnitEntry] = &[
             da: "Jobcenter",
             en: "Job centre",
         },
-        receives_concern_reports: false,
+        may_receive_concern_reports: false,
     },
     MunicipalUnitEntry {
         code: MunicipalUnit::HealthVisitor,
@@ -241,7 +244,7 @@ pub const MUNICIPAL_UNITS: &[MunicipalUnitEntry] = &[
             da: "Sundhedspleje",
             en: "Health visitor",
         },
-        receives_concern_reports: false,
+        may_receive_concern_reports: false,
     },
     MunicipalUnitEntry {
         code: MunicipalUnit::School,
@@ -249,7 +252,7 @@ pub const MUNICIPAL_UNITS: &[MunicipalUnitEntry] = &[
             da: "Skole",
             en: "School",
         },
-        receives_concern_reports: false,
+        may_receive_concern_reports: false,
     },
     MunicipalUnitEntry {
         code: MunicipalUnit::Ssp,
@@ -257,7 +260,7 @@ pub const MUNICIPAL_UNITS: &[MunicipalUnitEntry] = &[
             da: "SSP (skole, socialforvaltning og politi)",
             en: "SSP (school, social services and police)",
         },
-        receives_concern_reports: false,
+        may_receive_concern_reports: false,
     },
 ];
 
@@ -332,6 +335,13 @@ impl MunicipalUnit {
     }
 }
 
+/// Whether a municipality may route concern reports to `unit`.
+pub fn may_receive_concern_reports(unit: MunicipalUnit) -> bool {
+    MUNICIPAL_UNITS
+        .iter()
+        .any(|entry| entry.code == unit && entry.may_receive_concern_reports)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -382,12 +392,19 @@ mod tests {
     }
 
     #[test]
-    fn only_children_and_families_receives_concern_reports() {
+    fn only_child_welfare_units_may_receive_concern_reports() {
         let receivers: Vec<_> = MUNICIPAL_UNITS
             .iter()
-            .filter(|entry| entry.receives_concern_reports)
+            .filter(|entry| entry.may_receive_concern_reports)
             .map(|entry| entry.code)
             .collect();
-        assert_eq!(receivers, vec![MunicipalUnit::ChildrenFamilies]);
+        assert_eq!(
+            receivers,
+            vec![
+                MunicipalUnit::SocialServices,
+                MunicipalUnit::FamilyCounselling,
+                MunicipalUnit::ChildrenFamilies
+            ]
+        );
     }
 }

@@ -103,10 +103,58 @@ fn run_has_cpr(groups: &[Vec<u8>]) -> bool {
 }
 
 fn is_valid_birth_date(digits: &[u8]) -> bool {
+    birth_date(digits).is_some()
+}
+
+fn birth_date(digits: &[u8]) -> Option<chrono::NaiveDate> {
     let number = |a: usize, b: usize| u32::from(digits[a]) * 10 + u32::from(digits[b]);
     let (day, month, year_in_century) = (number(0, 1), number(2, 3), number(4, 5));
     let year = full_year(digits[6], year_in_century);
-    chrono::NaiveDate::from_ymd_opt(year as i32, month, day).is_some()
+    chrono::NaiveDate::from_ymd_opt(year as i32, month, day)
+}
+
+/// A CPR number as given where one belongs (a concern report about a child):
+/// ten digits, written with or without a separator after the sixth, whose first
+/// six are a real date in the century the seventh names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cpr {
+    digits: String,
+    birth_date: chrono::NaiveDate,
+}
+
+impl Cpr {
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let runs = digit_runs(text);
+        let digits: Vec<u8> = match runs.as_slice() {
+            [groups] => groups.concat(),
+            _ => Vec::new(),
+        };
+        let only_digits_and_separators = text
+            .nfkc()
+            .filter(|c| !is_invisible(*c))
+            .all(|c| decimal_value(c).is_some() || is_separator(c));
+        if digits.len() != 10 || !only_digits_and_separators {
+            return Err("must be a CPR number: ten digits, e.g. 010190-1234".into());
+        }
+        let birth_date = birth_date(&digits)
+            .ok_or("is not a CPR number: its first six digits are not a date")?;
+        Ok(Self {
+            digits: digits
+                .iter()
+                .map(|digit| char::from(b'0' + digit))
+                .collect(),
+            birth_date,
+        })
+    }
+
+    /// `DDMMYY-SSSS`.
+    pub fn formatted(&self) -> String {
+        format!("{}-{}", &self.digits[..6], &self.digits[6..])
+    }
+
+    pub fn birth_date(&self) -> chrono::NaiveDate {
+        self.birth_date
+    }
 }
 
 /// The CPR office's rule for the century of a birth year, from the serial number's first digit.
@@ -157,6 +205,23 @@ mod tests {
         ] {
             assert!(contains_cpr_number(written), "{written:?}");
         }
+    }
+
+    #[test]
+    fn a_cpr_number_given_where_one_belongs_is_read_with_its_birth_date() {
+        let cpr = super::Cpr::parse("0101 90-1234").unwrap();
+        assert_eq!(cpr.formatted(), "010190-1234");
+        assert_eq!(cpr.birth_date().to_string(), "1990-01-01");
+        assert_eq!(
+            super::Cpr::parse("290200 4123")
+                .unwrap()
+                .birth_date()
+                .to_string(),
+            "2000-02-29"
+        );
+        assert!(super::Cpr::parse("320190-1234").is_err());
+        assert!(super::Cpr::parse("010190-123").is_err());
+        assert!(super::Cpr::parse("cpr 010190-1234").is_err());
     }
 
     #[test]

@@ -254,42 +254,156 @@ pub fn check_contact(
     }
 }
 
-/// Checks a new consent's terms: a receiving unit, a purpose, at least one
-/// category, a validity window that ends after it starts.
-pub fn validate_consent_terms(
-    categories: &[DataCategory],
-    valid_from: NaiveDate,
-    valid_until: NaiveDate,
+/// Who gave a consent, in relation to the family (Retssikkerhedsloven § 11 a:
+/// the parent with custody, a guardian, or the young person).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum GiverRelation {
+    Mother,
+    Father,
+    /// A guardian with custody (værge).
+    Guardian,
+    /// The young person (over 15) for their own data.
+    YoungPerson,
+}
+
+codes!(GiverRelation {
+    Mother => "mother",
+    Father => "father",
+    Guardian => "guardian",
+    YoungPerson => "young_person",
+});
+
+/// The person who gave a consent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConsentGiver {
+    pub name: String,
+    pub relation: GiverRelation,
+}
+
+/// The service's rules for consents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConsentRules {
+    /// The longest validity (GDPR art. 7: limited, then renewed).
+    pub max_months: u32,
+}
+
+/// A new consent's terms, as a client sent them.
+pub struct ConsentTerms<'a> {
+    pub categories: &'a [DataCategory],
+    pub valid_from: NaiveDate,
+    pub valid_until: NaiveDate,
+    pub given_as: ConsentForm,
+    pub given_by: &'a ConsentGiver,
+    pub document_reference: Option<&'a str>,
+}
+
+/// Checked terms of a new consent, ready to store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckedConsent {
+    pub categories: Vec<DataCategory>,
+    pub given_by_name: String,
+    pub document_reference: Option<String>,
+}
+
+/// Checks a new consent: at least one category, a validity window that ends
+/// after it starts, not yet expired and no longer than the rules allow; who gave
+/// it; and for a written consent, the document it is written in.
+pub fn check_consent(
+    terms: &ConsentTerms<'_>,
+    rules: ConsentRules,
     today: NaiveDate,
-) -> Result<Vec<DataCategory>, Vec<FieldError>> {
+) -> Result<CheckedConsent, Vec<FieldError>> {
     let mut violations = Violations::new();
-    if categories.is_empty() {
+    if terms.categories.is_empty() {
         violations.add(
             "data_categories",
             "name at least one category of data that may be shared",
         );
     }
-    if valid_until < valid_from {
+    if terms.valid_until < terms.valid_from {
         violations.add("valid_until", "must not be before valid_from");
     }
-    if valid_until < today {
+    if terms.valid_until < today {
         violations.add(
             "valid_until",
             "a consent that has already expired cannot be recorded",
         );
     }
-    let mut unique: Vec<DataCategory> = Vec::new();
-    for category in categories {
-        if !unique.contains(category) {
-            unique.push(*category);
+    check_longest_validity(
+        terms.valid_from,
+        terms.valid_until,
+        rules,
+        "valid_until",
+        &mut violations,
+    );
+    let record = check_consent_record(
+        terms.given_by,
+        terms.given_as,
+        terms.document_reference,
+        "",
+        &mut violations,
+    );
+    let mut categories: Vec<DataCategory> = Vec::new();
+    for category in terms.categories {
+        if !categories.contains(category) {
+            categories.push(*category);
         }
     }
-    let errors = violations.into_errors();
-    if errors.is_empty() {
-        Ok(unique)
-    } else {
-        Err(errors)
+    violations.finish()?;
+    let (given_by_name, document_reference) = record;
+    Ok(CheckedConsent {
+        categories,
+        given_by_name,
+        document_reference,
+    })
+}
+
+/// A validity no longer than the rules allow (GDPR art. 7: consent is limited in time and renewed).
+pub fn check_longest_validity(
+    valid_from: NaiveDate,
+    valid_until: NaiveDate,
+    rules: ConsentRules,
+    field: &str,
+    violations: &mut Violations,
+) {
+    let longest = valid_from.checked_add_months(chrono::Months::new(rules.max_months));
+    if longest.is_some_and(|longest| valid_until > longest) {
+        violations.add(
+            field,
+            format!(
+                "a consent is valid for at most {} months; renew it when it runs out",
+                rules.max_months
+            ),
+        );
     }
+}
+
+/// Who gave a consent (a name), and for a written consent the document it is
+/// written in (Retssikkerhedsloven § 11 a). Fields are named after `prefix`.
+/// Returns the checked name and document reference.
+pub fn check_consent_record(
+    given_by: &ConsentGiver,
+    given_as: ConsentForm,
+    document_reference: Option<&str>,
+    prefix: &str,
+    violations: &mut Violations,
+) -> (String, Option<String>) {
+    let name = violations.check(
+        &format!("{prefix}given_by.name"),
+        guarded_text(&given_by.name, NAME_MAX_CHARS),
+    );
+    let document_field = format!("{prefix}document_reference");
+    let document = document_reference
+        .and_then(|text| violations.check(&document_field, guarded_text(text, NAME_MAX_CHARS)));
+    if given_as == ConsentForm::Written && document_reference.is_none() {
+        violations.add(
+            &document_field,
+            "a written consent names the document it is written in",
+        );
+    }
+    (name.unwrap_or_default(), document)
 }
 
 /// The unit and purpose a consent was given for.
@@ -491,15 +605,73 @@ mod tests {
         );
     }
 
+    fn terms<'a>(
+        categories: &'a [DataCategory],
+        from: NaiveDate,
+        until: NaiveDate,
+        giver: &'a ConsentGiver,
+    ) -> ConsentTerms<'a> {
+        ConsentTerms {
+            categories,
+            valid_from: from,
+            valid_until: until,
+            given_as: ConsentForm::Oral,
+            given_by: giver,
+            document_reference: None,
+        }
+    }
+
+    const TWELVE: ConsentRules = ConsentRules { max_months: 12 };
+
+    #[test]
+    fn a_consent_is_limited_in_time_names_who_gave_it_and_its_document() {
+        let giver = ConsentGiver {
+            name: "Amina".into(),
+            relation: GiverRelation::Mother,
+        };
+        let categories = [DataCategory::ContactDetails];
+        let today = date(1, 10);
+        let long = terms(
+            &categories,
+            today,
+            NaiveDate::from_ymd_opt(2027, 3, 1).unwrap(),
+            &giver,
+        );
+        let errors = check_consent(&long, TWELVE, today).unwrap_err();
+        assert_eq!(errors[0].field, "valid_until");
+        let written = ConsentTerms {
+            given_as: ConsentForm::Written,
+            ..terms(&categories, today, date(6, 1), &giver)
+        };
+        let errors = check_consent(&written, TWELVE, today).unwrap_err();
+        assert_eq!(errors[0].field, "document_reference");
+        let with_document = ConsentTerms {
+            document_reference: Some("Samtykkeerklæring 2026-17"),
+            ..written
+        };
+        assert!(check_consent(&with_document, TWELVE, today).is_ok());
+    }
+
     #[test]
     fn consent_terms_need_categories_and_a_sane_window() {
         let today = date(3, 1);
-        let errors = validate_consent_terms(&[], date(3, 1), date(2, 1), today).unwrap_err();
+        let giver = ConsentGiver {
+            name: "Amina".into(),
+            relation: GiverRelation::Mother,
+        };
+        let errors =
+            check_consent(&terms(&[], date(3, 1), date(2, 1), &giver), TWELVE, today).unwrap_err();
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["data_categories", "valid_until", "valid_until"]);
         let categories = [DataCategory::ContactDetails, DataCategory::ContactDetails];
         assert_eq!(
-            validate_consent_terms(&categories, today, date(6, 1), today).unwrap(),
+            check_consent(
+                &terms(&categories, today, date(6, 1), &giver),
+                TWELVE,
+                today
+            )
+            .unwrap()
+            .categories,
             [DataCategory::ContactDetails]
         );
     }

@@ -12,6 +12,8 @@ use super::validation::{guarded_text, optional_guarded_text, FieldError, Violati
 pub const TITLE_MAX_CHARS: usize = 200;
 pub const TEXT_MAX_CHARS: usize = 4000;
 pub const MAX_ITEMS: usize = 30;
+/// Most anonymous participants one session of an open event records.
+pub const MAX_HEADCOUNT: i32 = 10_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -170,13 +172,37 @@ pub fn activation_requirements(plan: &InitiativePlan) -> Vec<FieldError> {
             "a social activity or family course needs a plan, made beforehand, for how networks arise and are supported afterwards before it can become active",
         );
     }
+    violations.into_errors()
+}
+
+/// The handbook's advice an initiative does not follow yet; it may start all
+/// the same. (Its example of agreeing volunteering with the job centre is an
+/// example, "fx efter aftale med jobcentret", not a condition.)
+pub fn condition_warnings(plan: &InitiativePlan) -> Vec<FieldError> {
+    let mut warnings = Violations::new();
     if plan.initiative_type == InitiativeType::Volunteering && plan.job_centre_agreement.is_none() {
-        violations.add(
+        warnings.add(
             "job_centre_agreement",
-            "volunteering and internships must be agreed with the job centre before they can become active: give the agreement's reference",
+            "the handbook suggests agreeing volunteering and internships with the job centre, e.g. so that benefits are not affected; give the agreement's reference when there is one",
         );
     }
-    violations.into_errors()
+    warnings.into_errors()
+}
+
+/// Open events count anonymous participants; a closed group records its
+/// families by id instead.
+pub fn check_headcount(format: InitiativeFormat, headcount: i64) -> Result<(), String> {
+    match format {
+        _ if headcount < 0 => Err("must not be negative".into()),
+        _ if headcount > i64::from(MAX_HEADCOUNT) => {
+            Err(format!("must be at most {MAX_HEADCOUNT}"))
+        }
+        InitiativeFormat::Closed if headcount > 0 => Err(
+            "a closed group records who attended in attendee_family_ids, not an anonymous headcount"
+                .into(),
+        ),
+        _ => Ok(()),
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -269,6 +295,14 @@ impl InitiativePlan {
             {
                 violations.add("capacity", "must be at least 1");
             }
+        }
+        if self.initiative_type == InitiativeType::FamilyCourse
+            && self.format == InitiativeFormat::Open
+        {
+            violations.add(
+                "format",
+                "a family course is for a closed group of parents (\"en afgrænset gruppe\"): use format closed",
+            );
         }
         if self.format == InitiativeFormat::Closed && self.capacity.is_none() {
             violations.add("capacity", "a closed initiative needs a capacity");
@@ -390,14 +424,36 @@ mod tests {
     }
 
     #[test]
-    fn volunteering_needs_the_job_centre_agreement_to_start() {
+    fn volunteering_without_a_job_centre_agreement_starts_with_a_warning() {
         let mut volunteering = plan(InitiativeType::Volunteering, InitiativeFormat::Closed);
+        assert!(activation_requirements(&volunteering).is_empty());
         assert_eq!(
-            activation_requirements(&volunteering)[0].field,
+            condition_warnings(&volunteering)[0].field,
             "job_centre_agreement"
         );
         volunteering.job_centre_agreement = Some("JC-2026-114".into());
-        assert!(activation_requirements(&volunteering).is_empty());
+        assert!(condition_warnings(&volunteering).is_empty());
+    }
+
+    #[test]
+    fn a_family_course_is_a_closed_group() {
+        let open = plan(InitiativeType::FamilyCourse, InitiativeFormat::Open);
+        assert_eq!(open.validate().unwrap_err()[0].field, "format");
+    }
+
+    #[test]
+    fn an_exercise_activity_may_address_isolation() {
+        let mut exercise = plan(InitiativeType::ExerciseActivity, InitiativeFormat::Open);
+        exercise.problem_areas = vec![ProblemArea::Health, ProblemArea::Isolation];
+        assert!(exercise.validate().is_ok());
+    }
+
+    #[test]
+    fn only_open_events_count_anonymous_participants() {
+        assert!(check_headcount(InitiativeFormat::Open, 40).is_ok());
+        assert!(check_headcount(InitiativeFormat::Closed, 0).is_ok());
+        assert!(check_headcount(InitiativeFormat::Closed, 3).is_err());
+        assert!(check_headcount(InitiativeFormat::Open, -1).is_err());
     }
 
     #[test]

@@ -118,7 +118,7 @@ pub const RULES: &[Rule] = &[
     },
     Rule {
         initiative_type: I::ExerciseActivity,
-        answers: &[P::Health],
+        answers: &[P::Health, P::Isolation],
         rationale: Label {
             da: "Lokal motion med lav intensitet styrker den fysiske og psykiske trivsel og er samtidig en social platform og en bro til andre indsatser.",
             en: "Low-intensity local exercise improves physical and mental well-being and is also a social platform and a bridge to other initiatives.",
@@ -156,12 +156,45 @@ pub const RULES: &[Rule] = &[
         conditions: &[Condition {
             code: "job_centre_agreement",
             text: Label {
-                da: "Aftales med jobcentret",
-                en: "Agreed with the job centre",
+                da: "Fx efter aftale med jobcentret",
+                en: "E.g. agreed with the job centre",
             },
         }],
     },
 ];
+
+/// Initiatives with a low threshold, which build contact with families: exercise,
+/// bridge building (which includes help answering letters from the
+/// municipality) and open information events.
+pub const LOW_THRESHOLD: &[InitiativeType] =
+    &[I::ExerciseActivity, I::BridgeBuilding, I::InformationEvent];
+
+/// Why a low-threshold initiative comes first in an area without contact yet.
+pub const START_WITH_CONTACT: Label = Label {
+    da: "Kontakten først: der er endnu ikke opbygget kontakt til familierne i området (ingen kontakter registreret og ingen lavtærskelindsats). Håndbogen anbefaler at lægge ud med fx motionsaktiviteter eller hjælp til at svare på breve fra kommunen for at opbygge et fundament.",
+    en: "Contact first: no contact with the area's families has been built yet (no contacts logged and no low-threshold initiative). The handbook advises starting with e.g. exercise activities or help answering letters from the municipality, to build a foundation.",
+};
+
+/// Why a family course waits in an area without contact yet.
+pub const COURSE_AFTER_CONTACT: Label = Label {
+    da: "Kontakten først: man kan ikke fra den ene dag til den anden starte fx et forældrekursus, men må afsætte en lang periode til kontaktskabelse. Start med en lavtærskelindsats ovenfor.",
+    en: "Contact first: a parents' course cannot be started from one day to the next; set aside a long period for building contact. Start with a low-threshold initiative above.",
+};
+
+/// What contact-building work an area has already.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ContactGroundwork {
+    /// Workers have logged contacts with the area's families.
+    pub contacts_logged: bool,
+    /// A low-threshold initiative is planned, running or done in the area.
+    pub low_threshold_initiative: bool,
+}
+
+impl ContactGroundwork {
+    pub fn is_laid(&self) -> bool {
+        self.contacts_logged || self.low_threshold_initiative
+    }
+}
 
 /// A recommended initiative type, with the findings it answers.
 pub struct Recommendation {
@@ -170,6 +203,8 @@ pub struct Recommendation {
     pub answers: Vec<usize>,
     /// It answers two or more problem areas that are all high.
     pub combined: bool,
+    /// Why contact-building moved it (set only where there is no contact yet).
+    pub contact_first: Option<Label>,
 }
 
 /// The highest severity found for `area`, if it was found at all.
@@ -186,7 +221,41 @@ fn severity_of(findings: &[Finding], area: ProblemArea) -> Option<i32> {
 /// Ranking: initiatives that answer several high problem areas at once come first;
 /// then by the summed severity of the problem areas they answer; then the one
 /// fitting more precisely (fewer of its problem areas absent); then table order.
-pub fn recommend(findings: &[Finding]) -> Vec<Recommendation> {
+/// Where the area has no contact-building work yet, the low-threshold
+/// initiatives come before a family course, and both say why.
+pub fn recommend(findings: &[Finding], groundwork: ContactGroundwork) -> Vec<Recommendation> {
+    let ranked = rank(findings);
+    if groundwork.is_laid() {
+        return ranked;
+    }
+    let Some(course) = ranked
+        .iter()
+        .position(|recommendation| recommendation.rule.initiative_type == I::FamilyCourse)
+    else {
+        return ranked;
+    };
+    let (mut before, mut after): (Vec<_>, Vec<_>) = (Vec::new(), Vec::new());
+    let mut course_recommendation = None;
+    for (index, mut recommendation) in ranked.into_iter().enumerate() {
+        let low_threshold = LOW_THRESHOLD.contains(&recommendation.rule.initiative_type);
+        if index == course {
+            recommendation.contact_first = Some(COURSE_AFTER_CONTACT);
+            course_recommendation = Some(recommendation);
+        } else if index < course || low_threshold {
+            if low_threshold {
+                recommendation.contact_first = Some(START_WITH_CONTACT);
+            }
+            before.push(recommendation);
+        } else {
+            after.push(recommendation);
+        }
+    }
+    before.extend(course_recommendation);
+    before.append(&mut after);
+    before
+}
+
+fn rank(findings: &[Finding]) -> Vec<Recommendation> {
     let mut scored: Vec<(usize, Recommendation, i32, usize)> = RULES
         .iter()
         .enumerate()
@@ -212,6 +281,7 @@ pub fn recommend(findings: &[Finding]) -> Vec<Recommendation> {
                 rule,
                 answers,
                 combined,
+                contact_first: None,
             };
             Some((order, recommendation, severities.iter().sum(), absent))
         })
@@ -245,8 +315,13 @@ mod tests {
         }
     }
 
+    const CONTACT_BUILT: ContactGroundwork = ContactGroundwork {
+        contacts_logged: true,
+        low_threshold_initiative: false,
+    };
+
     fn ranked(findings: &[Finding]) -> Vec<InitiativeType> {
-        recommend(findings)
+        recommend(findings, CONTACT_BUILT)
             .iter()
             .map(|recommendation| recommendation.rule.initiative_type)
             .collect()
@@ -260,9 +335,10 @@ mod tests {
                 .filter(|rule| rule.initiative_type == entry.code)
                 .collect();
             assert_eq!(rules.len(), 1, "{:?}", entry.code);
-            assert_eq!(
-                rules[0].answers.to_vec(),
-                crate::domain::catalog::problem_areas_answered_by(entry.code),
+            let catalogue = crate::domain::catalog::problem_areas_answered_by(entry.code);
+            assert!(
+                rules[0].answers.len() == catalogue.len()
+                    && catalogue.iter().all(|area| rules[0].answers.contains(area)),
                 "{:?} answers the same problem areas as the catalogue",
                 entry.code
             );
@@ -278,7 +354,7 @@ mod tests {
         );
         assert_eq!(
             ranked(&[finding(P::Isolation, 3)]),
-            [I::SocialActivity, I::FamilyCourse]
+            [I::SocialActivity, I::FamilyCourse, I::ExerciseActivity]
         );
         assert_eq!(ranked(&[finding(P::Health, 2)]), [I::ExerciseActivity]);
         assert_eq!(ranked(&[finding(P::Navigation, 5)]), [I::BridgeBuilding]);
@@ -292,7 +368,7 @@ mod tests {
             finding(P::Knowledge, 4),
             finding(P::Isolation, 4),
         ];
-        let recommendations = recommend(&findings);
+        let recommendations = recommend(&findings, CONTACT_BUILT);
         assert_eq!(recommendations[0].rule.initiative_type, I::FamilyCourse);
         assert!(recommendations[0].combined);
         assert_eq!(recommendations[0].answers, vec![1, 2]);
@@ -302,7 +378,7 @@ mod tests {
     #[test]
     fn a_combined_initiative_is_not_marked_combined_when_one_area_is_low() {
         let findings = [finding(P::Knowledge, 5), finding(P::Isolation, 2)];
-        let recommendations = recommend(&findings);
+        let recommendations = recommend(&findings, CONTACT_BUILT);
         assert_eq!(recommendations[0].rule.initiative_type, I::FamilyCourse);
         assert!(!recommendations[0].combined);
     }
@@ -339,7 +415,41 @@ mod tests {
     }
 
     #[test]
+    fn without_contact_yet_low_threshold_initiatives_come_before_a_family_course() {
+        let findings = [finding(P::Knowledge, 4), finding(P::Isolation, 4)];
+        let no_contact = ContactGroundwork {
+            contacts_logged: false,
+            low_threshold_initiative: false,
+        };
+        let recommendations = recommend(&findings, no_contact);
+        let order: Vec<_> = recommendations
+            .iter()
+            .map(|recommendation| recommendation.rule.initiative_type)
+            .collect();
+        assert_eq!(
+            order,
+            [
+                I::InformationEvent,
+                I::ExerciseActivity,
+                I::FamilyCourse,
+                I::SocialActivity
+            ]
+        );
+        assert_eq!(
+            recommendations[2].contact_first.map(|label| label.en),
+            Some(COURSE_AFTER_CONTACT.en)
+        );
+        assert!(recommendations[0].contact_first.is_some());
+        assert!(recommendations[3].contact_first.is_none());
+        let with_contact = recommend(&findings, CONTACT_BUILT);
+        assert_eq!(with_contact[0].rule.initiative_type, I::FamilyCourse);
+        assert!(with_contact
+            .iter()
+            .all(|recommendation| recommendation.contact_first.is_none()));
+    }
+
+    #[test]
     fn no_findings_no_recommendations() {
-        assert!(recommend(&[]).is_empty());
+        assert!(recommend(&[], CONTACT_BUILT).is_empty());
     }
 }

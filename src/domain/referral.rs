@@ -1,12 +1,11 @@
 //! Referrals across the line (after HL7 FHIR's referral Task) and the consent
 //! rules that gate them; concern reports and their statutory deadlines.
 
-use chrono::{Duration, NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::assessment::Side;
-use super::calendar::{add_working_days, copenhagen_date, end_of_copenhagen_day};
 use super::catalog::MunicipalUnit;
 use super::family::{ConsentPurpose, ConsentState, DataCategory};
 use super::initiative::codes;
@@ -426,48 +425,6 @@ pub fn consent_gaps(need: &ConsentNeed<'_>, grant: &ConsentGrant<'_>) -> Vec<Str
     gaps
 }
 
-/// Working days a municipality has to acknowledge a professional's concern report.
-pub const ACKNOWLEDGE_WORKING_DAYS: u32 = 6;
-/// Hours within which the urgency of a concern report must be assessed.
-pub const URGENCY_ASSESSMENT_HOURS: i64 = 24;
-
-/// When a concern report received at `received_at` (UTC) must be acknowledged:
-/// the end (Danish time) of the 6th working day after the day of receipt.
-pub fn acknowledge_due_at(received_at: NaiveDateTime) -> NaiveDateTime {
-    end_of_copenhagen_day(add_working_days(
-        copenhagen_date(received_at),
-        ACKNOWLEDGE_WORKING_DAYS,
-    ))
-}
-
-pub fn urgency_assessment_due_at(received_at: NaiveDateTime) -> NaiveDateTime {
-    received_at + Duration::hours(URGENCY_ASSESSMENT_HOURS)
-}
-
-/// The statuses of a concern report, as the reporter may see them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ConcernStatus {
-    Received,
-    Acknowledged,
-}
-
-codes!(ConcernStatus { Received => "received", Acknowledged => "acknowledged" });
-
-/// A birth year of a child: plausible for a child today.
-pub fn child_birth_year(year: i64, today: NaiveDate) -> Result<i32, String> {
-    use chrono::Datelike;
-    let this_year = i64::from(today.year());
-    if (this_year - 18..=this_year).contains(&year) {
-        Ok(year as i32)
-    } else {
-        Err(format!(
-            "must be a child's birth year from {} to {this_year}",
-            this_year - 18
-        ))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -664,37 +621,5 @@ mod tests {
         );
         assert_eq!(gaps.len(), 4, "{gaps:?}");
         assert!(gaps[3].contains("household_composition"));
-    }
-
-    #[test]
-    fn a_concern_report_is_due_six_working_days_later_at_the_end_of_the_danish_day() {
-        let received = NaiveDate::from_ymd_opt(2026, 3, 27)
-            .unwrap()
-            .and_hms_opt(10, 0, 0)
-            .unwrap();
-        let due = acknowledge_due_at(received);
-        // 9 April 2026 ends at 22:00 UTC (summer time).
-        assert_eq!(
-            due,
-            NaiveDate::from_ymd_opt(2026, 4, 9)
-                .unwrap()
-                .and_hms_opt(22, 0, 0)
-                .unwrap()
-        );
-        assert_eq!(
-            urgency_assessment_due_at(received),
-            received + Duration::hours(24)
-        );
-    }
-
-    #[test]
-    fn a_report_received_late_in_the_danish_evening_counts_from_that_danish_day() {
-        // 23:30 UTC on Thursday 26 November is Friday 27 November in Denmark.
-        let received = NaiveDate::from_ymd_opt(2026, 11, 26)
-            .unwrap()
-            .and_hms_opt(23, 30, 0)
-            .unwrap();
-        let due = acknowledge_due_at(received);
-        assert_eq!(due.date(), NaiveDate::from_ymd_opt(2026, 12, 7).unwrap());
     }
 }

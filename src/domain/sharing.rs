@@ -6,7 +6,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::catalog::InitiativeType;
-use super::family::{ConsentForm, ContactKind, DataCategory, Household};
+use super::family::{
+    check_consent_record, check_longest_validity, ConsentForm, ConsentGiver, ConsentRules,
+    ContactKind, DataCategory, Household,
+};
 use super::validation::{guarded_text, Violations};
 use crate::strict_json::{optional_object, optional_objects};
 
@@ -140,6 +143,13 @@ pub struct StatedConsent {
     pub given_as: ConsentForm,
     pub valid_until: NaiveDate,
     pub data_categories: Vec<DataCategory>,
+    /// Who gave the consent (required in new referrals; absent only in
+    /// statements recorded before it was asked for).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub given_by: Option<ConsentGiver>,
+    /// Required for a written consent: the municipality's reference to the document.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document_reference: Option<String>,
 }
 
 /// Whether a consent stated by the municipality still holds on `today`.
@@ -169,6 +179,7 @@ pub fn optional_text(
 pub fn check_stated_sharing(
     consent: &StatedConsent,
     shared: &SharedData,
+    rules: ConsentRules,
     today: NaiveDate,
     violations: &mut Violations,
 ) -> Vec<DataCategory> {
@@ -179,6 +190,28 @@ pub fn check_stated_sharing(
     if consent.recorded_on > today {
         violations.add("consent.recorded_on", "must not be in the future");
     }
+    match &consent.given_by {
+        Some(giver) => {
+            check_consent_record(
+                giver,
+                consent.given_as,
+                consent.document_reference.as_deref(),
+                "consent.",
+                violations,
+            );
+        }
+        None => violations.add(
+            "consent.given_by",
+            "say who gave the consent: name and relation (mother, father, guardian, young_person)",
+        ),
+    }
+    check_longest_validity(
+        consent.recorded_on,
+        consent.valid_until,
+        rules,
+        "consent.valid_until",
+        violations,
+    );
     if consent.valid_until < today {
         violations.add("consent.valid_until", "the consent has expired");
     }
@@ -225,6 +258,7 @@ pub fn check_stated_sharing(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::family::GiverRelation;
 
     fn day(text: &str) -> NaiveDate {
         text.parse().unwrap()
@@ -271,13 +305,19 @@ mod tests {
             given_as: ConsentForm::Written,
             valid_until: day("2026-12-31"),
             data_categories: vec![DataCategory::ContactDetails],
+            given_by: Some(ConsentGiver {
+                name: "Amina".into(),
+                relation: GiverRelation::Mother,
+            }),
+            document_reference: Some("Samtykke j.nr. 2026-117".into()),
         };
         let shared = SharedData {
             household_composition: Some(Household::default()),
             ..SharedData::default()
         };
         let mut violations = Violations::new();
-        check_stated_sharing(&consent, &shared, day("2026-06-01"), &mut violations);
+        let rules = ConsentRules { max_months: 12 };
+        check_stated_sharing(&consent, &shared, rules, day("2026-06-01"), &mut violations);
         let fields: Vec<String> = violations
             .into_errors()
             .into_iter()

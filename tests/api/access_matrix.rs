@@ -60,6 +60,10 @@ struct Row {
     key: Option<&'static str>,
 }
 
+fn today_plus(days: i64) -> String {
+    (chrono::Utc::now().date_naive() + chrono::Duration::days(days)).to_string()
+}
+
 fn today() -> String {
     chrono::Utc::now().date_naive().to_string()
 }
@@ -80,7 +84,7 @@ async fn every_operation_follows_the_access_matrix(backend: Backend) {
         .create(
             &format!("/api/v1/families/{family}/consents"),
             &worker_a,
-            &json!({"receiving_unit": "family_counselling", "purpose": "bridge_building", "data_categories": ["contact_details"], "valid_from": today(), "valid_until": "2099-01-01", "given_as": "written"}),
+            &json!({"receiving_unit": "family_counselling", "purpose": "bridge_building", "data_categories": ["contact_details"], "valid_from": today(), "valid_until": today_plus(300), "given_as": "written", "given_by": {"name": "Amina", "relation": "mother"}, "document_reference": "Samtykkeerklæring 2026-1"}),
         )
         .await;
     let mut course_body = new_initiative(&area_a, "family_course", "closed");
@@ -127,7 +131,7 @@ async fn every_operation_follows_the_access_matrix(backend: Backend) {
         .create(
             "/api/v1/concern-reports",
             &worker_a,
-            &json!({"family_id": family, "child": {"birth_year": 2016}, "observation": "Bekymring", "observed_on": today(), "urgent": false}),
+            &new_concern_report(&family, "Bekymring"),
         )
         .await;
 
@@ -144,7 +148,7 @@ async fn every_operation_follows_the_access_matrix(backend: Backend) {
         .create(
             &format!("/api/v1/families/{family}/consents"),
             &worker_a,
-            &json!({"receiving_unit": "family_counselling", "purpose": "application_help", "data_categories": ["contact_details"], "valid_from": today(), "valid_until": "2099-01-01", "given_as": "written"}),
+            &json!({"receiving_unit": "family_counselling", "purpose": "application_help", "data_categories": ["contact_details"], "valid_from": today(), "valid_until": today_plus(300), "given_as": "written", "given_by": {"name": "Amina", "relation": "mother"}, "document_reference": "Samtykkeerklæring 2026-1"}),
         )
         .await;
     let redacted = app
@@ -207,6 +211,10 @@ async fn every_operation_follows_the_access_matrix(backend: Backend) {
         row("GET", "/api/v1/families/{id}/contacts", format!("/api/v1/families/{family}/contacts"), None, [O, N, F, F, F, F, F, F, F, U]),
         row("GET", "/api/v1/families/{id}/consents", format!("/api/v1/families/{family}/consents"), None, [O, N, F, F, F, F, F, F, F, U]),
         row("GET", "/api/v1/families/{id}/export", format!("/api/v1/families/{family}/export"), None, [O, N, F, F, F, F, F, O, F, U]),
+        // The content of concern reports: only the data protection officer may include it.
+        row("GET", "/api/v1/families/{id}/export", format!("/api/v1/families/{family}/export?include_concern_report_content=true"), None, [F, F, F, F, F, F, F, O, F, U]),
+        row("GET", "/api/v1/municipalities/{code}/settings", "/api/v1/municipalities/101/settings".into(), None, [O, O, O, O, O, O, O, O, O, U]),
+        row("PUT", "/api/v1/municipalities/{code}/settings", "/api/v1/municipalities/101/settings".into(), Some(json!({"concern_report_unit": "family_counselling", "signatory_units": ["social_services"]})), [F, F, F, F, F, F, F, F, O, U]),
         row("GET", "/api/v1/consents/{id}", format!("/api/v1/consents/{consent}"), None, [O, N, F, F, F, F, F, F, F, U]),
         row("GET", "/api/v1/referrals", "/api/v1/referrals".into(), None, [O, O, O, O, O, F, F, F, F, U]),
         row("GET", "/api/v1/referrals/{id}", format!("/api/v1/referrals/{referral}"), None, [O, N, O, N, N, F, F, F, F, U]),
@@ -224,7 +232,8 @@ async fn every_operation_follows_the_access_matrix(backend: Backend) {
         row("PATCH", "/api/v1/areas/{id}", format!("/api/v1/areas/{area_a}"), Some(json!({"name": "X"})), [F, F, F, F, F, F, F, F, O, U]),
         row("PATCH", "/api/v1/assessments/{id}", format!("/api/v1/assessments/{assessment}"), Some(json!({"summary": "X"})), [O, N, O, O, N, F, F, F, F, U]),
         row("POST", "/api/v1/assessments/{id}/findings", format!("/api/v1/assessments/{assessment}/findings"), Some(json!({"problem_area": "health", "households": 1, "severity": 1, "evidence": ["x"]})), [O, N, O, O, N, F, F, F, F, U]),
-        row("POST", "/api/v1/assessments/{id}/approvals", format!("/api/v1/assessments/{assessment}/approvals"), None, [O, N, O, O, N, F, F, F, F, U]),
+        // For the municipality only its signatory units sign (by default not children_families).
+        row("POST", "/api/v1/assessments/{id}/approvals", format!("/api/v1/assessments/{assessment}/approvals"), None, [O, N, O, F, N, F, F, F, F, U]),
         row("PATCH", "/api/v1/initiatives/{id}", format!("/api/v1/initiatives/{initiative}"), Some(json!({"title": "X"})), [O, N, F, F, F, F, F, F, F, U]),
         row("POST", "/api/v1/initiatives/{id}/enrolments", format!("/api/v1/initiatives/{initiative}/enrolments"), Some(json!({"family_id": family, "heavily_burdened": true})), [O, N, F, F, F, F, F, F, F, U]),
         row("PATCH", "/api/v1/families/{id}", format!("/api/v1/families/{family}"), Some(json!({"display_name": "X"})), [O, N, F, F, F, F, F, F, F, U]),
@@ -237,10 +246,12 @@ async fn every_operation_follows_the_access_matrix(backend: Backend) {
         row("POST", "/api/v1/initiatives/{id}/sessions", format!("/api/v1/initiatives/{initiative}/sessions"), Some(json!({"held_on": today(), "theme": "Tema"})), [O, N, F, F, F, F, F, F, F, U]),
         row("POST", "/api/v1/families", "/api/v1/families".into(), Some(new_family(&area_a, "Familien Ny")), [O, O, F, F, F, F, F, F, F, U]),
         row("POST", "/api/v1/families/{id}/contacts", format!("/api/v1/families/{family}/contacts"), Some(json!({"occurred_on": today(), "kind": "phone"})), [O, N, F, F, F, F, F, F, F, U]),
-        row("POST", "/api/v1/families/{id}/consents", format!("/api/v1/families/{family}/consents"), Some(json!({"receiving_unit": "school", "purpose": "bridge_building", "data_categories": ["contact_details"], "valid_from": today(), "valid_until": "2099-01-01", "given_as": "oral"})), [O, N, F, F, F, F, F, F, F, U]),
+        row("POST", "/api/v1/families/{id}/consents", format!("/api/v1/families/{family}/consents"), Some(json!({"receiving_unit": "school", "purpose": "bridge_building", "data_categories": ["contact_details"], "valid_from": today(), "valid_until": today_plus(300), "given_as": "oral", "given_by": {"name": "Amina", "relation": "mother"}})), [O, N, F, F, F, F, F, F, F, U]),
         row("POST", "/api/v1/referrals", "/api/v1/referrals".into(), Some(json!({"direction": "to_municipality", "family_id": family, "consent_id": consent, "unit": "family_counselling", "purpose": "bridge_building", "shared_categories": ["contact_details"]})), [O, O, O, O, O, F, F, F, F, U]),
-        row("POST", "/api/v1/concern-reports", "/api/v1/concern-reports".into(), Some(json!({"family_id": family, "child": {"birth_year": 2015}, "observation": "Bekymring", "observed_on": today(), "urgent": false})), [O, O, F, F, F, F, F, F, F, U]),
+        row("POST", "/api/v1/concern-reports", "/api/v1/concern-reports".into(), Some(new_concern_report(&family, "Bekymring")), [O, O, F, F, F, F, F, F, F, U]),
         // State changes last, since allowed callers make them.
+        row("POST", "/api/v1/concern-reports/{id}/feedback", format!("/api/v1/concern-reports/{concern}/feedback"), Some(json!({"outcome": "no_action"})), [F, F, N, O, N, F, F, F, F, U]),
+        row("POST", "/api/v1/concern-reports/{id}/urgency-assessment", format!("/api/v1/concern-reports/{concern}/urgency-assessment"), Some(json!({"urgent": false})), [F, F, N, O, N, F, F, F, F, U]),
         row("POST", "/api/v1/concern-reports/{id}/acknowledgement", format!("/api/v1/concern-reports/{concern}/acknowledgement"), None, [F, F, N, O, N, F, F, F, F, U]),
         row("DELETE", "/api/v1/initiatives/{id}/enrolments/{family_id}", format!("/api/v1/initiatives/{initiative}/enrolments/{family}"), None, [O, N, F, F, F, F, F, F, F, U]),
         row("POST", "/api/v1/consents/{id}/withdrawal", format!("/api/v1/consents/{consent}/withdrawal"), None, [O, N, F, F, F, F, F, F, F, U]),

@@ -132,6 +132,33 @@ async fn both_sides_draft_approve_and_revise_an_assessment(backend: Backend) {
         1
     );
 
+    // A unit that does not sign for the municipality may add findings, not sign.
+    let school = caseworker("101", "school");
+    let refused = assert_problem(
+        app.post(
+            &format!("/api/v1/assessments/{id}/approvals"),
+            &school,
+            &json!(null),
+        )
+        .await,
+        403,
+    )
+    .await;
+    assert!(refused["detail"]
+        .as_str()
+        .unwrap()
+        .contains("social_services"));
+    let still: Value = app
+        .get(&format!("/api/v1/assessments/{id}"), &s.worker)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        still["status"], "in_review",
+        "a school caseworker's approval does not agree it"
+    );
+
     let agreed = app
         .post(
             &format!("/api/v1/assessments/{id}/approvals"),
@@ -141,6 +168,13 @@ async fn both_sides_draft_approve_and_revise_an_assessment(backend: Backend) {
         .await;
     let agreed: Value = agreed.json().await.unwrap();
     assert_eq!(agreed["status"], "agreed");
+    assert_eq!(agreed["approvals"][1]["unit"], "social_services");
+    assert_eq!(
+        agreed["approvals"][1]["approved_by"],
+        "test-municipal_caseworker"
+    );
+    assert!(agreed["approvals"][1]["approved_at"].is_string());
+    assert_eq!(agreed["approvals"][0]["unit"], Value::Null);
     let sides: Vec<_> = agreed["approvals"]
         .as_array()
         .unwrap()
@@ -424,7 +458,16 @@ async fn invalid_counts_shares_and_severities_get_422(backend: Backend) {
     assert_problem(unknown_area, 400).await;
 }
 
-async fn recommendations_rank_a_family_course_first_for_high_knowledge_and_isolation(
+fn ranked(recommendations: &Value) -> Vec<&str> {
+    recommendations["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["initiative_type"].as_str().unwrap())
+        .collect()
+}
+
+async fn recommendations_put_contact_first_then_rank_a_family_course_first_for_high_knowledge_and_isolation(
     backend: Backend,
 ) {
     let s = scenario(backend).await;
@@ -439,30 +482,65 @@ async fn recommendations_rank_a_family_course_first_for_high_knowledge_and_isola
         )
         .await;
     let id = draft["id"].as_str().unwrap();
-    let response = s
+    let path = format!("/api/v1/assessments/{id}/recommendations");
+    let without_contact: Value = s.app.get(&path, &s.caseworker).await.json().await.unwrap();
+    assert_eq!(without_contact["contact_groundwork"], false);
+    assert_eq!(
+        ranked(&without_contact),
+        [
+            "bridge_building",
+            "information_event",
+            "exercise_activity",
+            "family_course",
+            "social_activity"
+        ],
+        "no contact yet: low-threshold work before a family course"
+    );
+    let course = &without_contact["items"][3];
+    assert!(course["contact_first"]["da"]
+        .as_str()
+        .unwrap()
+        .contains("fra den ene dag til den anden"));
+    assert!(without_contact["items"][2]["contact_first"]["en"]
+        .as_str()
+        .unwrap()
+        .contains("exercise"));
+    assert_eq!(without_contact["items"][4]["contact_first"], Value::Null);
+
+    let family = s
         .app
-        .get(
-            &format!("/api/v1/assessments/{id}/recommendations"),
-            &s.caseworker,
+        .create(
+            "/api/v1/families",
+            &s.worker,
+            &new_family(&s.area, "Familien K"),
         )
         .await;
+    s.app
+        .create(
+            &format!("/api/v1/families/{family}/contacts"),
+            &s.worker,
+            &json!({"occurred_on": chrono::Utc::now().date_naive().to_string(), "kind": "letter_help"}),
+        )
+        .await;
+    let response = s.app.get(&path, &s.caseworker).await;
     assert_eq!(response.status(), 200);
     let body: Value = response.json().await.unwrap();
-    let ranked: Vec<_> = body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["initiative_type"].as_str().unwrap())
-        .collect();
+    assert_eq!(body["contact_groundwork"], true);
     assert_eq!(
-        ranked,
+        ranked(&body),
         [
             "family_course",
             "bridge_building",
             "information_event",
-            "social_activity"
+            "social_activity",
+            "exercise_activity"
         ]
     );
+    assert!(body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|item| item["contact_first"].is_null()));
     let course = &body["items"][0];
     assert_eq!(course["rank"], 1);
     assert_eq!(course["combined"], true);
@@ -695,12 +773,58 @@ async fn assessment_operations_follow_the_access_rules(backend: Backend) {
     );
 }
 
+async fn the_municipality_chooses_the_units_that_sign_for_it(backend: Backend) {
+    let s = scenario(backend).await;
+    let draft = s
+        .create(&s.worker, &new_assessment(vec![finding("knowledge", 3)]))
+        .await;
+    let id = draft["id"].as_str().unwrap();
+    let approvals = format!("/api/v1/assessments/{id}/approvals");
+    let school = caseworker("101", "school");
+    assert_problem(s.app.post(&approvals, &school, &json!(null)).await, 403).await;
+    let schools_sign =
+        json!({"concern_report_unit": "children_families", "signatory_units": ["school"]});
+    assert_eq!(
+        s.app
+            .put(
+                "/api/v1/municipalities/101/settings",
+                &admin(),
+                None,
+                &schools_sign
+            )
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        s.app.post(&approvals, &school, &json!(null)).await.status(),
+        201
+    );
+    assert_problem(
+        s.app.post(&approvals, &s.caseworker, &json!(null)).await,
+        403,
+    )
+    .await;
+    let other_municipality: Value = s
+        .app
+        .get("/api/v1/municipalities/751/settings", &s.caseworker)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        other_municipality["configured"], false,
+        "each municipality chooses for itself"
+    );
+}
+
 crate::on_both_backends!(
+    the_municipality_chooses_the_units_that_sign_for_it,
     both_sides_draft_approve_and_revise_an_assessment,
     editing_an_assessment_in_review_withdraws_its_approvals,
     the_side_of_a_finding_cannot_be_claimed_in_the_body,
     cpr_numbers_in_any_free_text_are_rejected_naming_the_field,
     invalid_counts_shares_and_severities_get_422,
-    recommendations_rank_a_family_course_first_for_high_knowledge_and_isolation,
+    recommendations_put_contact_first_then_rank_a_family_course_first_for_high_knowledge_and_isolation,
     assessment_operations_follow_the_access_rules,
 );

@@ -40,7 +40,9 @@ async fn line(backend: Backend) -> Line {
                 "data_categories": ["contact_details"],
                 "valid_from": today_plus(0),
                 "valid_until": today_plus(60),
-                "given_as": "written"
+                "given_as": "written",
+                "given_by": {"name": "Amina", "relation": "mother"},
+                "document_reference": "Samtykkeerklæring 2026-1"
             }),
         )
         .await;
@@ -291,6 +293,8 @@ async fn accepting_into_a_family_record_needs_a_consent_that_still_holds(backend
                 "purpose": "initiative_participation",
                 "consent": {
                     "recorded_by": "sagsbehandler-17",
+                    "given_by": {"name": "Amina", "relation": "mother"},
+                    "document_reference": "Samtykke j.nr. 2026-117",
                     "recorded_on": today_plus(0),
                     "given_as": "written",
                     "valid_until": today_plus(30),
@@ -651,7 +655,8 @@ async fn input_no_database_could_store_is_a_clear_400(backend: Backend) {
     let consent = json!({
         "receiving_unit": "school", "purpose": "bridge_building",
         "data_categories": ["contact_details"], "valid_from": today_plus(0),
-        "valid_until": "+262142-12-31", "given_as": "oral"
+        "valid_until": "+262142-12-31", "given_as": "oral",
+        "given_by": {"name": "Amina", "relation": "mother"}
     });
     assert_problem(
         l.app

@@ -8,6 +8,8 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_familiebro");
+/// A data key in the form FAMILIEBRO_DATA_KEY takes (32 bytes, base64).
+const DATA_KEY: &str = "test-1:QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE=";
 
 fn familiebro(data_dir: &std::path::Path) -> Command {
     let mut command = Command::new(BINARY);
@@ -43,6 +45,20 @@ fn serve_without_key_configuration_refuses_and_says_what_to_set() {
             && message.contains("FAMILIEBRO_JWT_PUBLIC_KEYS"),
         "{message}"
     );
+
+    let output = familiebro(dir.path())
+        .env("FAMILIEBRO_JWT_ISSUER", "idp")
+        .env("FAMILIEBRO_JWT_AUDIENCE", "familiebro")
+        .env(
+            "FAMILIEBRO_JWT_HS256_SECRET",
+            "a-secret-that-is-long-enough-to-use-it",
+        )
+        .arg("serve")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let message = String::from_utf8_lossy(&output.stderr);
+    assert!(message.contains("FAMILIEBRO_DATA_KEY"), "{message}");
 }
 
 #[test]
@@ -55,6 +71,8 @@ fn bad_configuration_values_name_their_variable() {
         ("FAMILIEBRO_CORS_ORIGINS", "*"),
         ("DATABASE_URL", "mysql://localhost/x"),
         ("FAMILIEBRO_JWT_PUBLIC_KEYS", "/nonexistent/keys.pem"),
+        ("FAMILIEBRO_DATA_KEY", "k1:c2hvcnQ="),
+        ("FAMILIEBRO_CONSENT_MAX_MONTHS", "a year"),
     ];
     for (variable, value) in cases {
         let output = familiebro(dir.path())
@@ -64,6 +82,7 @@ fn bad_configuration_values_name_their_variable() {
                 "FAMILIEBRO_JWT_HS256_SECRET",
                 "a-secret-that-is-long-enough-to-use-it",
             )
+            .env("FAMILIEBRO_DATA_KEY", DATA_KEY)
             .env(variable, value)
             .arg("serve")
             .output()
@@ -137,52 +156,80 @@ impl Drop for Running {
     }
 }
 
+/// A `serve --dev` server on a free port, with the tokens it printed.
+struct DevServer {
+    _child: Running,
+    tokens: std::collections::HashMap<String, String>,
+    docs: String,
+}
+
+impl DevServer {
+    fn start(dir: &std::path::Path, log_level: &str, log: Stdio) -> Self {
+        let mut child = Running(
+            familiebro(dir)
+                .env("RUST_LOG", log_level)
+                .args(["serve", "--dev", "--bind", "127.0.0.1:0"])
+                .stdout(Stdio::piped())
+                .stderr(log)
+                .spawn()
+                .unwrap(),
+        );
+        let (lines, received) = std::sync::mpsc::channel();
+        let stdout = BufReader::new(child.0.stdout.take().unwrap());
+        // Keep draining stdout so the server never writes into a closed pipe.
+        std::thread::spawn(move || {
+            for line in stdout.lines().map_while(Result::ok) {
+                let _ = lines.send(line);
+            }
+        });
+        let mut tokens = std::collections::HashMap::new();
+        let mut role = None;
+        let mut docs = None;
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while let Ok(line) =
+            received.recv_timeout(deadline.saturating_duration_since(Instant::now()))
+        {
+            if let Some(url) = line.strip_prefix("API docs: ") {
+                docs = Some(url.to_owned());
+                break;
+            }
+            if let Some(name) = line.strip_suffix(':').filter(|name| !name.contains(' ')) {
+                role = Some(name.to_owned());
+            } else if let (Some(name), Some(token)) = (role.take(), line.strip_prefix("  ")) {
+                tokens.insert(name, token.to_owned());
+            }
+        }
+        Self {
+            _child: child,
+            tokens,
+            docs: docs.expect("the docs URL is printed"),
+        }
+    }
+
+    fn base(&self) -> &str {
+        self.docs.trim_end_matches("/docs/")
+    }
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
 #[test]
 fn serve_dev_loads_demo_data_and_prints_working_tokens() {
     let dir = tempfile::tempdir().unwrap();
-    let mut child = Running(
-        familiebro(dir.path())
-            .args(["serve", "--dev", "--bind", "127.0.0.1:0"])
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap(),
-    );
-    let (lines, received) = std::sync::mpsc::channel();
-    let stdout = BufReader::new(child.0.stdout.take().unwrap());
-    // Keep draining stdout so the server never writes into a closed pipe.
-    std::thread::spawn(move || {
-        for line in stdout.lines().map_while(Result::ok) {
-            let _ = lines.send(line);
-        }
-    });
-    let mut tokens = std::collections::HashMap::new();
-    let mut role = None;
-    let mut docs = None;
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while let Ok(line) = received.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-        if let Some(url) = line.strip_prefix("API docs: ") {
-            docs = Some(url.to_owned());
-            break;
-        }
-        if let Some(name) = line.strip_suffix(':').filter(|name| !name.contains(' ')) {
-            role = Some(name.to_owned());
-        } else if let (Some(name), Some(token)) = (role.take(), line.strip_prefix("  ")) {
-            tokens.insert(name, token.to_owned());
-        }
-    }
-    let docs = docs.expect("the docs URL is printed");
+    let server = DevServer::start(dir.path(), "warn", Stdio::inherit());
+    let (tokens, docs, base) = (&server.tokens, &server.docs, server.base());
     assert_eq!(tokens.len(), 5, "one token per role: {:?}", tokens.keys());
-    let base = docs.trim_end_matches("/docs/");
     assert!(
         dir.path().join("familiebro.db").exists(),
         "SQLite under the data dir"
     );
 
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
+    runtime().block_on(async {
         let client = reqwest::Client::new();
         let areas: Value = client
             .get(format!("{base}/api/v1/areas"))
@@ -218,7 +265,41 @@ fn serve_dev_loads_demo_data_and_prints_working_tokens() {
             ["agreed", "draft"],
             "one agreed assessment and one draft"
         );
-        for (role, token) in &tokens {
+        let get = |path: &str, role: &str| {
+            client
+                .get(format!("{base}{path}"))
+                .bearer_auth(&tokens[role])
+                .send()
+        };
+        let referrals: Value = get("/api/v1/referrals", "municipal_caseworker")
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let mut states: Vec<&str> = referrals["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|referral| referral["status"].as_str().unwrap())
+            .collect();
+        states.sort();
+        assert_eq!(
+            states,
+            ["accepted", "completed", "requested"],
+            "referrals in the states a receiver handles"
+        );
+        let reports: Value = get("/api/v1/concern-reports", "municipal_caseworker")
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            reports["items"][0]["status"], "received",
+            "a concern report to handle"
+        );
+        for (role, token) in tokens.iter() {
             let status = client
                 .get(format!("{base}/api/v1/catalog/municipal-units"))
                 .bearer_auth(token)
@@ -228,7 +309,94 @@ fn serve_dev_loads_demo_data_and_prints_working_tokens() {
                 .status();
             assert_eq!(status, 200, "the printed {role} token works");
         }
-        let docs_page = client.get(&docs).send().await.unwrap();
+        let docs_page = client.get(docs).send().await.unwrap();
         assert_eq!(docs_page.status(), 200);
     });
+}
+
+#[test]
+fn a_cpr_number_in_a_concern_report_reaches_no_log_line_and_no_database_byte() {
+    const CPR: &str = "010116-4123";
+    let dir = tempfile::tempdir().unwrap();
+    let log_path = dir.path().join("server.log");
+    let log = std::fs::File::create(&log_path).unwrap();
+    let server = DevServer::start(dir.path(), "debug", Stdio::from(log));
+    let base = server.base().to_owned();
+    let worker = server.tokens["housing_social_worker"].clone();
+    let receiver = server.tokens["municipal_caseworker"].clone();
+    runtime().block_on(async {
+        let client = reqwest::Client::new();
+        let families: Value = client
+            .get(format!("{base}/api/v1/families"))
+            .bearer_auth(&worker)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let family = families["items"][0]["id"].as_str().unwrap().to_owned();
+        let report = serde_json::json!({
+            "family_id": family,
+            "child": {"name": "Omar", "cpr": CPR},
+            "observation": "Blå mærker på armene",
+            "observed_on": chrono::Utc::now().date_naive().to_string(),
+            "parents_informed": true,
+            "reporter": {"name": "Sara", "email": "sara@example.dk"},
+            "urgent": true
+        });
+        let created: Value = client
+            .post(format!("{base}/api/v1/concern-reports"))
+            .bearer_auth(&worker)
+            .json(&report)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let id = created["id"].as_str().expect("created").to_owned();
+        let received: Value = client
+            .get(format!("{base}/api/v1/concern-reports/{id}"))
+            .bearer_auth(&receiver)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(received["child"]["cpr"], CPR, "the receiving unit reads it");
+        let mut refused = report.clone();
+        refused["child"]["cpr"] = serde_json::json!("320116-4123");
+        let status = client
+            .post(format!("{base}/api/v1/concern-reports"))
+            .bearer_auth(&worker)
+            .json(&refused)
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert_eq!(status, 422);
+    });
+    drop(server);
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    assert!(
+        log.contains("/api/v1/concern-reports"),
+        "requests are logged: {log}"
+    );
+    for needle in [CPR, "0101164123", "4123"] {
+        assert!(!log.contains(needle), "{needle} is in the log");
+    }
+    for file in ["familiebro.db", "familiebro.db-wal"] {
+        if let Ok(bytes) = std::fs::read(dir.path().join(file)) {
+            for needle in [CPR, "0101164123"] {
+                assert!(
+                    !bytes
+                        .windows(needle.len())
+                        .any(|window| window == needle.as_bytes()),
+                    "{needle} is in {file} in clear text"
+                );
+            }
+        }
+    }
 }

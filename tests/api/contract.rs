@@ -34,7 +34,7 @@ async fn world(backend: Backend) -> World {
         .create(
             &format!("/api/v1/families/{family}/consents"),
             &worker,
-            &json!({"receiving_unit": "family_counselling", "purpose": "bridge_building", "data_categories": ["contact_details"], "valid_from": today_plus(0), "valid_until": today_plus(30), "given_as": "written"}),
+            &json!({"receiving_unit": "family_counselling", "purpose": "bridge_building", "data_categories": ["contact_details"], "valid_from": today_plus(0), "valid_until": today_plus(30), "given_as": "written", "given_by": {"name": "Amina", "relation": "mother"}, "document_reference": "Samtykkeerklæring 2026-1"}),
         )
         .await;
     let referral = app

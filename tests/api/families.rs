@@ -22,7 +22,9 @@ fn consent_body(unit: &str, valid_from: &str, valid_until: &str) -> Value {
         "data_categories": ["contact_details", "household_composition"],
         "valid_from": valid_from,
         "valid_until": valid_until,
-        "given_as": "written"
+        "given_as": "written",
+        "given_by": {"name": "Amina", "relation": "mother"},
+        "document_reference": "Samtykkeerklæring 2026-1"
     })
 }
 
@@ -183,6 +185,107 @@ async fn consents_have_validity_windows_and_can_be_withdrawn(backend: Backend) {
         again["withdrawn_at"], first["withdrawn_at"],
         "the first withdrawal stands"
     );
+}
+
+async fn a_consent_records_who_gave_it_how_and_for_how_long(backend: Backend) {
+    let s = scenario(backend).await;
+    let path = format!("/api/v1/families/{}/consents", s.family);
+    let consent: Value = s
+        .app
+        .get(&format!("/api/v1/consents/{}", s.consent), &s.worker)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        consent["given_by"],
+        json!({"name": "Amina", "relation": "mother"})
+    );
+    assert_eq!(consent["document_reference"], "Samtykkeerklæring 2026-1");
+
+    let too_long = consent_body("job_centre", &today_plus(0), &today_plus(400));
+    let problem = assert_problem(s.app.post(&path, &s.worker, &too_long).await, 422).await;
+    assert_eq!(problem["errors"][0]["field"], "valid_until");
+    assert!(problem["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("12 months"));
+    let mut undocumented = consent_body("job_centre", &today_plus(0), &today_plus(30));
+    undocumented
+        .as_object_mut()
+        .unwrap()
+        .remove("document_reference");
+    let problem = assert_problem(s.app.post(&path, &s.worker, &undocumented).await, 422).await;
+    assert_eq!(problem["errors"][0]["field"], "document_reference");
+    let mut oral = undocumented.clone();
+    oral["given_as"] = json!("oral");
+    oral["given_by"] = json!({"name": "Omar", "relation": "young_person"});
+    let oral = s.app.create(&path, &s.worker, &oral).await;
+    let mut anonymous = consent_body("job_centre", &today_plus(0), &today_plus(30));
+    anonymous.as_object_mut().unwrap().remove("given_by");
+    assert_problem(s.app.post(&path, &s.worker, &anonymous).await, 400).await;
+    let mut unknown_relation = consent_body("job_centre", &today_plus(0), &today_plus(30));
+    unknown_relation["given_by"]["relation"] = json!("neighbour");
+    assert_problem(s.app.post(&path, &s.worker, &unknown_relation).await, 400).await;
+
+    // Renewal: consents running out before a day, and the families that hold them.
+    let expiring: Value = s
+        .app
+        .get(
+            &format!("{path}?expiring_before={}", today_plus(45)),
+            &s.worker,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let ids: Vec<_> = expiring["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [oral.as_str()], "the 90-day consent runs out later");
+    let other = s
+        .app
+        .create(
+            "/api/v1/families",
+            &s.worker,
+            &new_family(&s.area, "Familien Uden"),
+        )
+        .await;
+    let families: Value = s
+        .app
+        .get(
+            &format!(
+                "/api/v1/families?consent_expiring_before={}",
+                today_plus(45)
+            ),
+            &s.worker,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let ids: Vec<_> = families["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [s.family.as_str()]);
+    assert!(!ids.contains(&other.as_str()));
+    let later: Value = s
+        .app
+        .get(
+            &format!("{path}?expiring_before={}", today_plus(91)),
+            &s.worker,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(later["items"].as_array().unwrap().len(), 2);
 }
 
 async fn family_records_refuse_cpr_numbers_and_special_category_fields(backend: Backend) {
@@ -441,6 +544,7 @@ async fn only_workers_of_the_familys_area_reach_its_records(backend: Backend) {
 crate::on_both_backends!(
     a_worker_records_a_family_with_contacts_and_consents,
     consents_have_validity_windows_and_can_be_withdrawn,
+    a_consent_records_who_gave_it_how_and_for_how_long,
     family_records_refuse_cpr_numbers_and_special_category_fields,
     a_family_update_honours_if_match_and_delete_removes_everything,
     only_workers_of_the_familys_area_reach_its_records,

@@ -19,6 +19,8 @@ pub const AUDIENCE: &str = "familiebro";
 /// Requests per minute per token on list routes in tests.
 pub const RATE_LIMIT: u32 = 120;
 pub const METRICS_TOKEN: &str = "test-metrics-token-0123456789";
+/// The key that seals CPR numbers in tests.
+pub const DATA_KEY: &str = "test-1:dGVzdC1kYXRhLWtleS0wMTIzNDU2Nzg5YWJjZGVmMDE=";
 pub const MAX_TTL: Duration = Duration::from_secs(12 * 3600);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -158,6 +160,8 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
             suppression_threshold: 5,
             rate_limit_per_minute: RATE_LIMIT,
             metrics_token: Some(METRICS_TOKEN.into()),
+            data_keys: familiebro::db::sealed::DataKeys::parse(DATA_KEY).expect("data key"),
+            consent_max_months: 12,
             workers: Some(2),
         },
     )
@@ -405,6 +409,24 @@ impl TestApp {
         request.send().await.expect("request")
     }
 
+    pub async fn put(
+        &self,
+        path: &str,
+        token: &str,
+        if_match: Option<&str>,
+        body: &Value,
+    ) -> reqwest::Response {
+        let mut request = self
+            .client
+            .put(self.url(path))
+            .bearer_auth(token)
+            .json(body);
+        if let Some(etag) = if_match {
+            request = request.header("If-Match", etag);
+        }
+        request.send().await.expect("request")
+    }
+
     /// Creates an area as admin and returns its id.
     pub async fn create_area(&self, name: &str, municipality: &str) -> String {
         let response = self
@@ -445,6 +467,25 @@ pub fn new_family(area_id: &str, name: &str) -> Value {
         "household": {"adults": 2, "children": 3, "children_birth_years": [2012, 2016]},
         "languages": ["arabisk"],
         "interpreter_needed": true
+    })
+}
+
+/// The child's CPR number in test concern reports (a valid date, a child).
+pub const CHILD_CPR: &str = "010116-4123";
+
+/// A concern report the municipality can act on.
+pub fn new_concern_report(family_id: &str, observation: &str) -> Value {
+    json!({
+        "family_id": family_id,
+        "child": {"name": "Omar", "cpr": CHILD_CPR, "address": "Nørrebakken 3, 2. th."},
+        "parents": [{"name": "Amina", "relation": "mother"}, {"name": "Yusuf", "relation": "father"}],
+        "observation": observation,
+        "observed_on": chrono::Utc::now().date_naive().to_string(),
+        "child_statement": "Far bliver så vred",
+        "parents_informed": false,
+        "parents_not_informed_reason": "Det kan bringe barnet i fare",
+        "reporter": {"name": "Sara, boligsocial medarbejder", "phone": "+45 43 21 00 00"},
+        "urgent": true
     })
 }
 

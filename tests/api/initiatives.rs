@@ -104,7 +104,11 @@ async fn both_sides_read_the_plan_but_only_the_areas_workers_write_it(backend: B
         .json()
         .await
         .unwrap();
-    assert_eq!(plan["problem_areas"], json!(["health"]));
+    assert_eq!(
+        plan["problem_areas"],
+        json!(["isolation", "health"]),
+        "exercise answers isolation as well as health"
+    );
     assert_eq!(plan["status"], "planned");
     assert_eq!(
         plan["enrolled"],
@@ -214,8 +218,31 @@ async fn the_handbooks_start_conditions_are_enforced(backend: Backend) {
     }
 
     let volunteering = s.initiative("volunteering", "closed").await;
-    let problem = assert_problem(s.set_status(&volunteering, "active").await, 422).await;
-    assert_eq!(problem["errors"][0]["field"], "job_centre_agreement");
+    let started = s.set_status(&volunteering, "active").await;
+    assert_eq!(
+        started.status(),
+        200,
+        "the job-centre agreement is an example, not a condition"
+    );
+    let started: Value = started.json().await.unwrap();
+    assert_eq!(started["status"], "active");
+    assert_eq!(
+        started["condition_warnings"][0]["field"],
+        "job_centre_agreement"
+    );
+    let agreed: Value = s
+        .app
+        .patch(
+            &format!("/api/v1/initiatives/{volunteering}"),
+            &s.worker,
+            None,
+            &json!({"job_centre_agreement": "Jobcenter Albertslund, aftale 2026-17"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(agreed["condition_warnings"], json!([]));
 
     let exercise = s.initiative("exercise_activity", "open").await;
     let problem = assert_problem(s.set_status(&exercise, "completed").await, 409).await;
@@ -444,6 +471,102 @@ async fn enrolment_is_limited_to_the_area_and_the_capacity(backend: Backend) {
     );
 }
 
+async fn the_handbooks_rules_hold_as_written(backend: Backend) {
+    let s = scenario(backend).await;
+    let open_course = new_initiative(&s.area, "family_course", "open");
+    let problem = assert_problem(
+        s.app
+            .post("/api/v1/initiatives", &s.worker, &open_course)
+            .await,
+        422,
+    )
+    .await;
+    assert_eq!(problem["errors"][0]["field"], "format");
+    assert!(problem["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("closed"));
+
+    let mut exercise = new_initiative(&s.area, "exercise_activity", "open");
+    exercise["problem_areas"] = json!(["health", "isolation"]);
+    let exercise = s
+        .app
+        .create("/api/v1/initiatives", &s.worker, &exercise)
+        .await;
+    let plan: Value = s
+        .app
+        .get(&format!("/api/v1/initiatives/{exercise}"), &s.worker)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(plan["problem_areas"], json!(["health", "isolation"]));
+
+    // Open events count anonymous participants; closed groups name their families.
+    let event = s.initiative("information_event", "open").await;
+    assert_eq!(s.set_status(&event, "active").await.status(), 200);
+    let today = chrono::Utc::now().date_naive().to_string();
+    let family = s.family("A").await;
+    let session: Value = s
+        .app
+        .post(
+            &format!("/api/v1/initiatives/{event}/sessions"),
+            &s.worker,
+            &json!({"held_on": today, "theme": "Mød skolen", "headcount": 40, "attendee_family_ids": [family]}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(session["headcount"], 40);
+    assert_eq!(
+        session["attendance"]["value"], 41,
+        "the headcount counts with the families"
+    );
+    let problem = assert_problem(
+        s.app
+            .post(
+                &format!("/api/v1/initiatives/{event}/sessions"),
+                &s.worker,
+                &json!({"held_on": today, "theme": "Mød skolen", "headcount": -1}),
+            )
+            .await,
+        422,
+    )
+    .await;
+    assert_eq!(problem["errors"][0]["field"], "headcount");
+    let statistics: Value = s
+        .app
+        .get(&format!("/api/v1/areas/{}/statistics", s.area), &s.worker)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(statistics["session_attendances"]["value"], 41);
+
+    let course = s.initiative("family_course", "closed").await;
+    s.app
+        .patch(
+            &format!("/api/v1/initiatives/{course}"),
+            &s.worker,
+            None,
+            &json!({"status": "active", "network_plan": "Madklub"}),
+        )
+        .await;
+    let problem = assert_problem(
+        s.app
+            .post(
+                &format!("/api/v1/initiatives/{course}/sessions"),
+                &s.worker,
+                &json!({"held_on": today, "theme": "Skolestart", "headcount": 6}),
+            )
+            .await,
+        422,
+    )
+    .await;
+    assert_eq!(problem["errors"][0]["field"], "headcount");
+}
+
 async fn sessions_show_attendees_only_to_the_areas_workers(backend: Backend) {
     let s = scenario(backend).await;
     let course = s.initiative("family_course", "closed").await;
@@ -556,6 +679,7 @@ async fn the_composition_check_warns_as_the_handbook_does(backend: Backend) {
 crate::on_both_backends!(
     both_sides_read_the_plan_but_only_the_areas_workers_write_it,
     the_handbooks_start_conditions_are_enforced,
+    the_handbooks_rules_hold_as_written,
     enrolment_is_limited_to_the_area_and_the_capacity,
     sessions_show_attendees_only_to_the_areas_workers,
     the_composition_check_warns_as_the_handbook_does,

@@ -68,7 +68,7 @@ async fn the_catalogue_lists_the_handbook_vocabulary(backend: Backend) {
     );
     assert_eq!(
         problems["items"][1]["answered_by"],
-        serde_json::json!(["social_activity", "family_course"])
+        serde_json::json!(["social_activity", "family_course", "exercise_activity"])
     );
     assert!(problems["items"][0]["label"]["da"]
         .as_str()
@@ -140,7 +140,7 @@ async fn a_postgres_outage_gives_503_problems_while_livez_stays_up() {
     let ready = app.client.get(app.url("/readyz")).send().await.unwrap();
     assert_eq!(ready.status(), 503);
     let area = uuid::Uuid::now_v7().to_string();
-    let report = serde_json::json!({"family_id": uuid::Uuid::now_v7(), "child": {"birth_year": 2016}, "observation": "x", "observed_on": "2026-01-05", "urgent": false});
+    let report = new_concern_report(&uuid::Uuid::now_v7().to_string(), "Bekymring");
     let write = app
         .post("/api/v1/concern-reports", &worker(&[&area]), &report)
         .await;

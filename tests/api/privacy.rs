@@ -55,7 +55,7 @@ async fn world(backend: Backend) -> World {
         .create(
             &format!("/api/v1/families/{family}/consents"),
             &worker,
-            &json!({"receiving_unit": "job_centre", "purpose": "job_centre_internship", "data_categories": ["contact_details"], "valid_from": today_plus(0), "valid_until": today_plus(30), "given_as": "oral"}),
+            &json!({"receiving_unit": "job_centre", "purpose": "job_centre_internship", "data_categories": ["contact_details"], "valid_from": today_plus(0), "valid_until": today_plus(30), "given_as": "oral", "given_by": {"name": "Amina", "relation": "mother"}}),
         )
         .await;
     let mut course_body = new_initiative(&area, "family_course", "closed");
@@ -94,7 +94,7 @@ async fn world(backend: Backend) -> World {
     app.post(
         "/api/v1/concern-reports",
         &worker,
-        &json!({"family_id": family, "child": {"birth_year": 2016}, "observation": "Bekymring for trivsel", "observed_on": today_plus(0), "urgent": false}),
+        &new_concern_report(&family, "Bekymring for trivsel"),
     )
     .await;
     World {
@@ -280,9 +280,16 @@ async fn the_export_holds_everything_about_the_family_and_nothing_about_others(b
         assert_eq!(export["attendance"][0]["theme"], "Skolestart");
         assert_eq!(export["referrals"][0]["referral"]["id"], json!(w.referral));
         assert_eq!(export["referrals"][0]["events"][0]["to"], "requested");
-        assert_eq!(
-            export["concern_reports"][0]["observation"],
-            "Bekymring for trivsel"
+        let report = &export["concern_reports"][0];
+        assert_eq!(report["content_withheld"], true);
+        assert_eq!(report["content"], Value::Null);
+        assert!(report["withheld_because"]
+            .as_str()
+            .unwrap()
+            .contains("databeskyttelsesloven § 22"));
+        assert!(
+            !export.to_string().contains("Bekymring for trivsel"),
+            "the content of a concern report is withheld by default"
         );
         assert!(export["audit_events"]
             .as_array()
@@ -423,7 +430,7 @@ async fn purge_erases_inactive_families_and_old_snapshots_once(backend: Backend)
     let second = w.app.create("/api/v1/referrals", &w.worker, &json!({
         "direction": "to_municipality", "family_id": w.other_family, "consent_id": w.app.create(
             &format!("/api/v1/families/{}/consents", w.other_family), &w.worker,
-            &json!({"receiving_unit": "school", "purpose": "bridge_building", "data_categories": ["household_composition"], "valid_from": today_plus(0), "valid_until": today_plus(9), "given_as": "written"})
+            &json!({"receiving_unit": "school", "purpose": "bridge_building", "data_categories": ["household_composition"], "valid_from": today_plus(0), "valid_until": today_plus(9), "given_as": "written", "given_by": {"name": "Amina", "relation": "mother"}, "document_reference": "Samtykkeerklæring 2026-1"})
         ).await, "unit": "school", "purpose": "bridge_building", "shared_categories": ["household_composition"]
     })).await;
     w.app
@@ -606,7 +613,50 @@ async fn statistics_reflect_a_write_at_once(backend: Backend) {
     );
 }
 
+async fn only_the_data_protection_officer_includes_concern_report_content_and_it_is_audited(
+    backend: Backend,
+) {
+    let w = world(backend).await;
+    let path = format!(
+        "/api/v1/families/{}/export?include_concern_report_content=true",
+        w.family
+    );
+    let refused = assert_problem(w.app.get(&path, &w.worker).await, 403).await;
+    assert!(refused["detail"]
+        .as_str()
+        .unwrap()
+        .contains("data protection officer"));
+    let export: Value = w
+        .app
+        .get(&path, &data_protection_officer())
+        .await
+        .json()
+        .await
+        .unwrap();
+    let report = &export["concern_reports"][0];
+    assert_eq!(report["content_withheld"], false);
+    assert_eq!(report["content"]["observation"], "Bekymring for trivsel");
+    assert_eq!(
+        report["content"]["reporter"]["name"],
+        "Sara, boligsocial medarbejder"
+    );
+    assert!(
+        !export.to_string().contains(CHILD_CPR),
+        "the CPR number stays with the receiving unit"
+    );
+    let trail = audit_events(&w.app, &format!("family_id={}", w.family)).await;
+    assert!(
+        trail
+            .iter()
+            .any(|event| event["resource_type"] == "concern_report_content"
+                && event["resource_id"] == report["id"]
+                && event["actor"] == "test-data_protection_officer"),
+        "including the content is audited: {trail:?}"
+    );
+}
+
 crate::on_both_backends!(
+    only_the_data_protection_officer_includes_concern_report_content_and_it_is_audited,
     outside_the_team_statistics_come_for_whole_ended_quarters_only,
     every_individual_data_route_is_audited_including_denied_attempts,
     the_export_holds_everything_about_the_family_and_nothing_about_others,

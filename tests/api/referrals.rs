@@ -24,7 +24,9 @@ fn consent(unit: &str, purpose: &str, categories: Value) -> Value {
         "data_categories": categories,
         "valid_from": today_plus(0),
         "valid_until": today_plus(60),
-        "given_as": "written"
+        "given_as": "written",
+        "given_by": {"name": "Amina", "relation": "mother"},
+        "document_reference": "Samtykkeerklæring 2026-1"
     })
 }
 
@@ -674,6 +676,8 @@ async fn a_municipality_refers_a_family_to_an_initiative_and_the_team_takes_it_i
         "purpose": "initiative_participation",
         "consent": {
             "recorded_by": "sagsbehandler-17",
+            "given_by": {"name": "Amina", "relation": "mother"},
+            "document_reference": "Samtykke j.nr. 2026-117",
             "recorded_on": today_plus(0),
             "given_as": "written",
             "valid_until": today_plus(90),
@@ -696,6 +700,34 @@ async fn a_municipality_refers_a_family_to_an_initiative_and_the_team_takes_it_i
     assert_eq!(
         problem["errors"][0]["field"],
         "shared.household_composition"
+    );
+    let mut unrecorded = body.clone();
+    unrecorded["consent"]
+        .as_object_mut()
+        .unwrap()
+        .remove("given_by");
+    unrecorded["consent"]
+        .as_object_mut()
+        .unwrap()
+        .remove("document_reference");
+    unrecorded["consent"]["valid_until"] = json!(today_plus(500));
+    let problem = assert_problem(
+        s.app
+            .post("/api/v1/referrals", &social_services, &unrecorded)
+            .await,
+        422,
+    )
+    .await;
+    let fields: Vec<_> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|error| error["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        ["consent.given_by", "consent.valid_until"],
+        "who gave the consent, and for at most 12 months"
     );
 
     let created = s

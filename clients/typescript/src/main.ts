@@ -79,6 +79,8 @@ async function main(): Promise<void> {
       valid_from: today,
       valid_until: later,
       given_as: "written",
+      given_by: { name: "Amina", relation: "mother" },
+      document_reference: "Samtykkeerklæring 2026-17",
     },
   });
   if (!consent.data) fail("record consent", consent.error, consent.response.status);

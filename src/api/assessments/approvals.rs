@@ -6,15 +6,22 @@ use uuid::Uuid;
 use super::types::Assessment;
 use super::view::{caller_side, conflict, find_complete_in_scope, render, status_of};
 use crate::api::idempotency::{IdempotencyKeyHeader, IdempotentRequest, Outcome};
+use crate::api::municipalities::view::settings_of;
 use crate::api::responses::{ConflictFailure, ReadFailures};
+use crate::auth::policy::{signs_for_its_side, unit_of};
 use crate::auth::{op, Allowed, Principal};
 use crate::db::assessments::{self as store, ApprovalRow, StoredAssessment};
+use crate::db::referrals::municipality_of_area;
 use crate::db::{self, Database, DbConnection};
 use crate::domain::assessment::{status_after_approval, Side};
+use crate::domain::catalog::MunicipalUnit;
 use crate::error::ApiError;
 
 /// Approves the assessment for the caller's side. One side's approval puts it in
 /// review; both sides' make it `agreed`. Approving again is idempotent (200).
+/// For the municipality only its signatory units sign (by default
+/// `social_services` and `family_counselling`; see the municipality's
+/// settings); a caseworker of another unit gets 403 and may add findings instead.
 #[utoipa::path(
     tag = "assessments",
     params(("id" = Uuid, Path, description = "Assessment id"), IdempotencyKeyHeader),
@@ -42,6 +49,15 @@ pub async fn approve_assessment(
     let approver = principal.clone();
     let work = move |connection: &mut DbConnection| {
         let current = find_complete_in_scope(connection, &approver, &id)?;
+        let municipality =
+            municipality_of_area(connection, &current.row.area_id)?.ok_or(ApiError::NotFound)?;
+        let (settings, _) = settings_of(connection, &municipality)?;
+        if !signs_for_its_side(&approver, &settings) {
+            return Err(ApiError::ForbiddenBecause(format!(
+                "your unit does not sign for municipality {municipality}; its signatory units are {}",
+                unit_list(&settings.signatory_units)
+            )));
+        }
         approve(connection, current, side, &approver)
     };
     request
@@ -77,6 +93,7 @@ fn approve(
             side: side.code().to_owned(),
             approved_by: principal.subject.clone(),
             approved_at: db::now(),
+            unit: unit_of(principal).map(|unit| unit.code().to_owned()),
         },
     )?;
     let mut row = current.row.clone();
@@ -87,4 +104,12 @@ fn approve(
         return Err(ApiError::PreconditionFailed);
     }
     Ok(Outcome::created(id).at_version(row.version))
+}
+
+fn unit_list(units: &[MunicipalUnit]) -> String {
+    units
+        .iter()
+        .map(|unit| unit.code())
+        .collect::<Vec<_>>()
+        .join(", ")
 }

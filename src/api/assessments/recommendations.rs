@@ -8,6 +8,7 @@ use super::view::{domain_finding, find_complete_in_scope};
 use crate::api::responses::ReadFailures;
 use crate::api::stored_uuid;
 use crate::auth::{op, Allowed};
+use crate::db::areas as area_store;
 use crate::db::Database;
 use crate::domain::assessment::Finding;
 use crate::domain::catalog::INITIATIVE_TYPES;
@@ -15,7 +16,10 @@ use crate::domain::recommendations::{self as domain, recommend};
 use crate::error::ApiError;
 
 /// The initiative types the handbook recommends for the assessment's findings,
-/// ranked, with the findings each answers, the rationale and the design conditions.
+/// ranked, with the findings each answers, the rationale and the design
+/// conditions. Contact comes first: where the area has no contact-building work
+/// yet (no contacts logged, no low-threshold initiative), low-threshold
+/// initiatives come before a family course, and `contact_first` says why.
 #[utoipa::path(
     tag = "assessments",
     params(("id" = Uuid, Path, description = "Assessment id")),
@@ -33,8 +37,12 @@ pub async fn recommendations(
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.principal;
     let id = id.into_inner().to_string();
-    let stored = db
-        .run(move |connection| find_complete_in_scope(connection, &principal, &id))
+    let (stored, groundwork) = db
+        .run(move |connection| {
+            let stored = find_complete_in_scope(connection, &principal, &id)?;
+            let groundwork = area_store::contact_groundwork(connection, &stored.row.area_id)?;
+            Ok((stored, groundwork))
+        })
         .await?;
     let finding_ids = stored
         .findings
@@ -46,13 +54,14 @@ pub async fn recommendations(
         .iter()
         .map(domain_finding)
         .collect::<Result<Vec<_>, _>>()?;
-    let items = recommend(&findings)
+    let items = recommend(&findings, groundwork)
         .into_iter()
         .zip(1..)
         .map(|(recommendation, rank)| shown(recommendation, rank, &findings, &finding_ids))
         .collect();
     Ok(HttpResponse::Ok().json(Recommendations {
         assessment_id: stored_uuid(&stored.row.id)?,
+        contact_groundwork: groundwork.is_laid(),
         items,
     }))
 }
@@ -83,6 +92,7 @@ fn shown(
             })
             .collect(),
         rationale: rule.rationale.into(),
+        contact_first: recommendation.contact_first.map(Into::into),
         conditions: rule
             .conditions
             .iter()

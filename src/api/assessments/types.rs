@@ -8,7 +8,7 @@ use uuid::Uuid;
 use crate::api::catalog::Labels;
 use crate::api::present;
 use crate::domain::assessment::{AssessmentStatus, Side, TargetGroup};
-use crate::domain::catalog::{InitiativeType, ProblemArea};
+use crate::domain::catalog::{InitiativeType, MunicipalUnit, ProblemArea};
 use crate::strict_json::{object, objects, optional_object, optional_objects};
 
 /// The period an assessment describes.
@@ -68,6 +68,9 @@ pub struct Approval {
     /// `sub` of the approving staff member.
     pub approved_by: String,
     pub approved_at: DateTime<Utc>,
+    /// The municipal unit that signed (null for the housing-social side).
+    #[schema(required = true)]
+    pub unit: Option<MunicipalUnit>,
 }
 
 /// A needs assessment: the joint, aggregate analysis of an area's vulnerable families.
@@ -171,6 +174,10 @@ pub struct Recommendation {
     pub answers: Vec<AnsweredFinding>,
     /// Why the handbook recommends it.
     pub rationale: Labels,
+    /// Set where the area has no contact-building work yet: why this initiative
+    /// was moved before (low-threshold) or after (a family course) the others.
+    #[schema(required = true)]
+    pub contact_first: Option<Labels>,
     /// Design conditions the handbook attaches.
     pub conditions: Vec<DesignCondition>,
 }
@@ -178,5 +185,9 @@ pub struct Recommendation {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Recommendations {
     pub assessment_id: Uuid,
+    /// Whether the area has contact-building work: contacts logged with its
+    /// families, or a low-threshold initiative (exercise, bridge building, open
+    /// information events).
+    pub contact_groundwork: bool,
     pub items: Vec<Recommendation>,
 }

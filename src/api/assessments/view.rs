@@ -15,7 +15,7 @@ use crate::domain::assessment::{
     check_finding_count, AssessmentStatus, Finding, FindingFields, Period, Side, StateConflict,
     TargetGroup,
 };
-use crate::domain::catalog::ProblemArea;
+use crate::domain::catalog::{MunicipalUnit, ProblemArea};
 use crate::domain::validation::Violations;
 use crate::error::ApiError;
 
@@ -84,6 +84,11 @@ pub(super) fn assessment_out(stored: StoredAssessment) -> Result<Assessment, Api
                     side: Side::parse(&approval.side).ok_or_else(|| corrupt("side"))?,
                     approved_by: approval.approved_by,
                     approved_at: approval.approved_at.and_utc(),
+                    unit: approval
+                        .unit
+                        .as_deref()
+                        .map(|unit| MunicipalUnit::parse(unit).map_err(|_| corrupt("unit")))
+                        .transpose()?,
                 })
             })
             .collect::<Result<_, ApiError>>()?,

@@ -154,7 +154,9 @@ fn resource_type_of(pattern: &str) -> &'static str {
         "enrolments" | "composition" => "enrolment",
         "sessions" => "attendance",
         "referrals" | "transitions" | "events" => "referral",
-        "concern-reports" | "acknowledgement" => "concern_report",
+        "concern-reports" | "acknowledgement" | "urgency-assessment" | "feedback" => {
+            "concern_report"
+        }
         _ => "family",
     }
 }
@@ -254,6 +256,10 @@ mod tests {
         );
         assert_eq!(
             resource_type_of("/api/v1/concern-reports"),
+            "concern_report"
+        );
+        assert_eq!(
+            resource_type_of("/api/v1/concern-reports/{id}/urgency-assessment"),
             "concern_report"
         );
     }

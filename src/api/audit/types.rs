@@ -68,7 +68,9 @@ pub struct AuditQuery {
     pub cursor: Option<String>,
     pub family_id: Option<Uuid>,
     pub actor: Option<String>,
-    /// `family`, `contact`, `consent`, `enrolment`, `attendance`, `referral` or `concern_report`.
+    /// `family`, `contact`, `consent`, `enrolment`, `attendance`, `referral`,
+    /// `concern_report`, or `concern_report_content` (a concern report's
+    /// content included in a family export).
     pub resource_type: Option<String>,
     pub resource_id: Option<String>,
     /// From this time (inclusive, RFC 3339).

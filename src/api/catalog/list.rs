@@ -8,6 +8,7 @@ use crate::auth::{op, Allowed};
 use crate::domain::catalog::{
     problem_areas_answered_by, INITIATIVE_TYPES, MUNICIPAL_UNITS, PROBLEM_AREAS,
 };
+use crate::domain::settings::MunicipalitySettings;
 
 /// The five problem areas of the handbook and the initiative types that answer each.
 #[utoipa::path(
@@ -65,13 +66,16 @@ pub async fn initiative_types(_: Allowed<op::ReadCatalog>) -> HttpResponse {
     security(("bearer" = []))
 )]
 #[get("/catalog/municipal-units")]
+#[allow(deprecated)]
 pub async fn municipal_units(_: Allowed<op::ReadCatalog>) -> HttpResponse {
     let items = MUNICIPAL_UNITS
         .iter()
         .map(|entry| MunicipalUnitItem {
             code: entry.code,
             label: entry.label.into(),
-            receives_concern_reports: entry.receives_concern_reports,
+            receives_concern_reports: entry.code
+                == MunicipalitySettings::default().concern_report_unit,
+            may_receive_concern_reports: entry.may_receive_concern_reports,
         })
         .collect();
     HttpResponse::Ok().json(Catalog { items })

@@ -44,8 +44,13 @@ pub struct InitiativeTypeItem {
 pub struct MunicipalUnitItem {
     pub code: MunicipalUnit,
     pub label: Labels,
-    /// Whether concern reports about children (underretninger) go to this unit.
+    /// Whether concern reports about children (underretninger) go to this unit
+    /// when a municipality has not chosen (see `may_receive_concern_reports`
+    /// and `GET /municipalities/{code}/settings` for where they go).
+    #[deprecated(note = "the receiving unit is a per-municipality setting")]
     pub receives_concern_reports: bool,
+    /// Whether a municipality may choose this unit to receive concern reports.
+    pub may_receive_concern_reports: bool,
 }
 
 /// A complete, unpaginated list.

@@ -1,6 +1,7 @@
 //! `POST /concern-reports`: a housing-social worker reports a concern about a child.
 
 use actix_web::{post, web, HttpRequest, HttpResponse};
+use chrono::Datelike;
 use uuid::Uuid;
 
 use super::types::{ConcernReport, NewConcernReport};
@@ -9,16 +10,23 @@ use crate::api::audit::AuditContext;
 use crate::api::families::referenced_family;
 use crate::api::idempotency::{IdempotencyKeyHeader, IdempotentRequest, Outcome};
 use crate::api::json;
+use crate::api::municipalities::view::settings_of;
 use crate::api::responses::{ConflictFailure, CreateFailures};
 use crate::auth::{op, Allowed};
-use crate::db::referrals::{self as store, ConcernRow};
-use crate::db::{self, Database, DbConnection};
-use crate::domain::referral::{acknowledge_due_at, child_birth_year, urgency_assessment_due_at};
-use crate::domain::validation::{guarded_text, optional_guarded_text, Violations};
+use crate::db::concern_reports::{self as store, ConcernRow};
+use crate::db::referrals::municipality_of_area;
+use crate::db::sealed::DataKeys;
+use crate::db::{self, to_json, Database, DbConnection};
+use crate::domain::concern::{
+    acknowledge_due_at, check_report, urgency_assessment_due_at, CheckedReport, Parent,
+    ParentRelation, ReportFields,
+};
 use crate::error::ApiError;
 
 /// Reports a concern about a child of a family in the reporter's area to the
-/// municipality's children-and-families unit.
+/// unit its municipality receives concern reports in (`children_families`
+/// unless the municipality's settings name another). No consent is needed.
+/// The child's CPR number is stored encrypted and shown only to that unit.
 #[utoipa::path(
     tag = "concern-reports",
     params(IdempotencyKeyHeader),
@@ -33,6 +41,7 @@ use crate::error::ApiError;
 pub async fn report_concern(
     caller: Allowed<op::ReportConcerns>,
     db: web::Data<Database>,
+    keys: web::Data<DataKeys>,
     req: HttpRequest,
     body: json::Json<NewConcernReport>,
 ) -> Result<HttpResponse, ApiError> {
@@ -40,44 +49,61 @@ pub async fn report_concern(
     let audit = AuditContext::new(&principal, &req);
     let request = IdempotentRequest::new(&req, &principal, body.raw())?;
     let new = body.into_inner();
-    let today = db::today();
-    let mut violations = Violations::new();
-    let birth_year = violations.check(
-        "child.birth_year",
-        child_birth_year(new.child.birth_year, today),
-    );
-    let description = new
-        .child
-        .description
-        .as_deref()
-        .and_then(|text| violations.check("child.description", optional_guarded_text(text, 200)))
-        .filter(|text| !text.is_empty());
-    let observation = violations.check("observation", guarded_text(&new.observation, 4000));
-    if new.observed_on > today {
-        violations.add("observed_on", "must not be in the future");
-    }
-    let errors = violations.into_errors();
-    let (Some(birth_year), Some(observation), true) = (birth_year, observation, errors.is_empty())
-    else {
-        return Err(ApiError::Validation(errors));
+    let report = check_report(
+        &ReportFields {
+            child_name: &new.child.name,
+            cpr: new.child.cpr.as_deref(),
+            birth_date: new.child.birth_date,
+            address: new.child.address.as_deref(),
+            parents: &new.parents,
+            observation: &new.observation,
+            observed_on: new.observed_on,
+            child_statement: new.child_statement.as_deref(),
+            parents_informed: new.parents_informed,
+            parents_not_informed_reason: new.parents_not_informed_reason.as_deref(),
+            reporter: &new.reporter,
+        },
+        db::today(),
+    )
+    .map_err(ApiError::Validation)?;
+    let reported = Reported {
+        family_id: new.family_id.to_string(),
+        urgent: new.urgent,
+        report,
     };
-    let family_id = new.family_id.to_string();
     let reporter = principal.clone();
+    let sealing_keys = keys.clone();
     let work = move |connection: &mut DbConnection| {
-        let family = referenced_family(connection, &reporter, &family_id)?;
+        let family = referenced_family(connection, &reporter, &reported.family_id)?;
         let municipality =
-            store::municipality_of_area(connection, &family.area_id)?.ok_or(ApiError::NotFound)?;
+            municipality_of_area(connection, &family.area_id)?.ok_or(ApiError::NotFound)?;
+        let (settings, _) = settings_of(connection, &municipality)?;
+        let id = Uuid::now_v7().to_string();
         let received_at = db::now();
+        let report = reported.report;
+        let child_cpr_encrypted = report
+            .cpr
+            .as_deref()
+            .map(|cpr| sealing_keys.seal(cpr, &id).map_err(ApiError::internal))
+            .transpose()?;
+        let parents = if report.parents.is_empty() {
+            vec![Parent {
+                name: family.display_name.clone(),
+                relation: ParentRelation::Other,
+            }]
+        } else {
+            report.parents
+        };
         let row = ConcernRow {
-            id: Uuid::now_v7().to_string(),
+            id,
             family_id: Some(family.id),
             area_id: family.area_id,
             municipality_code: municipality,
-            child_birth_year: birth_year,
-            child_description: description,
-            observation,
-            observed_on: new.observed_on,
-            urgent: i32::from(new.urgent),
+            child_birth_year: report.birth_date.year(),
+            child_description: None,
+            observation: report.observation,
+            observed_on: report.observed_on,
+            urgent: i32::from(reported.urgent),
             reported_by: reporter.subject.clone(),
             received_at,
             acknowledge_due_at: acknowledge_due_at(received_at),
@@ -85,8 +111,23 @@ pub async fn report_concern(
             acknowledged_at: None,
             acknowledged_by: None,
             updated_at: received_at,
+            child_name: Some(report.child_name),
+            child_cpr_encrypted,
+            child_birth_date: Some(report.birth_date),
+            child_address: report.address.or(family.address),
+            parents: to_json(&parents),
+            child_statement: report.child_statement,
+            parents_informed: i32::from(report.parents_informed),
+            parents_not_informed_reason: report.parents_not_informed_reason,
+            reporter: to_json(&report.reporter),
+            receiving_unit: settings.concern_report_unit.code().to_owned(),
+            urgency_assessed_at: None,
+            urgency_assessed_by: None,
+            assessed_urgent: None,
+            urgency_note: None,
+            feedback: None,
         };
-        store::insert_concern(connection, &row)?;
+        store::insert(connection, &row)?;
         Ok(Outcome::created(row.id))
     };
     request
@@ -95,9 +136,17 @@ pub async fn report_concern(
                 connection,
                 &principal,
                 &audit,
+                &keys,
                 &outcome.resource_id,
                 outcome.status,
             )
         })
         .await
+}
+
+/// A checked report and what the reporter said about it beyond the child.
+struct Reported {
+    family_id: String,
+    urgent: bool,
+    report: CheckedReport,
 }

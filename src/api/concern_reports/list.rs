@@ -3,20 +3,21 @@
 use actix_web::{get, web, HttpRequest, HttpResponse};
 
 use super::types::{ConcernListQuery, ConcernReport};
-use super::view::{report_out, End};
-use crate::api::audit::{Access, AuditContext};
+use super::view::{access_of, end_of, report_out};
+use crate::api::audit::AuditContext;
 use crate::api::pagination::{page_response, Page, PageRequest};
 use crate::api::query;
 use crate::api::responses::ListFailures;
-use crate::auth::policy::{concern_report_view, ConcernReportView};
+use crate::auth::policy::{concern_report_scope, ConcernEnd, ConcernReportScope};
 use crate::auth::{op, Allowed};
-use crate::db::referrals::{self as store, ConcernFilter, ConcernScope};
+use crate::db::concern_reports::{self as store, ConcernFilter, ConcernScope};
+use crate::db::sealed::DataKeys;
 use crate::db::{self, Database};
-use crate::domain::referral::ConcernStatus;
+use crate::domain::concern::ConcernStatus;
 use crate::error::ApiError;
 
-/// Concern reports: the children-and-families unit sees its municipality's in
-/// full; a reporter sees the status of its areas' reports.
+/// Concern reports: the receiving unit sees those its municipality routed to
+/// it, in full; a reporter sees the status of its areas' reports.
 #[utoipa::path(
     tag = "concern-reports",
     params(ConcernListQuery),
@@ -30,6 +31,7 @@ use crate::error::ApiError;
 pub async fn list_concern_reports(
     caller: Allowed<op::ReadConcernReports>,
     db: web::Data<Database>,
+    keys: web::Data<DataKeys>,
     query: query::Query<ConcernListQuery>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
@@ -38,17 +40,17 @@ pub async fn list_concern_reports(
     let query = query.into_inner();
     let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
     let shown_page = page.clone();
-    let (scope, end) = match concern_report_view(&principal) {
-        ConcernReportView::Receiver(municipality) => (
-            ConcernScope::Municipality(municipality.as_str().to_owned()),
-            End::Receiver,
-        ),
-        ConcernReportView::Reporter(areas) => (ConcernScope::Areas(areas), End::Reporter),
-        ConcernReportView::Nothing => (ConcernScope::Areas(Vec::new()), End::Receiver),
+    let scope = match concern_report_scope(&principal) {
+        ConcernReportScope::Received { municipality, unit } => ConcernScope::Received {
+            municipality: municipality.as_str().to_owned(),
+            unit: unit.code().to_owned(),
+        },
+        ConcernReportScope::Reported(areas) => ConcernScope::Areas(areas),
+        ConcernReportScope::Nothing => ConcernScope::Areas(Vec::new()),
     };
     let filter = ConcernFilter {
         scope,
-        overdue_at: query.overdue.filter(|overdue| *overdue).map(|_| db::now()),
+        overdue: query.overdue.map(|overdue| (overdue, db::now())),
         acknowledged: query
             .status
             .map(|status| status == ConcernStatus::Acknowledged),
@@ -56,17 +58,22 @@ pub async fn list_concern_reports(
         after_id: page.after.clone(),
         limit: page.fetch_limit(),
     };
+    let viewer = principal.clone();
     let rows = db
         .run(move |connection| {
-            let rows = store::list_concerns(connection, &filter)?;
-            let accesses = shown_page.shown(&rows).iter().map(|row| {
-                Access::new("concern_report", &row.id, &row.area_id)
-                    .of_family(row.family_id.as_deref())
-            });
-            audit.allowed_each(connection, accesses)?;
+            let rows = store::list(connection, &filter)?;
+            audit.allowed_each(connection, shown_page.shown(&rows).iter().map(access_of))?;
             Ok(rows)
         })
         .await?;
-    let page = page.try_into_page(rows, |row| row.id.clone(), |row| report_out(row, end))?;
+    let page = page.try_into_page(
+        rows,
+        |row| row.id.clone(),
+        |row| {
+            // A report in the list is one the scope gave; its end decides the view.
+            let end = end_of(&viewer, &row)?.unwrap_or(ConcernEnd::Reporter);
+            report_out(row, end, &keys)
+        },
+    )?;
     Ok(page_response(&req, page))
 }

@@ -1,9 +1,10 @@
 //! `concern-reports`: a housing-social worker's report of concern about a child
 //! (underretning) to the municipality's children-and-families unit. No consent
-//! is needed; it is one-way: the reporter later sees only the report's status.
+//! is needed; it is one-way: the reporter later sees only the report's status,
+//! due times and the unit's feedback.
 
-mod acknowledge;
 mod create;
+mod handle;
 mod list;
 mod read;
 pub mod types;
@@ -16,5 +17,7 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(create::report_concern)
         .service(list::list_concern_reports)
         .service(read::get_concern_report)
-        .service(acknowledge::acknowledge_concern_report);
+        .service(handle::acknowledge_concern_report)
+        .service(handle::assess_concern_report_urgency)
+        .service(handle::give_concern_report_feedback);
 }

@@ -9,6 +9,7 @@ use super::view::render;
 use crate::api::audit::AuditContext;
 use crate::api::responses::ReadFailures;
 use crate::auth::{op, Allowed};
+use crate::db::sealed::DataKeys;
 use crate::db::{self, Database};
 use crate::error::ApiError;
 
@@ -26,6 +27,7 @@ use crate::error::ApiError;
 pub async fn get_concern_report(
     caller: Allowed<op::ReadConcernReports>,
     db: web::Data<Database>,
+    keys: web::Data<DataKeys>,
     req: HttpRequest,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
@@ -35,7 +37,7 @@ pub async fn get_concern_report(
     let mut rendered = db
         .run(move |connection| {
             db::write_transaction(connection, |connection| {
-                render(connection, &principal, &audit, &id, StatusCode::OK)
+                render(connection, &principal, &audit, &keys, &id, StatusCode::OK)
             })
         })
         .await?;

@@ -4,26 +4,26 @@ use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use uuid::Uuid;
 
-use super::types::{Consent, NewConsent};
+use super::types::{Consent, ConsentListQuery, NewConsent};
 use super::view::{consent_in_scope, consent_out, family_in_scope, read_family, render_consent};
 use crate::api::audit::AuditContext;
 use crate::api::idempotency::{IdempotencyKeyHeader, IdempotentRequest, Outcome};
 use crate::api::json;
-use crate::api::pagination::{page_response, Page, PageQuery};
+use crate::api::pagination::{page_response, Page, PageRequest};
 use crate::api::query;
 use crate::api::responses::{AddFailures, RateFailure, ReadFailures};
 use crate::auth::{op, Allowed, Principal};
 use crate::db::families::{self as store, ConsentRow};
 use crate::db::referrals as referral_store;
 use crate::db::{self, to_json, Database, DbConnection};
-use crate::domain::family::validate_consent_terms;
+use crate::domain::family::{check_consent, ConsentRules, ConsentTerms};
 use crate::domain::referral::RedactionReason;
 use crate::error::ApiError;
 
 /// The family's consents, with their state today.
 #[utoipa::path(
     tag = "families",
-    params(("id" = Uuid, Path, description = "Family id"), PageQuery),
+    params(("id" = Uuid, Path, description = "Family id"), ConsentListQuery),
     responses(
         (status = 200, body = Page<Consent>, headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
         ReadFailures, RateFailure,
@@ -36,18 +36,22 @@ pub async fn list_consents(
     db: web::Data<Database>,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    query: query::Query<PageQuery>,
+    query: query::Query<ConsentListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.principal;
     let audit = AuditContext::new(&principal, &req);
     let id = id.into_inner().to_string();
-    let page = query.into_inner().page()?;
+    let query = query.into_inner();
+    let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
+    let expiring = query.expiring_before.map(|before| (db::today(), before));
     let (after, limit) = (page.after.clone(), page.fetch_limit());
     let rows = db
         .run(move |connection| {
             db::write_transaction(connection, |connection| {
                 read_family(connection, &principal, &audit, &id, "consent")?;
-                Ok(store::consents_page(connection, &id, after, limit)?)
+                Ok(store::consents_page(
+                    connection, &id, expiring, after, limit,
+                )?)
             })
         })
         .await?;
@@ -72,12 +76,13 @@ pub async fn add_consent(
     db: web::Data<Database>,
     req: HttpRequest,
     id: web::Path<Uuid>,
+    rules: web::Data<ConsentRules>,
     body: json::Json<NewConsent>,
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.principal;
     let audit = AuditContext::new(&principal, &req);
     let request = IdempotentRequest::new(&req, &principal, body.raw())?;
-    let row = consent_row(id.into_inner(), body.into_inner(), &principal)?;
+    let row = consent_row(id.into_inner(), body.into_inner(), **rules, &principal)?;
     let worker = principal.clone();
     let work = move |connection: &mut _| {
         family_in_scope(connection, &worker, &row.family_id)?;
@@ -102,16 +107,23 @@ pub async fn add_consent(
 fn consent_row(
     family_id: Uuid,
     new: NewConsent,
+    rules: ConsentRules,
     principal: &Principal,
 ) -> Result<ConsentRow, ApiError> {
-    let categories = validate_consent_terms(
-        &new.data_categories,
-        new.valid_from,
-        new.valid_until,
-        db::today(),
-    )
-    .map_err(ApiError::Validation)?;
-    let codes: Vec<&str> = categories.iter().map(|category| category.code()).collect();
+    let terms = ConsentTerms {
+        categories: &new.data_categories,
+        valid_from: new.valid_from,
+        valid_until: new.valid_until,
+        given_as: new.given_as,
+        given_by: &new.given_by,
+        document_reference: new.document_reference.as_deref(),
+    };
+    let checked = check_consent(&terms, rules, db::today()).map_err(ApiError::Validation)?;
+    let codes: Vec<&str> = checked
+        .categories
+        .iter()
+        .map(|category| category.code())
+        .collect();
     Ok(ConsentRow {
         id: Uuid::now_v7().to_string(),
         family_id: family_id.to_string(),
@@ -125,6 +137,9 @@ fn consent_row(
         recorded_at: db::now(),
         withdrawn_at: None,
         withdrawn_by: None,
+        given_by_name: Some(checked.given_by_name),
+        given_by_relation: Some(new.given_by.relation.code().to_owned()),
+        document_reference: checked.document_reference,
     })
 }
 

@@ -3,8 +3,8 @@
 use actix_web::http::header;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
-use serde::Serialize;
-use utoipa::ToSchema;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::types::{Consent, Contact, Family};
@@ -13,18 +13,22 @@ use super::view::{consent_out, contact_out, family_out};
 use crate::api::audit::list::with_attempts;
 use crate::api::audit::types::AuditEvent;
 use crate::api::audit::{Access, AuditContext};
+use crate::api::query;
 use crate::api::referrals::types::{Referral, ReferralEvent};
 use crate::api::referrals::view::{events_out as referral_events_out, view};
 use crate::api::responses::{RateFailure, ReadFailures};
 use crate::api::stored_uuid;
+use crate::auth::policy::may_include_concern_report_content;
 use crate::auth::{op, Allowed};
 use crate::db::audit::{self as audit_store, AuditFilter};
+use crate::db::concern_reports as concern_store;
 use crate::db::families::{self as family_store, FamilyRow};
 use crate::db::initiatives as initiative_store;
 use crate::db::referrals as referral_store;
-use crate::db::{self, Database, DbConnection};
+use crate::db::{self, from_json, Database, DbConnection};
 use crate::domain::assessment::Side;
 use crate::domain::catalog::InitiativeType;
+use crate::domain::concern::{Parent, Reporter};
 use crate::error::ApiError;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -52,20 +56,55 @@ pub struct ExportedReferral {
     pub events: Vec<ReferralEvent>,
 }
 
-/// The reporter side's copy of a concern report about a child of the family.
+/// Why an export withholds the content of concern reports.
+pub const CONCERN_CONTENT_WITHHELD_BECAUSE: &str = "The content of a concern report (what was observed, the child's own words, who reported) is withheld from the family's access in the child's interest (databeskyttelsesloven § 22, which limits the right of access where the data subject's interest yields to weighty private interests, here the child's). The data protection officer may include it after an assessment of the individual case.";
+
+/// A concern report about a child of the family, as its reporting side holds it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ExportedConcernReport {
     pub id: Uuid,
-    pub child_birth_year: i32,
-    #[schema(required = true)]
-    pub child_description: Option<String>,
-    pub observation: String,
-    pub observed_on: chrono::NaiveDate,
-    pub urgent: bool,
-    pub reported_by: String,
     pub received_at: DateTime<Utc>,
     #[schema(required = true)]
     pub acknowledged_at: Option<DateTime<Utc>>,
+    /// Whether the content is left out (it is unless the data protection officer includes it).
+    pub content_withheld: bool,
+    /// The legal ground for leaving the content out.
+    #[schema(required = true)]
+    pub withheld_because: Option<String>,
+    /// The content, when the data protection officer includes it. The child's
+    /// CPR number is never part of it (only the receiving unit sees it).
+    #[schema(required = true)]
+    pub content: Option<ExportedConcernContent>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExportedConcernContent {
+    #[schema(required = true)]
+    pub child_name: Option<String>,
+    #[schema(required = true)]
+    pub child_birth_date: Option<chrono::NaiveDate>,
+    pub parents: Vec<Parent>,
+    pub observation: String,
+    pub observed_on: chrono::NaiveDate,
+    #[schema(required = true)]
+    pub child_statement: Option<String>,
+    pub parents_informed: bool,
+    #[schema(required = true)]
+    pub parents_not_informed_reason: Option<String>,
+    pub reporter: Reporter,
+    pub urgent: bool,
+    pub reported_by: String,
+}
+
+/// What an export includes beyond the defaults.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ExportQuery {
+    /// Include the content of the family's concern reports (data protection
+    /// officer only; audited per report). Withheld by default.
+    #[serde(default)]
+    pub include_concern_report_content: bool,
 }
 
 /// The newest audit events an export carries; the trail has the rest.
@@ -94,10 +133,12 @@ pub struct FamilyExport {
 
 /// Everything held about the family, for the family (subject access). For the
 /// area's housing-social workers and the data protection officer of its
-/// housing organisation.
+/// housing organisation. Concern reports are listed with their content
+/// withheld and the legal ground stated; the data protection officer may
+/// include the content (`include_concern_report_content=true`, audited).
 #[utoipa::path(
     tag = "privacy",
-    params(("id" = Uuid, Path, description = "Family id")),
+    params(("id" = Uuid, Path, description = "Family id"), ExportQuery),
     responses((status = 200, body = FamilyExport), ReadFailures, RateFailure),
     security(("bearer" = []))
 )]
@@ -107,8 +148,15 @@ pub async fn export_family(
     db: web::Data<Database>,
     req: HttpRequest,
     id: web::Path<Uuid>,
+    query: query::Query<ExportQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.principal;
+    let include_content = query.into_inner().include_concern_report_content;
+    if include_content && !may_include_concern_report_content(&principal) {
+        return Err(ApiError::ForbiddenBecause(
+            "only the data protection officer may include the content of concern reports".into(),
+        ));
+    }
     let audit = AuditContext::new(&principal, &req);
     let id = id.into_inner().to_string();
     let export = db
@@ -117,7 +165,9 @@ pub async fn export_family(
                 let family = guarded_family(connection, &principal, &id)?;
                 let access = Access::new("family", &id, &family.area_id).of_family(Some(&id));
                 audit.allowed(connection, access)?;
-                gather(connection, &family)
+                let concern_reports =
+                    concern_reports_of(connection, &audit, &family, include_content)?;
+                gather(connection, &family, concern_reports)
             })
         })
         .await?;
@@ -128,7 +178,11 @@ pub async fn export_family(
 }
 
 /// Everything held about `family`, as it is now.
-fn gather(connection: &mut DbConnection, family: &FamilyRow) -> Result<FamilyExport, ApiError> {
+fn gather(
+    connection: &mut DbConnection,
+    family: &FamilyRow,
+    concern_reports: Vec<ExportedConcernReport>,
+) -> Result<FamilyExport, ApiError> {
     let id = family.id.as_str();
     let contacts = family_store::contacts_of(connection, id)?
         .into_iter()
@@ -163,7 +217,7 @@ fn gather(connection: &mut DbConnection, family: &FamilyRow) -> Result<FamilyExp
         enrolments: enrolments_of(connection, id)?,
         attendance: attendance_of(connection, id)?,
         referrals,
-        concern_reports: concern_reports_of(connection, id)?,
+        concern_reports,
         audit_events_truncated: audit_events_total > audit_events.len() as i64,
         audit_events,
         audit_events_total,
@@ -208,24 +262,46 @@ fn attendance_of(
         .collect()
 }
 
+/// The family's concern reports; their content only when asked for (by the
+/// data protection officer), each inclusion audited.
 fn concern_reports_of(
     connection: &mut DbConnection,
-    family_id: &str,
+    audit: &AuditContext,
+    family: &FamilyRow,
+    include_content: bool,
 ) -> Result<Vec<ExportedConcernReport>, ApiError> {
-    referral_store::concerns_of_family(connection, family_id)?
-        .into_iter()
-        .map(|row| {
-            Ok(ExportedConcernReport {
-                id: stored_uuid(&row.id)?,
-                child_birth_year: row.child_birth_year,
-                child_description: row.child_description,
+    let mut reports = Vec::new();
+    for row in concern_store::of_family(connection, &family.id)? {
+        let content = if include_content {
+            let access = Access::new("concern_report_content", &row.id, &row.area_id)
+                .of_family(Some(&family.id));
+            audit.allowed(connection, access)?;
+            Some(ExportedConcernContent {
+                child_name: row.child_name,
+                child_birth_date: row.child_birth_date,
+                parents: from_json(&row.parents, "concern report parents")?,
                 observation: row.observation,
                 observed_on: row.observed_on,
+                child_statement: row.child_statement,
+                parents_informed: row.parents_informed != 0,
+                parents_not_informed_reason: row.parents_not_informed_reason,
+                reporter: from_json(&row.reporter, "concern report reporter")?,
                 urgent: row.urgent != 0,
                 reported_by: row.reported_by,
-                received_at: row.received_at.and_utc(),
-                acknowledged_at: row.acknowledged_at.map(|at| at.and_utc()),
             })
-        })
-        .collect()
+        } else {
+            None
+        };
+        reports.push(ExportedConcernReport {
+            id: stored_uuid(&row.id)?,
+            received_at: row.received_at.and_utc(),
+            acknowledged_at: row.acknowledged_at.map(|at| at.and_utc()),
+            content_withheld: content.is_none(),
+            withheld_because: content
+                .is_none()
+                .then(|| CONCERN_CONTENT_WITHHELD_BECAUSE.to_owned()),
+            content,
+        });
+    }
+    Ok(reports)
 }

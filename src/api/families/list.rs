@@ -41,6 +41,9 @@ pub async fn list_families(
     let filter = FamilyFilter {
         area_ids,
         updated_since: query.updated_since.map(|since| since.naive_utc()),
+        consent_expiring: query
+            .consent_expiring_before
+            .map(|before| (db::today(), before)),
         after_id: page.after.clone(),
         limit: page.fetch_limit(),
     };

@@ -8,8 +8,8 @@ use uuid::Uuid;
 use crate::api::present;
 use crate::domain::catalog::MunicipalUnit;
 use crate::domain::family::{
-    ConsentForm, ConsentPurpose, ConsentState, ContactDetails, ContactKind, DataCategory,
-    FamilyRecord, Household,
+    ConsentForm, ConsentGiver, ConsentPurpose, ConsentState, ContactDetails, ContactKind,
+    DataCategory, FamilyRecord, Household,
 };
 use crate::strict_json::{object, optional_object};
 
@@ -121,6 +121,8 @@ pub struct FamilyListQuery {
     pub area_id: Option<Uuid>,
     /// Only families changed at or after this time (RFC 3339).
     pub updated_since: Option<DateTime<Utc>>,
+    /// Only families with a consent in force that runs out before this day.
+    pub consent_expiring_before: Option<NaiveDate>,
 }
 
 /// One entry of a family's contact log.
@@ -160,6 +162,12 @@ pub struct Consent {
     pub valid_from: NaiveDate,
     pub valid_until: NaiveDate,
     pub given_as: ConsentForm,
+    /// Who gave it (absent for consents recorded before this was asked).
+    #[schema(required = true)]
+    pub given_by: Option<ConsentGiver>,
+    /// The document a written consent is written in.
+    #[schema(required = true)]
+    pub document_reference: Option<String>,
     /// `sub` of the staff member who recorded it.
     pub recorded_by: String,
     pub recorded_at: DateTime<Utc>,
@@ -173,12 +181,33 @@ pub struct Consent {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"receiving_unit": "family_counselling", "purpose": "bridge_building", "data_categories": ["contact_details", "household_composition"], "valid_from": "2026-11-20", "valid_until": "2027-05-20", "given_as": "written"}))]
+#[schema(example = json!({"receiving_unit": "family_counselling", "purpose": "bridge_building", "data_categories": ["contact_details", "household_composition"], "valid_from": "2026-11-20", "valid_until": "2027-05-20", "given_as": "written", "given_by": {"name": "Amina Hassan", "relation": "mother"}, "document_reference": "Samtykkeerklæring 2026-17"}))]
 pub struct NewConsent {
     pub receiving_unit: MunicipalUnit,
     pub purpose: ConsentPurpose,
     pub data_categories: Vec<DataCategory>,
     pub valid_from: NaiveDate,
+    /// At most `FAMILIEBRO_CONSENT_MAX_MONTHS` (default 12) after `valid_from`.
     pub valid_until: NaiveDate,
     pub given_as: ConsentForm,
+    /// Who gave the consent: the parent with custody, a guardian, or the young person.
+    #[serde(deserialize_with = "object")]
+    pub given_by: ConsentGiver,
+    /// Required for a written consent: the document it is written in.
+    #[serde(default)]
+    pub document_reference: Option<String>,
+}
+
+/// Filters of a family's consents.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ConsentListQuery {
+    /// Page size, 1–200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// Only consents in force that run out before this day (to renew them).
+    pub expiring_before: Option<NaiveDate>,
 }

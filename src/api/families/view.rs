@@ -14,7 +14,8 @@ use crate::db::families::{self as store, ConsentRow, ContactRow, FamilyRow};
 use crate::db::{self, from_json, DbConnection};
 use crate::domain::catalog::MunicipalUnit;
 use crate::domain::family::{
-    consent_state, ConsentForm, ConsentPurpose, ContactKind, DataCategory,
+    consent_state, ConsentForm, ConsentGiver, ConsentPurpose, ContactKind, DataCategory,
+    GiverRelation,
 };
 use crate::error::ApiError;
 
@@ -64,6 +65,14 @@ pub fn consent_out(row: ConsentRow) -> Result<Consent, ApiError> {
         valid_from: row.valid_from,
         valid_until: row.valid_until,
         given_as: ConsentForm::parse(&row.given_as).ok_or_else(|| corrupt("consent form"))?,
+        given_by: match (row.given_by_name, row.given_by_relation) {
+            (Some(name), Some(relation)) => Some(ConsentGiver {
+                name,
+                relation: GiverRelation::parse(&relation).ok_or_else(|| corrupt("relation"))?,
+            }),
+            _ => None,
+        },
+        document_reference: row.document_reference,
         recorded_by: row.recorded_by,
         recorded_at: row.recorded_at.and_utc(),
         state: consent_state(

@@ -18,7 +18,9 @@ use crate::auth::{op, Allowed, Principal};
 use crate::db::families as family_store;
 use crate::db::initiatives::{self as store, InitiativeRow, SessionRow};
 use crate::db::{self, Database, DbConnection};
-use crate::domain::initiative::{ensure_sessions_recordable, InitiativeFormat};
+use crate::domain::initiative::{
+    check_headcount, ensure_sessions_recordable, InitiativeFormat, MAX_HEADCOUNT,
+};
 use crate::domain::statistics::Disclosure;
 use crate::domain::validation::{guarded_text, optional_guarded_text, FieldError, Violations};
 use crate::error::ApiError;
@@ -135,6 +137,8 @@ pub async fn add_session(
         let initiative =
             find_with_families_in_scope(connection, &recorder, &session.initiative_id)?;
         ensure_sessions_recordable(status_of(&initiative)?).map_err(ApiError::Conflict)?;
+        check_headcount(initiative.plan()?.format, i64::from(session.headcount))
+            .map_err(|message| ApiError::validation("headcount", message))?;
         check_attendees(connection, &initiative, &attendees)?;
         store::insert_session(connection, &session, &attendees)?;
         Ok(Outcome::created(session.id))
@@ -176,6 +180,10 @@ fn checked_session(
         .collect();
     attendees.sort();
     attendees.dedup();
+    let headcount = violations.check(
+        "headcount",
+        i32::try_from(new.headcount).map_err(|_| format!("must be at most {MAX_HEADCOUNT}")),
+    );
     let errors = violations.into_errors();
     let theme = match theme {
         Some(theme) if errors.is_empty() => theme,
@@ -188,6 +196,7 @@ fn checked_session(
         theme,
         speaker,
         created_at: db::now(),
+        headcount: headcount.unwrap_or_default(),
     };
     Ok((session, attendees))
 }

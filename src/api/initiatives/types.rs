@@ -11,6 +11,7 @@ use crate::domain::initiative::{
     InitiativeFormat, InitiativePlan, InitiativeStatus, Partner, Schedule,
 };
 use crate::domain::statistics::Count;
+use crate::domain::validation::FieldError;
 use crate::strict_json::{object, objects, optional_object, optional_objects};
 
 /// An initiative: aggregate plan data, no personal data.
@@ -46,6 +47,9 @@ pub struct Initiative {
     /// Number of enrolled families: exact for the area's housing-social team,
     /// suppressed when small (1 to threshold-1) for everyone else.
     pub enrolled: Count,
+    /// The handbook's advice the plan does not follow yet (e.g. volunteering
+    /// without a job-centre agreement). It may start all the same.
+    pub condition_warnings: Vec<FieldError>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -174,8 +178,10 @@ pub struct Session {
     /// Speaker or actor presenting, e.g. "SSP-konsulent".
     #[schema(required = true)]
     pub speaker: Option<String>,
-    /// Families that attended: exact for the area's housing-social team,
-    /// suppressed when small for everyone else.
+    /// Anonymous participants of an open event (counted, never named).
+    pub headcount: i64,
+    /// Participants: the families that attended plus the headcount. Exact for
+    /// the area's housing-social team, suppressed when small for everyone else.
     pub attendance: Count,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attendee_family_ids: Option<Vec<Uuid>>,
@@ -192,6 +198,10 @@ pub struct NewSession {
     /// Families of the initiative's area (for closed initiatives: enrolled ones).
     #[serde(default)]
     pub attendee_family_ids: Vec<Uuid>,
+    /// Open events only: participants counted without registering families.
+    #[serde(default)]
+    #[schema(minimum = 0, maximum = 10000)]
+    pub headcount: i64,
 }
 
 /// A family enrolled in an initiative (individual data).

@@ -11,7 +11,7 @@ use crate::db::areas::AreaRow;
 use crate::db::assessments as assessment_store;
 use crate::db::initiatives::{self as store, EnrolmentRow, InitiativeRow, SessionRow};
 use crate::db::DbConnection;
-use crate::domain::initiative::InitiativeStatus;
+use crate::domain::initiative::{condition_warnings, InitiativeStatus};
 use crate::domain::statistics::{Count, Disclosure};
 use crate::error::ApiError;
 
@@ -25,6 +25,7 @@ pub(super) fn status_of(row: &InitiativeRow) -> Result<InitiativeStatus, ApiErro
 
 pub(super) fn initiative_out(row: &InitiativeRow, enrolled: Count) -> Result<Initiative, ApiError> {
     let plan = row.plan()?;
+    let condition_warnings = condition_warnings(&plan);
     Ok(Initiative {
         id: stored_uuid(&row.id)?,
         area_id: stored_uuid(&row.area_id)?,
@@ -45,6 +46,7 @@ pub(super) fn initiative_out(row: &InitiativeRow, enrolled: Count) -> Result<Ini
         job_centre_agreement: plan.job_centre_agreement,
         fathers_wanted: plan.fathers_wanted,
         enrolled,
+        condition_warnings,
         created_at: row.created_at.and_utc(),
         updated_at: row.updated_at.and_utc(),
     })
@@ -129,7 +131,8 @@ pub(super) fn session_out(
         held_on: session.held_on,
         theme: session.theme,
         speaker: session.speaker,
-        attendance: disclosure.single(attendees.len() as i64),
+        headcount: i64::from(session.headcount),
+        attendance: disclosure.single(attendees.len() as i64 + i64::from(session.headcount)),
         attendee_family_ids: if shows_attendees {
             Some(
                 attendees

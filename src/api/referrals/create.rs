@@ -19,7 +19,9 @@ use crate::db::initiatives as initiative_store;
 use crate::db::referrals::{self as store, ReferralRow};
 use crate::db::{self, from_json, to_json, DbConnection};
 use crate::domain::catalog::{InitiativeType, MunicipalUnit};
-use crate::domain::family::{consent_state, ConsentPurpose, ContactKind, DataCategory};
+use crate::domain::family::{
+    consent_state, ConsentPurpose, ConsentRules, ContactKind, DataCategory,
+};
 use crate::domain::referral::{consent_gaps, ConsentGrant, ConsentNeed, Direction, ReferralStatus};
 use crate::domain::sharing::{
     check_stated_sharing, optional_text, ContactLogSummary, Participation, SharedContact,
@@ -47,9 +49,11 @@ use crate::error::ApiError;
 pub async fn create_referral(
     caller: Allowed<op::Referrals>,
     db: web::Data<crate::db::Database>,
+    rules: web::Data<ConsentRules>,
     req: HttpRequest,
     body: json::Json<NewReferral>,
 ) -> Result<HttpResponse, ApiError> {
+    let rules = **rules;
     let principal = caller.principal;
     let audit = AuditContext::new(&principal, &req);
     let request = IdempotentRequest::new(&req, &principal, body.raw())?;
@@ -58,7 +62,7 @@ pub async fn create_referral(
     let work = move |connection: &mut DbConnection| {
         let row = match new {
             NewReferral::ToMunicipality(new) => to_municipality(connection, &sender, new)?,
-            NewReferral::ToInitiative(new) => to_initiative(connection, &sender, new)?,
+            NewReferral::ToInitiative(new) => to_initiative(connection, &sender, new, rules)?,
         };
         record(connection, &sender, &row)?;
         Ok(Outcome::created(row.id).at_version(row.version))
@@ -296,6 +300,7 @@ fn to_initiative(
     connection: &mut DbConnection,
     principal: &Principal,
     new: NewReferralToInitiative,
+    rules: ConsentRules,
 ) -> Result<ReferralRow, ApiError> {
     let NewReferralToInitiative {
         initiative_id,
@@ -319,7 +324,7 @@ fn to_initiative(
             })?;
     let mut violations = Violations::new();
     let purpose_note = optional_text(purpose_note.as_deref(), "purpose_note", &mut violations);
-    let categories = check_stated_sharing(&consent, &shared, db::today(), &mut violations);
+    let categories = check_stated_sharing(&consent, &shared, rules, db::today(), &mut violations);
     let errors = violations.into_errors();
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));

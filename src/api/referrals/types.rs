@@ -61,6 +61,8 @@ pub struct NewReferralToMunicipality {
     "purpose": "initiative_participation",
     "consent": {
         "recorded_by": "sagsbehandler-17",
+        "given_by": {"name": "Amina B", "relation": "mother"},
+        "document_reference": "Samtykke j.nr. 2026-117",
         "recorded_on": "2026-11-20",
         "given_as": "written",
         "valid_until": "2027-05-20",
