@@ -249,7 +249,10 @@ def postgres_outage(_backend):
         "area_id": area, "display_name": "Familien", "household": {"adults": 1, "children": 1}})
     status, _, consent = request(port, "POST", f"/api/v1/families/{family['id']}/consents", worker, {
         "receiving_unit": "job_centre", "purpose": "job_centre_internship", "data_categories": ["contact_details"],
-        "valid_from": time.strftime("%Y-%m-%d"), "valid_until": "2099-01-01", "given_as": "written"})
+        "valid_from": time.strftime("%Y-%m-%d"),
+        "valid_until": time.strftime("%Y-%m-%d", time.gmtime(time.time() + 300 * 86400)),
+        "given_as": "written", "given_by": {"name": "Amina", "relation": "mother"},
+        "document_reference": "Samtykkeerklæring 2026-1"})
     body = {"direction": "to_municipality", "family_id": family["id"], "consent_id": consent["id"],
             "unit": "job_centre", "purpose": "job_centre_internship", "shared_categories": ["contact_details"]}
     acknowledged = {}

@@ -9,6 +9,7 @@ use crate::auth::token::{mint_hs256, TokenRequest};
 use crate::auth::{Role, TokenVerifier};
 use crate::config::{self, ConfigError, JwtArgs, StorageArgs};
 use crate::db::{self, Database};
+use crate::outbox::OutboxSettings;
 use crate::retention::{self, RetentionPolicy};
 use crate::startup::{serve, ServerParts};
 use crate::{api, demo};
@@ -89,6 +90,12 @@ pub struct ServeArgs {
     /// The longest validity of a consent, in months.
     #[arg(long, env = "FAMILIEBRO_CONSENT_MAX_MONTHS")]
     pub consent_max_months: Option<String>,
+    /// Hosts webhook deliveries may go to, comma-separated (`*.example.dk` for subdomains).
+    #[arg(long, env = "FAMILIEBRO_WEBHOOK_ALLOWED_HOSTS")]
+    pub webhook_allowed_hosts: Option<String>,
+    /// Days change-feed entries are kept (at least 30).
+    #[arg(long, env = "FAMILIEBRO_CHANGE_RETENTION_DAYS")]
+    pub change_retention_days: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -155,6 +162,8 @@ impl ServeArgs {
             suppression_threshold: variable("FAMILIEBRO_SUPPRESSION_THRESHOLD"),
             rate_limit: variable("FAMILIEBRO_RATE_LIMIT"),
             consent_max_months: variable("FAMILIEBRO_CONSENT_MAX_MONTHS"),
+            webhook_allowed_hosts: variable("FAMILIEBRO_WEBHOOK_ALLOWED_HOSTS"),
+            change_retention_days: variable("FAMILIEBRO_CHANGE_RETENTION_DAYS"),
         }
     }
 }
@@ -254,6 +263,12 @@ fn run_server(storage: &StorageArgs, args: ServeArgs) -> Result<(), ConfigError>
     let (keys, secret) = config::key_set(args.jwt_public_keys.as_deref(), &data_dir, args.dev)?;
     let data_keys = config::data_keys(&data_dir, args.dev)?;
     let consent_max_months = config::consent_max_months(args.consent_max_months.as_deref())?;
+    let webhook_hosts =
+        config::webhook_allowed_hosts(args.webhook_allowed_hosts.as_deref(), args.dev)?;
+    let outbox = OutboxSettings {
+        retention_days: config::change_retention_days(args.change_retention_days.as_deref())?,
+        ..OutboxSettings::default()
+    };
 
     migrate_database(&database_url)?;
     let database = Database::new(&database_url).map_err(ConfigError::from)?;
@@ -291,6 +306,8 @@ fn run_server(storage: &StorageArgs, args: ServeArgs) -> Result<(), ConfigError>
                     metrics_token,
                     data_keys,
                     consent_max_months,
+                    webhook_hosts,
+                    outbox,
                     workers: None,
                 },
             )?

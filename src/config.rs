@@ -11,6 +11,7 @@ use crate::auth::keys::KeySet;
 use crate::auth::TokenSettings;
 use crate::db::sealed::DataKeys;
 use crate::db::DatabaseUrl;
+use crate::domain::webhooks::AllowedHosts;
 
 pub const DEV_ISSUER: &str = "familiebro-dev";
 pub const DEV_AUDIENCE: &str = "familiebro";
@@ -18,6 +19,7 @@ const DEV_SECRET_FILE: &str = "dev-jwt-hs256-secret";
 const DEV_DATA_KEY_FILE: &str = "dev-data-key";
 /// Longest validity a consent may have, in months, unless configured.
 const DEFAULT_CONSENT_MAX_MONTHS: u32 = 12;
+const DEFAULT_CHANGE_RETENTION_DAYS: u32 = 30;
 const DEFAULT_MAX_TTL: &str = "12h";
 
 /// A start-up error naming the setting at fault.
@@ -394,6 +396,58 @@ pub fn consent_max_months(value: Option<&str>) -> Result<u32, ConfigError> {
                     "FAMILIEBRO_CONSENT_MAX_MONTHS",
                     Some("consent-max-months"),
                     "must be a whole number of months from 1 to 120",
+                )
+            }),
+    }
+}
+
+/// Where webhook deliveries may go (`FAMILIEBRO_WEBHOOK_ALLOWED_HOSTS`):
+/// comma-separated host names, `*.example.dk` for its subdomains. In `--dev`,
+/// plain http to a loopback address is allowed too.
+pub fn webhook_allowed_hosts(value: Option<&str>, dev: bool) -> Result<AllowedHosts, ConfigError> {
+    let mut hosts = Vec::new();
+    for entry in value
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|entry| !entry.is_empty())
+    {
+        let name = entry.strip_prefix("*.").unwrap_or(entry);
+        let valid = !name.is_empty()
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+            && !name.starts_with('.')
+            && !name.ends_with('.');
+        if !valid {
+            return Err(ConfigError::invalid(
+                "FAMILIEBRO_WEBHOOK_ALLOWED_HOSTS",
+                Some("webhook-allowed-hosts"),
+                format!("'{entry}' is not a host name (or *.domain)"),
+            ));
+        }
+        hosts.push(entry.to_ascii_lowercase());
+    }
+    Ok(AllowedHosts {
+        hosts,
+        loopback_http: dev,
+    })
+}
+
+/// How many days change-feed entries are kept (`FAMILIEBRO_CHANGE_RETENTION_DAYS`, default 30).
+pub fn change_retention_days(value: Option<&str>) -> Result<u32, ConfigError> {
+    match value {
+        None => Ok(DEFAULT_CHANGE_RETENTION_DAYS),
+        Some(text) => text
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|days| (DEFAULT_CHANGE_RETENTION_DAYS..=3650).contains(days))
+            .ok_or_else(|| {
+                ConfigError::invalid(
+                    "FAMILIEBRO_CHANGE_RETENTION_DAYS",
+                    Some("change-retention-days"),
+                    "must be a whole number of days from 30 to 3650",
                 )
             }),
     }

@@ -67,6 +67,9 @@ pub enum ApiError {
     NotAcceptable(String),
     #[error("the resource has changed since you read it (If-Match does not match its ETag); read it again and retry")]
     PreconditionFailed,
+    /// A change-feed cursor older than the entries kept.
+    #[error("the cursor is older than the entries the feed keeps ({0} days); resynchronise: read the resources afresh, then follow the feed from a new cursor (start without `after`)")]
+    CursorExpired(u32),
     #[error("{0}")]
     PayloadTooLarge(String),
     #[error("{0}")]
@@ -114,6 +117,7 @@ impl ApiError {
             Self::IdempotencyKeyInUse => ("idempotency-key-in-use", "Idempotency-Key in use"),
             Self::NotAcceptable(_) => ("not-acceptable", "Not acceptable"),
             Self::PreconditionFailed => ("stale-version", "Stale version"),
+            Self::CursorExpired(_) => ("cursor-expired", "Cursor expired"),
             Self::PayloadTooLarge(_) => ("payload-too-large", "Payload too large"),
             Self::UnsupportedMediaType(_) => ("unsupported-media-type", "Unsupported media type"),
             Self::Validation(_) => ("validation-failed", "Validation failed"),
@@ -185,6 +189,7 @@ impl ResponseError for ApiError {
             | Self::IdempotencyKeyInUse => StatusCode::CONFLICT,
             Self::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
             Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            Self::CursorExpired(_) => StatusCode::GONE,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,

@@ -11,6 +11,7 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod metrics;
+pub mod outbox;
 pub mod retention;
 pub mod seed;
 pub mod startup;

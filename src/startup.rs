@@ -19,7 +19,9 @@ use crate::auth::TokenVerifier;
 use crate::db::sealed::DataKeys;
 use crate::db::Database;
 use crate::domain::family::ConsentRules;
+use crate::domain::webhooks::AllowedHosts;
 use crate::metrics::{self, Metrics, MetricsToken};
+use crate::outbox::{self, OutboxSettings};
 use crate::telemetry;
 
 /// Largest JSON request body accepted; larger bodies get 413.
@@ -39,6 +41,10 @@ pub struct ServerParts {
     pub data_keys: DataKeys,
     /// The longest validity of a consent, in months.
     pub consent_max_months: u32,
+    /// Where webhook deliveries may go.
+    pub webhook_hosts: AllowedHosts,
+    /// The change feed's retention and the webhook outbox's pace.
+    pub outbox: OutboxSettings,
     /// Worker threads; `None` means one per core.
     pub workers: Option<usize>,
 }
@@ -46,6 +52,12 @@ pub struct ServerParts {
 /// Starts serving on `listener`; the returned server runs until stopped or SIGTERM
 /// (which drains in-flight requests first).
 pub fn serve(listener: TcpListener, parts: ServerParts) -> std::io::Result<Server> {
+    // Every instance runs the outbox; the database decides which one sends a delivery.
+    tokio::spawn(outbox::run(
+        parts.database.clone(),
+        parts.data_keys.clone(),
+        parts.outbox.clone(),
+    ));
     let database = web::Data::new(parts.database);
     let verifier = web::Data::new(parts.verifier);
     let threshold = web::Data::new(SuppressionThreshold(parts.suppression_threshold));
@@ -55,6 +67,8 @@ pub fn serve(listener: TcpListener, parts: ServerParts) -> std::io::Result<Serve
     let metrics = web::Data::new(Metrics::default());
     let statistics_cache = web::Data::new(StatisticsCache::default());
     let metrics_token = web::Data::new(MetricsToken(parts.metrics_token));
+    let webhook_hosts = web::Data::new(parts.webhook_hosts);
+    let outbox_settings = web::Data::new(parts.outbox);
     let data_keys = web::Data::new(parts.data_keys);
     let consent_rules = web::Data::new(ConsentRules {
         max_months: parts.consent_max_months,
@@ -71,6 +85,8 @@ pub fn serve(listener: TcpListener, parts: ServerParts) -> std::io::Result<Serve
             .app_data(statistics_cache.clone())
             .app_data(metrics_token.clone())
             .app_data(data_keys.clone())
+            .app_data(webhook_hosts.clone())
+            .app_data(outbox_settings.clone())
             .app_data(consent_rules.clone())
             .app_data(
                 web::JsonConfig::default()

@@ -5,6 +5,7 @@ pub mod areas;
 pub mod assessments;
 pub mod audit;
 pub mod catalog;
+pub mod changes;
 pub mod concern_reports;
 pub mod etag;
 pub mod families;
@@ -22,6 +23,7 @@ pub mod referrals;
 pub mod responses;
 pub mod spec;
 pub mod statistics;
+pub mod webhooks;
 
 use serde::{Deserialize, Deserializer};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
@@ -51,6 +53,7 @@ pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
             responses::NotFound,
             responses::Conflict,
             responses::PreconditionFailed,
+            responses::Gone,
             responses::PayloadTooLarge,
             responses::UnsupportedMediaType,
             responses::UnprocessableEntity,
@@ -69,6 +72,8 @@ pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
         (name = "concern-reports", description = "Concern reports about children (underretninger): one-way, no consent needed, with statutory deadlines"),
         (name = "privacy", description = "Audit trail, subject access and erasure"),
         (name = "municipalities", description = "Each municipality's choices: the unit receiving concern reports, the units signing joint work"),
+        (name = "changes", description = "The exact change feed: what changed that the caller may see, by cursor, never missed and never twice"),
+        (name = "webhooks", description = "Signed webhooks (Standard Webhooks) for the changes an area team or a municipal unit may see"),
         (name = "operations", description = "Probes for orchestrators"),
     )
 )]
@@ -125,7 +130,9 @@ pub fn routes(config: &mut ServiceConfig) {
                 .configure(referrals::routes)
                 .configure(concern_reports::routes)
                 .configure(audit::routes)
-                .configure(municipalities::routes),
+                .configure(municipalities::routes)
+                .configure(changes::routes)
+                .configure(webhooks::routes),
         );
 }
 

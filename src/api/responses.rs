@@ -34,6 +34,7 @@ problem_responses! {
     NotFound => "No such resource, or it is outside the caller's scope.",
     Conflict => "The request conflicts with the resource's state; the detail says what is allowed now.",
     PreconditionFailed => "The If-Match header does not match the resource's current ETag.",
+    Gone => "The change-feed cursor is older than the entries kept; resynchronise and start from a new cursor.",
     PayloadTooLarge => "The request body is larger than the service accepts.",
     UnsupportedMediaType => "The request body is not JSON (Content-Type: application/json).",
     UnprocessableEntity => "The JSON is well-formed but fields are invalid; `errors` names each one.",
@@ -99,6 +100,8 @@ failure_sets! {
     ConflictFailure => [409 Conflict],
     /// `If-Match` named a version the record has moved on from.
     StaleFailure => [412 PreconditionFailed],
+    /// Reading the change feed from a cursor.
+    FeedFailures => [400 BadRequest, 401 Unauthorized, 403 Forbidden, 410 Gone, 429 TooManyRequests, 500 InternalError, 503 ServiceUnavailable],
     /// The caller has used up its rate on this route.
     RateFailure => [429 TooManyRequests],
 }

@@ -10,6 +10,7 @@ use uuid::Uuid;
 use super::principal::{Actor, Principal, Role};
 use crate::domain::assessment::{AssessmentStatus, Side};
 use crate::domain::catalog::MunicipalUnit;
+use crate::domain::changes::ChangeType;
 use crate::domain::municipality::MunicipalityCode;
 use crate::domain::referral::{visible_to, Direction, ReferralStatus};
 use crate::domain::settings::MunicipalitySettings;
@@ -66,6 +67,8 @@ operations! {
     ReadStatistics,
     ReadMunicipalitySettings,
     WriteMunicipalitySettings,
+    ReadChanges,
+    ManageWebhooks,
 }
 
 use Role::*;
@@ -106,6 +109,9 @@ const RULES: &[(Operation, &[Role])] = &[
     (Operation::ReadStatistics, AGGREGATE_READERS),
     (Operation::ReadMunicipalitySettings, EVERY_ROLE),
     (Operation::WriteMunicipalitySettings, ADMIN),
+    // The change feed and webhooks: the systems of an area team or a municipal unit.
+    (Operation::ReadChanges, BOTH_SIDES),
+    (Operation::ManageWebhooks, BOTH_SIDES),
 ];
 
 /// Operations on individual data: every access to them is audited, denied ones too.
@@ -384,6 +390,58 @@ pub fn signs_for_its_side(principal: &Principal, settings: &MunicipalitySettings
     match &principal.actor {
         Actor::HousingSocialWorker { .. } => true,
         Actor::MunicipalCaseworker { unit, .. } => settings.signs(*unit),
+        _ => false,
+    }
+}
+
+/// Whose entries of the change feed (and webhook deliveries) a caller gets:
+/// a housing-social worker those of its areas' teams, a caseworker those of
+/// its municipality and unit; entries name no person, only what changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChangeFeedScope {
+    Areas(Vec<String>),
+    Unit {
+        municipality: MunicipalityCode,
+        unit: MunicipalUnit,
+    },
+    Nothing,
+}
+
+pub fn change_feed_scope(principal: &Principal) -> ChangeFeedScope {
+    match &principal.actor {
+        Actor::HousingSocialWorker { .. } => ChangeFeedScope::Areas(family_areas(principal)),
+        Actor::MunicipalCaseworker { municipality, unit } => ChangeFeedScope::Unit {
+            municipality: *municipality,
+            unit: *unit,
+        },
+        _ => ChangeFeedScope::Nothing,
+    }
+}
+
+/// The change types a caller's side can be told of: the municipal side never
+/// of families, the housing-social side never of the unit's urgency assessments.
+pub fn change_types_for(scope: &ChangeFeedScope) -> Vec<ChangeType> {
+    ChangeType::ALL
+        .iter()
+        .copied()
+        .filter(|change| match scope {
+            ChangeFeedScope::Areas(_) => *change != ChangeType::ConcernReportUrgencyAssessed,
+            ChangeFeedScope::Unit { .. } => change.resource_type() != "family",
+            ChangeFeedScope::Nothing => false,
+        })
+        .collect()
+}
+
+/// Whether a caller may manage a webhook subscription made for `scope`: a
+/// caseworker of the same unit, or a worker who reaches every area of it.
+pub fn manages_subscription(principal: &Principal, scope: &ChangeFeedScope) -> bool {
+    match (change_feed_scope(principal), scope) {
+        (ChangeFeedScope::Areas(own), ChangeFeedScope::Areas(areas)) => {
+            !areas.is_empty() && areas.iter().all(|area| own.contains(area))
+        }
+        (ChangeFeedScope::Unit { .. }, ChangeFeedScope::Unit { .. }) => {
+            change_feed_scope(principal) == *scope
+        }
         _ => false,
     }
 }

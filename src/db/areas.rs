@@ -6,8 +6,9 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use super::schema::areas;
-use super::DbConnection;
+use super::{changes, DbConnection};
 use crate::domain::area::AreaDraft;
+use crate::domain::changes::{Audience, ChangeType};
 use crate::domain::initiative::InitiativeStatus;
 use crate::domain::recommendations::{ContactGroundwork, LOW_THRESHOLD};
 
@@ -104,9 +105,17 @@ pub fn find(connection: &mut DbConnection, id: &str) -> QueryResult<Option<AreaR
 /// Stores a new area with a fresh time-ordered id.
 pub fn insert_new(connection: &mut DbConnection, draft: &AreaDraft) -> QueryResult<AreaRow> {
     let row = AreaRow::from_draft(Uuid::now_v7().to_string(), draft, 1, super::now());
-    diesel::insert_into(areas::table)
-        .values(&row)
-        .execute(connection)?;
+    super::write_transaction(connection, |connection| {
+        diesel::insert_into(areas::table)
+            .values(&row)
+            .execute(connection)?;
+        changes::record(
+            connection,
+            ChangeType::AreaCreated,
+            &row.id,
+            &Audience::area_work(&row.id, &row.municipality_code),
+        )
+    })?;
     Ok(row)
 }
 
@@ -116,14 +125,24 @@ pub fn replace_if_version(
     row: &AreaRow,
     expected_version: i32,
 ) -> QueryResult<bool> {
-    let updated = diesel::update(
-        areas::table
-            .filter(areas::id.eq(&row.id))
-            .filter(areas::version.eq(expected_version)),
-    )
-    .set(row)
-    .execute(connection)?;
-    Ok(updated == 1)
+    super::write_transaction(connection, |connection| {
+        let updated = diesel::update(
+            areas::table
+                .filter(areas::id.eq(&row.id))
+                .filter(areas::version.eq(expected_version)),
+        )
+        .set(row)
+        .execute(connection)?;
+        if updated == 1 {
+            changes::record(
+                connection,
+                ChangeType::AreaChanged,
+                &row.id,
+                &Audience::area_work(&row.id, &row.municipality_code),
+            )?;
+        }
+        Ok(updated == 1)
+    })
 }
 
 /// Escapes LIKE wildcards so user text matches literally.

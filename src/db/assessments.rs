@@ -7,7 +7,8 @@ use diesel::prelude::*;
 
 use super::areas::AreaRow;
 use super::schema::{areas, assessment_approvals, assessment_findings, assessments};
-use super::DbConnection;
+use super::{changes, DbConnection};
+use crate::domain::changes::ChangeType;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Insertable, AsChangeset)]
 #[diesel(table_name = assessments, treat_none_as_null = true)]
@@ -168,10 +169,18 @@ pub fn insert(
     row: &AssessmentRow,
     findings: &[FindingRow],
 ) -> QueryResult<()> {
-    diesel::insert_into(assessments::table)
-        .values(row)
-        .execute(connection)?;
-    insert_findings(connection, findings)
+    super::write_transaction(connection, |connection| {
+        diesel::insert_into(assessments::table)
+            .values(row)
+            .execute(connection)?;
+        insert_findings(connection, findings)?;
+        changes::record_area_work(
+            connection,
+            ChangeType::AssessmentCreated,
+            &row.id,
+            &row.area_id,
+        )
+    })
 }
 
 fn insert_findings(connection: &mut DbConnection, findings: &[FindingRow]) -> QueryResult<()> {
@@ -183,20 +192,27 @@ fn insert_findings(connection: &mut DbConnection, findings: &[FindingRow]) -> Qu
     Ok(())
 }
 
-/// Replaces the assessment row if it still has `expected_version`; false if it moved on.
+/// Replaces the assessment row if it still has `expected_version`, recording
+/// `change` in the feed; false if it moved on.
 pub fn replace_if_version(
     connection: &mut DbConnection,
     row: &AssessmentRow,
     expected_version: i32,
+    change: ChangeType,
 ) -> QueryResult<bool> {
-    let updated = diesel::update(
-        assessments::table
-            .filter(assessments::id.eq(&row.id))
-            .filter(assessments::version.eq(expected_version)),
-    )
-    .set(row)
-    .execute(connection)?;
-    Ok(updated == 1)
+    super::write_transaction(connection, |connection| {
+        let updated = diesel::update(
+            assessments::table
+                .filter(assessments::id.eq(&row.id))
+                .filter(assessments::version.eq(expected_version)),
+        )
+        .set(row)
+        .execute(connection)?;
+        if updated == 1 {
+            changes::record_area_work(connection, change, &row.id, &row.area_id)?;
+        }
+        Ok(updated == 1)
+    })
 }
 
 pub fn replace_findings(

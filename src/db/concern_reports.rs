@@ -4,7 +4,9 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::schema::concern_reports;
-use super::DbConnection;
+use super::{changes, DbConnection};
+use crate::domain::catalog::MunicipalUnit;
+use crate::domain::changes::{Audience, ChangeType};
 
 #[derive(Debug, Clone, PartialEq, Queryable, Insertable, AsChangeset)]
 #[diesel(table_name = concern_reports, treat_none_as_null = true)]
@@ -50,21 +52,53 @@ pub struct ConcernRow {
 }
 
 pub fn insert(connection: &mut DbConnection, row: &ConcernRow) -> QueryResult<()> {
-    diesel::insert_into(concern_reports::table)
-        .values(row)
-        .execute(connection)
-        .map(|_| ())
+    super::write_transaction(connection, |connection| {
+        diesel::insert_into(concern_reports::table)
+            .values(row)
+            .execute(connection)?;
+        record_change(connection, row, ChangeType::ConcernReportReceived)
+    })
+}
+
+/// Records `change` of `row` for its two ends; its urgency assessment is case
+/// work of the receiving unit, which the reporter does not learn of.
+fn record_change(
+    connection: &mut DbConnection,
+    row: &ConcernRow,
+    change: ChangeType,
+) -> QueryResult<()> {
+    let unit = MunicipalUnit::parse(&row.receiving_unit).map_err(|_| {
+        diesel::result::Error::DeserializationError(
+            "stored concern report has an invalid receiving unit".into(),
+        )
+    })?;
+    let reporter_learns = change != ChangeType::ConcernReportUrgencyAssessed;
+    let audience = Audience::ends(
+        &row.area_id,
+        reporter_learns,
+        &row.municipality_code,
+        unit,
+        true,
+    );
+    changes::record(connection, change, &row.id, &audience)
 }
 
 pub fn find(connection: &mut DbConnection, id: &str) -> QueryResult<Option<ConcernRow>> {
     concern_reports::table.find(id).first(connection).optional()
 }
 
-pub fn replace(connection: &mut DbConnection, row: &ConcernRow) -> QueryResult<()> {
-    diesel::update(concern_reports::table.find(&row.id))
-        .set(row)
-        .execute(connection)
-        .map(|_| ())
+/// Stores the handled report, recording `change` in the feed.
+pub fn replace(
+    connection: &mut DbConnection,
+    row: &ConcernRow,
+    change: ChangeType,
+) -> QueryResult<()> {
+    super::write_transaction(connection, |connection| {
+        diesel::update(concern_reports::table.find(&row.id))
+            .set(row)
+            .execute(connection)?;
+        record_change(connection, row, change)
+    })
 }
 
 pub fn of_family(connection: &mut DbConnection, family_id: &str) -> QueryResult<Vec<ConcernRow>> {

@@ -18,7 +18,8 @@ use super::schema::{
     concern_reports, enrolments, erased_attendance, erased_contacts, erased_enrolments, families,
     family_contacts, idempotency_keys, referrals, session_attendance,
 };
-use super::{Database, DbConnection};
+use super::{changes, Database, DbConnection};
+use crate::domain::changes::{Audience, ChangeType};
 use crate::domain::referral::RedactionReason;
 
 /// What an erasure removed.
@@ -126,6 +127,14 @@ pub fn erase_family(
             .execute(connection)?;
     // Contacts, consents, enrolments and attendance go with the family (ON DELETE CASCADE).
     let families = diesel::delete(families::table.find(family_id)).execute(connection)?;
+    if families == 1 {
+        changes::record(
+            connection,
+            ChangeType::FamilyErased,
+            family_id,
+            &Audience::housing(&area_id),
+        )?;
+    }
     Ok(Erased {
         area_id: Some(area_id),
         families,

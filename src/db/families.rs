@@ -4,7 +4,8 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::schema::{consents, families, family_contacts};
-use super::{from_json, to_json, DbConnection};
+use super::{changes, from_json, to_json, DbConnection};
+use crate::domain::changes::{Audience, ChangeType};
 use crate::domain::family::{ContactDetails, FamilyRecord, Household};
 use crate::error::ApiError;
 
@@ -153,10 +154,13 @@ pub fn find(connection: &mut DbConnection, id: &str) -> QueryResult<Option<Famil
 }
 
 pub fn insert(connection: &mut DbConnection, row: &FamilyRow) -> QueryResult<()> {
-    diesel::insert_into(families::table)
-        .values(row)
-        .execute(connection)
-        .map(|_| ())
+    super::write_transaction(connection, |connection| {
+        diesel::insert_into(families::table)
+            .values(row)
+            .execute(connection)?;
+        let audience = Audience::housing(&row.area_id);
+        changes::record(connection, ChangeType::FamilyCreated, &row.id, &audience)
+    })
 }
 
 pub fn replace_if_version(
@@ -164,25 +168,42 @@ pub fn replace_if_version(
     row: &FamilyRow,
     expected_version: i32,
 ) -> QueryResult<bool> {
-    let updated = diesel::update(
-        families::table
-            .filter(families::id.eq(&row.id))
-            .filter(families::version.eq(expected_version)),
-    )
-    .set(row)
-    .execute(connection)?;
-    Ok(updated == 1)
+    super::write_transaction(connection, |connection| {
+        let updated = diesel::update(
+            families::table
+                .filter(families::id.eq(&row.id))
+                .filter(families::version.eq(expected_version)),
+        )
+        .set(row)
+        .execute(connection)?;
+        if updated == 1 {
+            let audience = Audience::housing(&row.area_id);
+            changes::record(connection, ChangeType::FamilyChanged, &row.id, &audience)?;
+        }
+        Ok(updated == 1)
+    })
 }
 
 /// Marks the family as changed (a new contact, consent or withdrawal).
 pub fn touch(connection: &mut DbConnection, id: &str, at: NaiveDateTime) -> QueryResult<()> {
-    diesel::update(families::table.find(id))
-        .set((
-            families::updated_at.eq(at),
-            families::version.eq(families::version + 1),
-        ))
-        .execute(connection)
-        .map(|_| ())
+    super::write_transaction(connection, |connection| {
+        diesel::update(families::table.find(id))
+            .set((
+                families::updated_at.eq(at),
+                families::version.eq(families::version + 1),
+            ))
+            .execute(connection)?;
+        let area_id: String = families::table
+            .find(id)
+            .select(families::area_id)
+            .first(connection)?;
+        changes::record(
+            connection,
+            ChangeType::FamilyChanged,
+            id,
+            &Audience::housing(&area_id),
+        )
+    })
 }
 
 pub fn contacts_of(connection: &mut DbConnection, family_id: &str) -> QueryResult<Vec<ContactRow>> {

@@ -10,8 +10,9 @@ use super::families::FamilyRow;
 use super::schema::{
     areas, enrolments, families, initiative_sessions, initiatives, session_attendance,
 };
-use super::{from_json, to_json, DbConnection};
+use super::{changes, from_json, to_json, DbConnection};
 use crate::domain::catalog::{InitiativeType, ProblemArea};
+use crate::domain::changes::ChangeType;
 use crate::domain::initiative::{InitiativeFormat, InitiativePlan, InitiativeStatus, Schedule};
 use crate::error::ApiError;
 
@@ -223,10 +224,17 @@ pub fn find_with_area(
 }
 
 pub fn insert(connection: &mut DbConnection, row: &InitiativeRow) -> QueryResult<()> {
-    diesel::insert_into(initiatives::table)
-        .values(row)
-        .execute(connection)
-        .map(|_| ())
+    super::write_transaction(connection, |connection| {
+        diesel::insert_into(initiatives::table)
+            .values(row)
+            .execute(connection)?;
+        changes::record_area_work(
+            connection,
+            ChangeType::InitiativeCreated,
+            &row.id,
+            &row.area_id,
+        )
+    })
 }
 
 pub fn replace_if_version(
@@ -234,14 +242,24 @@ pub fn replace_if_version(
     row: &InitiativeRow,
     expected_version: i32,
 ) -> QueryResult<bool> {
-    let updated = diesel::update(
-        initiatives::table
-            .filter(initiatives::id.eq(&row.id))
-            .filter(initiatives::version.eq(expected_version)),
-    )
-    .set(row)
-    .execute(connection)?;
-    Ok(updated == 1)
+    super::write_transaction(connection, |connection| {
+        let updated = diesel::update(
+            initiatives::table
+                .filter(initiatives::id.eq(&row.id))
+                .filter(initiatives::version.eq(expected_version)),
+        )
+        .set(row)
+        .execute(connection)?;
+        if updated == 1 {
+            changes::record_area_work(
+                connection,
+                ChangeType::InitiativeChanged,
+                &row.id,
+                &row.area_id,
+            )?;
+        }
+        Ok(updated == 1)
+    })
 }
 
 /// Enrolled families per initiative.
@@ -349,18 +367,29 @@ pub fn insert_session(
     row: &SessionRow,
     attendees: &[String],
 ) -> QueryResult<()> {
-    diesel::insert_into(initiative_sessions::table)
-        .values(row)
-        .execute(connection)?;
-    for family_id in attendees {
-        diesel::insert_into(session_attendance::table)
-            .values((
-                session_attendance::session_id.eq(&row.id),
-                session_attendance::family_id.eq(family_id),
-            ))
+    super::write_transaction(connection, |connection| {
+        diesel::insert_into(initiative_sessions::table)
+            .values(row)
             .execute(connection)?;
-    }
-    Ok(())
+        for family_id in attendees {
+            diesel::insert_into(session_attendance::table)
+                .values((
+                    session_attendance::session_id.eq(&row.id),
+                    session_attendance::family_id.eq(family_id),
+                ))
+                .execute(connection)?;
+        }
+        let area_id: String = initiatives::table
+            .find(&row.initiative_id)
+            .select(initiatives::area_id)
+            .first(connection)?;
+        changes::record_area_work(
+            connection,
+            ChangeType::SessionAdded,
+            &row.initiative_id,
+            &area_id,
+        )
+    })
 }
 
 pub fn find_session(connection: &mut DbConnection, id: &str) -> QueryResult<Option<SessionRow>> {

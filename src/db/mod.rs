@@ -6,6 +6,7 @@
 pub mod areas;
 pub mod assessments;
 pub mod audit;
+pub mod changes;
 pub mod concern_reports;
 pub mod erasure;
 pub mod families;
@@ -16,6 +17,7 @@ pub mod schema;
 pub mod sealed;
 pub mod settings;
 pub mod statistics;
+pub mod webhooks;
 
 use std::path::PathBuf;
 use std::time::Duration;

@@ -4,9 +4,14 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::schema::{areas, consents, referral_events, referrals};
-use super::DbConnection;
+use super::{changes, DbConnection};
+use crate::domain::assessment::Side;
+use crate::domain::catalog::MunicipalUnit;
+use crate::domain::changes::{Audience, ChangeType};
 use crate::domain::family::consent_state;
-use crate::domain::referral::{lapse, Direction, EventKind, RedactionReason};
+use crate::domain::referral::{
+    lapse, visible_to, Direction, EventKind, RedactionReason, ReferralStatus,
+};
 
 #[derive(Debug, Clone, PartialEq, Queryable, Insertable, AsChangeset)]
 #[diesel(table_name = referrals, treat_none_as_null = true)]
@@ -155,22 +160,24 @@ pub fn redact(
     event: &EventRow,
 ) -> QueryResult<bool> {
     let now = event.occurred_at;
-    let changed = diesel::update(
-        referrals::table
-            .filter(referrals::id.eq(&row.id))
-            .filter(referrals::redacted_at.is_null()),
-    )
-    .set((
-        referrals::redacted_at.eq(Some(now)),
-        referrals::redaction_reason.eq(Some(reason)),
-        referrals::version.eq(referrals::version + 1),
-        referrals::updated_at.eq(now),
-    ))
-    .execute(connection)?;
-    if changed == 1 {
-        insert_event(connection, event)?;
-    }
-    Ok(changed == 1)
+    super::write_transaction(connection, |connection| {
+        let changed = diesel::update(
+            referrals::table
+                .filter(referrals::id.eq(&row.id))
+                .filter(referrals::redacted_at.is_null()),
+        )
+        .set((
+            referrals::redacted_at.eq(Some(now)),
+            referrals::redaction_reason.eq(Some(reason)),
+            referrals::version.eq(referrals::version + 1),
+            referrals::updated_at.eq(now),
+        ))
+        .execute(connection)?;
+        if changed == 1 {
+            insert_event(connection, row, event)?;
+        }
+        Ok(changed == 1)
+    })
 }
 
 /// Referrals whose receiver sees data covered by consent `consent_id`.
@@ -301,11 +308,47 @@ pub fn of_family(connection: &mut DbConnection, family_id: &str) -> QueryResult<
         .load(connection)
 }
 
-pub fn insert_event(connection: &mut DbConnection, row: &EventRow) -> QueryResult<()> {
-    diesel::insert_into(referral_events::table)
-        .values(row)
-        .execute(connection)
-        .map(|_| ())
+/// Records an event of `referral` (as it is after the event), and the change
+/// in the feed for the ends that see the referral now.
+pub fn insert_event(
+    connection: &mut DbConnection,
+    referral: &ReferralRow,
+    row: &EventRow,
+) -> QueryResult<()> {
+    super::write_transaction(connection, |connection| {
+        diesel::insert_into(referral_events::table)
+            .values(row)
+            .execute(connection)?;
+        let change = if row.kind == EventKind::SharedDataRedacted.code() {
+            ChangeType::ReferralRedacted
+        } else if row.from_status.is_none() {
+            ChangeType::ReferralCreated
+        } else {
+            ChangeType::ReferralTransitioned
+        };
+        changes::record(connection, change, &referral.id, &audience_of(referral)?)
+    })
+}
+
+/// The ends that see `referral` as it is: the sender always, the receiver once
+/// it is no longer a draft.
+fn audience_of(referral: &ReferralRow) -> QueryResult<Audience> {
+    let corrupt = |what: &str| {
+        diesel::result::Error::DeserializationError(
+            format!("stored referral has an invalid {what}").into(),
+        )
+    };
+    let direction = Direction::parse(&referral.direction).ok_or_else(|| corrupt("direction"))?;
+    let status = ReferralStatus::parse(&referral.status).ok_or_else(|| corrupt("status"))?;
+    let unit = MunicipalUnit::parse(&referral.unit).map_err(|_| corrupt("unit"))?;
+    let sees = |side| visible_to(direction.role_of(side), status);
+    Ok(Audience::ends(
+        &referral.area_id,
+        sees(Side::HousingSocial),
+        &referral.municipality_code,
+        unit,
+        sees(Side::Municipal),
+    ))
 }
 
 pub fn events_of(connection: &mut DbConnection, referral_id: &str) -> QueryResult<Vec<EventRow>> {

@@ -186,6 +186,65 @@ diesel::joinable!(session_attendance -> initiative_sessions (session_id));
 diesel::joinable!(session_attendance -> families (family_id));
 diesel::joinable!(assessment_findings -> assessments (assessment_id));
 diesel::joinable!(assessment_approvals -> assessments (assessment_id));
+diesel::table! {
+    changes (seq) {
+        seq -> BigInt,
+        txid -> BigInt,
+        change_type -> Text,
+        resource_type -> Text,
+        resource_id -> Text,
+        area_id -> Nullable<Text>,
+        housing_side -> Integer,
+        municipality_code -> Nullable<Text>,
+        unit -> Nullable<Text>,
+        municipal_side -> Integer,
+        occurred_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    change_feed_state (id) {
+        id -> Integer,
+        pruned_txid -> BigInt,
+        pruned_seq -> BigInt,
+        fanout_txid -> BigInt,
+        fanout_seq -> BigInt,
+    }
+}
+
+diesel::table! {
+    webhook_subscriptions (id) {
+        id -> Text,
+        url -> Text,
+        secret_sealed -> Text,
+        change_types -> Text,
+        scope_areas -> Nullable<Text>,
+        scope_municipality -> Nullable<Text>,
+        scope_unit -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Text,
+        subscription_id -> Text,
+        change_type -> Text,
+        payload -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        leased_until -> Nullable<Timestamp>,
+        last_status_code -> Nullable<Integer>,
+        last_error -> Nullable<Text>,
+        last_attempt_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(webhook_deliveries -> webhook_subscriptions (subscription_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     areas,
     assessments,
@@ -206,6 +265,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     erased_contacts,
     erased_enrolments,
     erased_attendance,
+    changes,
+    webhook_subscriptions,
+    webhook_deliveries,
 );
 
 diesel::table! {

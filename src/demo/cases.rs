@@ -152,7 +152,7 @@ fn refer(
     }
     referrals::insert(connection, &row).map_err(failed)?;
     for event in &events {
-        referrals::insert_event(connection, event).map_err(failed)?;
+        referrals::insert_event(connection, &row, event).map_err(failed)?;
     }
     Ok(())
 }

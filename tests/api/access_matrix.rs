@@ -174,6 +174,34 @@ async fn every_operation_follows_the_access_matrix(backend: Backend) {
     )
     .await;
 
+    let subscription = app
+        .create(
+            "/api/v1/webhook-subscriptions",
+            &worker_a,
+            &json!({"url": "https://hooks.kk.dk/matrix"}),
+        )
+        .await;
+    let delivery = uuid::Uuid::now_v7().to_string();
+    let now = chrono::Utc::now().naive_utc();
+    familiebro::db::webhooks::insert_delivery(
+        &mut app.connect(),
+        &familiebro::db::webhooks::DeliveryRow {
+            id: delivery.clone(),
+            subscription_id: subscription.clone(),
+            change_type: "family.changed".into(),
+            payload: json!({"type": "family.changed"}).to_string(),
+            status: "failed".into(),
+            attempts: 3,
+            next_attempt_at: now,
+            leased_until: None,
+            last_status_code: Some(500),
+            last_error: None,
+            last_attempt_at: Some(now),
+            created_at: now,
+        },
+    )
+    .unwrap();
+
     let row = |method: &'static str,
                template: &'static str,
                path: String,
@@ -222,6 +250,10 @@ async fn every_operation_follows_the_access_matrix(backend: Backend) {
         row("GET", "/api/v1/concern-reports", "/api/v1/concern-reports".into(), None, [O, O, O, O, O, F, F, F, F, U]),
         row("GET", "/api/v1/concern-reports/{id}", format!("/api/v1/concern-reports/{concern}"), None, [O, N, N, O, N, F, F, F, F, U]),
         row("GET", "/api/v1/audit-events", "/api/v1/audit-events".into(), None, [F, F, F, F, F, F, F, O, F, U]),
+        row("GET", "/api/v1/changes", "/api/v1/changes".into(), None, [O, O, O, O, O, F, F, F, F, U]),
+        row("GET", "/api/v1/webhook-subscriptions", "/api/v1/webhook-subscriptions".into(), None, [O, O, O, O, O, F, F, F, F, U]),
+        row("GET", "/api/v1/webhook-subscriptions/{id}", format!("/api/v1/webhook-subscriptions/{subscription}"), None, [O, N, N, N, N, F, F, F, F, U]),
+        row("GET", "/api/v1/webhook-subscriptions/{id}/deliveries", format!("/api/v1/webhook-subscriptions/{subscription}/deliveries"), None, [O, N, N, N, N, F, F, F, F, U]),
         // A draft: only its sender sees it. A redacted referral: both ends see it (the receiver without the data).
         row("GET", "/api/v1/referrals/{id}", format!("/api/v1/referrals/{draft}"), None, [O, N, N, N, N, F, F, F, F, U]),
         row("GET", "/api/v1/referrals/{id}/events", format!("/api/v1/referrals/{draft}/events"), None, [O, N, N, N, N, F, F, F, F, U]),
@@ -255,6 +287,10 @@ async fn every_operation_follows_the_access_matrix(backend: Backend) {
         row("POST", "/api/v1/concern-reports/{id}/acknowledgement", format!("/api/v1/concern-reports/{concern}/acknowledgement"), None, [F, F, N, O, N, F, F, F, F, U]),
         row("DELETE", "/api/v1/initiatives/{id}/enrolments/{family_id}", format!("/api/v1/initiatives/{initiative}/enrolments/{family}"), None, [O, N, F, F, F, F, F, F, F, U]),
         row("POST", "/api/v1/consents/{id}/withdrawal", format!("/api/v1/consents/{consent}/withdrawal"), None, [O, N, F, F, F, F, F, F, F, U]),
+        // A URL off the allowlist: allowed callers get 422 and nothing is stored.
+        row("POST", "/api/v1/webhook-subscriptions", "/api/v1/webhook-subscriptions".into(), Some(json!({"url": "https://evil.example/hook"})), [O, O, O, O, O, F, F, F, F, U]),
+        row("POST", "/api/v1/webhook-subscriptions/{id}/deliveries/{delivery_id}/retry", format!("/api/v1/webhook-subscriptions/{subscription}/deliveries/{delivery}/retry"), None, [O, N, N, N, N, F, F, F, F, U]),
+        row("DELETE", "/api/v1/webhook-subscriptions/{id}", format!("/api/v1/webhook-subscriptions/{subscription}"), None, [O, N, N, N, N, F, F, F, F, U]),
     ];
 
     let spec: Value = app

@@ -10,6 +10,8 @@ use familiebro::auth::keys::KeySet;
 use familiebro::auth::token::{mint_hs256, TokenRequest};
 use familiebro::auth::{TokenSettings, TokenVerifier};
 use familiebro::db::{self, Database, DatabaseUrl};
+use familiebro::domain::webhooks::{AllowedHosts, RetrySchedule};
+use familiebro::outbox::OutboxSettings;
 use familiebro::startup::{serve, ServerParts};
 use serde_json::{json, Value};
 
@@ -149,12 +151,36 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     let (database_url, database) = test_database(backend);
     let mut connection = Database::connect_directly(&database_url).expect("connect");
     db::run_migrations(&mut connection).expect("migrations");
+    let address = serve_on(&database_url);
+    TestApp {
+        address,
+        database_url: database_url.clone(),
+        client: reqwest::Client::new(),
+        database,
+    }
+}
+
+/// How fast the test outbox works: deliveries are retried after 100 ms and
+/// given up after 3 s, instead of 5 s and 24 h.
+pub fn test_outbox() -> OutboxSettings {
+    OutboxSettings {
+        retry: RetrySchedule {
+            first: Duration::from_millis(100),
+            give_up_after: Duration::from_secs(3),
+        },
+        poll_interval: Duration::from_millis(100),
+        retention_days: 30,
+    }
+}
+
+/// Serves another instance of the app on `database_url`; returns its address.
+fn serve_on(database_url: &DatabaseUrl) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let address = format!("http://{}", listener.local_addr().unwrap());
     let server = serve(
         listener,
         ServerParts {
-            database: Database::new(&database_url).expect("pool"),
+            database: Database::new(database_url).expect("pool"),
             verifier: TokenVerifier::new(test_keys(), token_settings()),
             cors_origins: vec!["https://frontend.example.dk".into()],
             suppression_threshold: 5,
@@ -162,16 +188,28 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
             metrics_token: Some(METRICS_TOKEN.into()),
             data_keys: familiebro::db::sealed::DataKeys::parse(DATA_KEY).expect("data key"),
             consent_max_months: 12,
+            webhook_hosts: AllowedHosts {
+                hosts: vec!["hooks.kk.dk".into()],
+                loopback_http: true,
+            },
+            outbox: test_outbox(),
             workers: Some(2),
         },
     )
     .expect("server");
     tokio::spawn(server);
-    TestApp {
-        address,
-        database_url: database_url.clone(),
-        client: reqwest::Client::new(),
-        database,
+    address
+}
+
+impl TestApp {
+    /// A second instance of the service on the same database.
+    pub fn another_instance(&self) -> String {
+        serve_on(&self.database_url)
+    }
+
+    /// A connection to the test's database, behind the service's back.
+    pub fn connect(&self) -> db::DbConnection {
+        Database::connect_directly(&self.database_url).expect("connect")
     }
 }
 

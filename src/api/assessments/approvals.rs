@@ -13,8 +13,9 @@ use crate::auth::{op, Allowed, Principal};
 use crate::db::assessments::{self as store, ApprovalRow, StoredAssessment};
 use crate::db::referrals::municipality_of_area;
 use crate::db::{self, Database, DbConnection};
-use crate::domain::assessment::{status_after_approval, Side};
+use crate::domain::assessment::{status_after_approval, AssessmentStatus, Side};
 use crate::domain::catalog::MunicipalUnit;
+use crate::domain::changes::ChangeType;
 use crate::error::ApiError;
 
 /// Approves the assessment for the caller's side. One side's approval puts it in
@@ -100,7 +101,12 @@ fn approve(
     row.status = new_status.code().to_owned();
     row.version += 1;
     row.updated_at = db::now();
-    if !store::replace_if_version(connection, &row, current.row.version)? {
+    let change = if new_status == AssessmentStatus::Agreed {
+        ChangeType::AssessmentAgreed
+    } else {
+        ChangeType::AssessmentApproved
+    };
+    if !store::replace_if_version(connection, &row, current.row.version, change)? {
         return Err(ApiError::PreconditionFailed);
     }
     Ok(Outcome::created(id).at_version(row.version))

@@ -12,6 +12,7 @@ use crate::auth::{op, Allowed};
 use crate::db::assessments::{self as store, StoredAssessment};
 use crate::db::{self, Database, DbConnection};
 use crate::domain::assessment::{check_finding_count, ensure_editable, finish, Side};
+use crate::domain::changes::ChangeType;
 use crate::domain::validation::{FieldError, Violations};
 use crate::error::ApiError;
 
@@ -77,7 +78,12 @@ fn add(
     let mut row = current.row.clone();
     row.version += 1;
     row.updated_at = db::now();
-    if !store::replace_if_version(connection, &row, current.row.version)? {
+    if !store::replace_if_version(
+        connection,
+        &row,
+        current.row.version,
+        ChangeType::AssessmentChanged,
+    )? {
         return Err(ApiError::PreconditionFailed);
     }
     Ok(Outcome::created(id).at_version(row.version))

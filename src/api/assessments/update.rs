@@ -18,6 +18,7 @@ use crate::db::{self, Database, DbConnection};
 use crate::domain::assessment::{
     ensure_editable, ensure_settable, finish, optional_text, AssessmentStatus, Period, Side,
 };
+use crate::domain::changes::ChangeType;
 use crate::domain::validation::Violations;
 use crate::error::ApiError;
 
@@ -73,7 +74,12 @@ fn store_changes(
     current: &StoredAssessment,
     (row, findings, content_changed): Changed,
 ) -> Result<(), ApiError> {
-    if !store::replace_if_version(connection, &row, current.row.version)? {
+    if !store::replace_if_version(
+        connection,
+        &row,
+        current.row.version,
+        ChangeType::AssessmentChanged,
+    )? {
         return Err(ApiError::PreconditionFailed);
     }
     if let Some(findings) = findings {

@@ -11,19 +11,20 @@ use super::view::{received_report, render, StoredFeedback};
 use crate::api::audit::AuditContext;
 use crate::api::idempotency::{IdempotencyKeyHeader, IdempotentRequest, Outcome};
 use crate::api::json;
-use crate::api::responses::{ConflictFailure, CreateFailures, ReadFailures};
+use crate::api::responses::{AddFailures, ConflictFailure, ReadFailures};
 use crate::auth::{op, Allowed, Principal};
 use crate::db::concern_reports::{self as store, ConcernRow};
 use crate::db::sealed::DataKeys;
 use crate::db::{self, from_json, to_json, Database, DbConnection};
+use crate::domain::changes::ChangeType;
 use crate::domain::concern::SHORT_MAX_CHARS;
 use crate::domain::validation::optional_guarded_text;
 use crate::error::ApiError;
 
 /// What a handling step did to a report.
 enum Step {
-    /// Recorded now.
-    Recorded,
+    /// Recorded now: the change it makes.
+    Recorded(ChangeType),
     /// Recorded before, with the same answer.
     AlreadyRecorded,
 }
@@ -47,9 +48,9 @@ async fn handle(
         let mut row = received_report(connection, &receiver, &id)?;
         match step(&mut row, &receiver)? {
             Step::AlreadyRecorded => Ok(Outcome::ok(row.id)),
-            Step::Recorded => {
+            Step::Recorded(change) => {
                 row.updated_at = db::now();
-                store::replace(connection, &row)?;
+                store::replace(connection, &row, change)?;
                 Ok(Outcome::created(row.id))
             }
         }
@@ -93,7 +94,7 @@ pub async fn acknowledge_concern_report(
         }
         row.acknowledged_at = Some(db::now());
         row.acknowledged_by = Some(receiver.subject.clone());
-        Ok(Step::Recorded)
+        Ok(Step::Recorded(ChangeType::ConcernReportAcknowledged))
     };
     let body = serde_json::Value::Null;
     handle(
@@ -116,7 +117,7 @@ pub async fn acknowledge_concern_report(
     responses(
         (status = 200, body = ConcernReport, description = "The same assessment was recorded already"),
         (status = 201, body = ConcernReport, headers(("Location" = String, description = "URL of the report"))),
-        CreateFailures, ConflictFailure,
+        AddFailures, ConflictFailure,
     ),
     security(("bearer" = []))
 )]
@@ -152,7 +153,7 @@ pub async fn assess_concern_report_urgency(
         row.urgency_note = note;
         row.urgency_assessed_at = Some(db::now());
         row.urgency_assessed_by = Some(receiver.subject.clone());
-        Ok(Step::Recorded)
+        Ok(Step::Recorded(ChangeType::ConcernReportUrgencyAssessed))
     };
     handle(caller.principal, db, keys, req, &raw, id.into_inner(), step).await
 }
@@ -167,7 +168,7 @@ pub async fn assess_concern_report_urgency(
     responses(
         (status = 200, body = ConcernReport, description = "The same feedback was given already"),
         (status = 201, body = ConcernReport, headers(("Location" = String, description = "URL of the report"))),
-        CreateFailures, ConflictFailure,
+        AddFailures, ConflictFailure,
     ),
     security(("bearer" = []))
 )]
@@ -202,7 +203,7 @@ pub async fn give_concern_report_feedback(
             outcome,
             given_at: db::now(),
         }));
-        Ok(Step::Recorded)
+        Ok(Step::Recorded(ChangeType::ConcernReportFeedbackGiven))
     };
     handle(caller.principal, db, keys, req, &raw, id.into_inner(), step).await
 }

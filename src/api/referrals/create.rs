@@ -90,7 +90,7 @@ fn record(
     store::insert(connection, row)?;
     let status = status_of(&row.status)?;
     let first = event(&row.id, principal, direction.sender(), None, status, None);
-    store::insert_event(connection, &first)?;
+    store::insert_event(connection, row, &first)?;
     Ok(())
 }
 

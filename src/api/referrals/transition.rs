@@ -137,7 +137,7 @@ fn apply(
         ));
     }
     let change = event(id, principal, side, Some(from), transition.to, texts.reason);
-    store::insert_event(connection, &change)?;
+    store::insert_event(connection, &row, &change)?;
     Ok(Outcome::created(row.id).at_version(row.version))
 }
 
