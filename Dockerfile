@@ -2,6 +2,9 @@
 # built into the binary), run in a slim Debian with OpenSSL.
 FROM rust:1-bookworm AS build
 WORKDIR /src
+# The commit --version names (docker build --build-arg FAMILIEBRO_COMMIT=$(git rev-parse --short=12 HEAD)).
+ARG FAMILIEBRO_COMMIT=""
+ENV FAMILIEBRO_COMMIT=$FAMILIEBRO_COMMIT
 COPY Cargo.toml Cargo.lock build.rs ./
 COPY src ./src
 COPY migrations ./migrations

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use clap::Args;
 
-use crate::auth::keys::KeySet;
+use crate::auth::keys::{KeySet, KeySource};
 use crate::auth::TokenSettings;
 use crate::db::sealed::DataKeys;
 use crate::db::DatabaseUrl;
@@ -209,27 +209,19 @@ pub fn key_set(
     public_keys: Option<&Path>,
     data_dir: &Path,
     dev: bool,
-) -> Result<(KeySet, Option<Vec<u8>>), ConfigError> {
-    let mut keys = KeySet::default();
+) -> Result<(KeySet, KeySource), ConfigError> {
     let mut secret = configured_secret()?;
     if secret.is_none() && public_keys.is_none() && dev {
         secret = Some(dev_secret(data_dir)?);
     }
     if let Some(secret) = &secret {
-        keys.add_hs256_secret(secret).map_err(|problem| {
-            ConfigError::invalid("FAMILIEBRO_JWT_HS256_SECRET", None, problem)
-        })?;
+        KeySet::default()
+            .add_hs256_secret(secret)
+            .map_err(|problem| {
+                ConfigError::invalid("FAMILIEBRO_JWT_HS256_SECRET", None, problem)
+            })?;
     }
-    if let Some(path) = public_keys {
-        keys.add_public_keys_file(path).map_err(|problem| {
-            ConfigError::invalid(
-                "FAMILIEBRO_JWT_PUBLIC_KEYS",
-                Some("jwt-public-keys"),
-                problem,
-            )
-        })?;
-    }
-    if keys.is_empty() {
+    if secret.is_none() && public_keys.is_none() {
         return Err(ConfigError(
             "no token verification key is configured: set FAMILIEBRO_JWT_HS256_SECRET (at least 32 bytes) \
              and/or FAMILIEBRO_JWT_PUBLIC_KEYS (a PEM or JWKS file), together with FAMILIEBRO_JWT_ISSUER and \
@@ -237,7 +229,18 @@ pub fn key_set(
                 .into(),
         ));
     }
-    Ok((keys, secret))
+    let source = KeySource {
+        secret,
+        file: public_keys.map(Path::to_path_buf),
+    };
+    let keys = source.load().map_err(|problem| {
+        ConfigError::invalid(
+            "FAMILIEBRO_JWT_PUBLIC_KEYS",
+            Some("jwt-public-keys"),
+            problem,
+        )
+    })?;
+    Ok((keys, source))
 }
 
 /// The secret and settings `familiebro token` signs with: the configured secret, or

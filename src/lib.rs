@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod backup;
 pub mod cli;
 pub mod config;
 pub mod db;
@@ -12,6 +13,8 @@ pub mod domain;
 pub mod error;
 pub mod metrics;
 pub mod outbox;
+pub mod progress;
+pub mod rekey;
 pub mod retention;
 pub mod seed;
 pub mod startup;

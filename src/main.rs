@@ -2,7 +2,15 @@ use clap::Parser;
 
 fn main() {
     limit_malloc_arenas();
-    familiebro::telemetry::init_logging();
+    let format = std::env::var("FAMILIEBRO_LOG_FORMAT").ok();
+    let format = match familiebro::telemetry::LogFormat::parse(format.as_deref()) {
+        Ok(format) => format,
+        Err(problem) => {
+            eprintln!("familiebro: {problem}");
+            std::process::exit(1);
+        }
+    };
+    familiebro::telemetry::init_logging(format);
     let cli = familiebro::cli::Cli::parse();
     std::process::exit(familiebro::cli::run(cli));
 }

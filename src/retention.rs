@@ -8,6 +8,7 @@ use uuid::Uuid;
 use crate::db::audit::{self, AuditRow};
 use crate::db::erasure::{self, Erased};
 use crate::db::{referrals, DbConnection};
+use crate::progress::Progress;
 
 /// How long data is kept.
 #[derive(Debug, Clone, Copy)]
@@ -43,11 +44,13 @@ pub fn purge(
     connection: &mut DbConnection,
     policy: RetentionPolicy,
     now: NaiveDateTime,
+    progress: &Progress,
 ) -> Result<PurgeReport, diesel::result::Error> {
     let mut report = PurgeReport::default();
-    for family_id in
-        erasure::inactive_families(connection, months_before(now, policy.family_months))?
-    {
+    let inactive =
+        erasure::inactive_families(connection, months_before(now, policy.family_months))?;
+    progress.set_length(inactive.len() as u64);
+    for family_id in inactive {
         let erased = crate::db::write_transaction(connection, |connection| {
             let erased = erasure::erase_family(connection, &family_id, PURGE_ACTOR)?;
             let area_id = erased.area_id.clone();
@@ -72,6 +75,7 @@ pub fn purge(
         })?;
         report.erased.add(&erased);
         report.families_erased.push(family_id);
+        progress.inc(1);
     }
     report.referral_snapshots_erased =
         erasure::erase_closed_snapshots(connection, months_before(now, policy.snapshot_months))?;

@@ -13,6 +13,7 @@ use crate::db::families::{ConsentRow, ContactRow, FamilyRow};
 use crate::db::referrals::ReferralRow;
 use crate::db::schema::{areas, audit_events, consents, families, family_contacts, referrals};
 use crate::db::{self, to_json, DbConnection};
+use crate::progress::Progress;
 
 const BATCH: usize = 1000;
 
@@ -44,11 +45,16 @@ macro_rules! insert_batches {
     }};
 }
 
+/// Families written per transaction.
+const SEED_BATCH: usize = 10_000;
+
 pub fn seed(
     connection: &mut DbConnection,
     area_count: usize,
     family_count: usize,
+    progress: &Progress,
 ) -> QueryResult<SeedReport> {
+    progress.set_length(family_count as u64);
     let now = db::now();
     let today = db::today();
     let area_rows: Vec<AreaRow> = (0..area_count)
@@ -75,8 +81,8 @@ pub fn seed(
     let area_ids: Vec<String> = area_rows.iter().map(|area| area.id.clone()).collect();
     let mut family_ids = Vec::with_capacity(family_count);
     let mut sample_consent = String::new();
-    for start in (0..family_count).step_by(50_000) {
-        let end = (start + 50_000).min(family_count);
+    for start in (0..family_count).step_by(SEED_BATCH) {
+        let end = (start + SEED_BATCH).min(family_count);
         connection.transaction::<_, diesel::result::Error, _>(|connection| {
             let mut family_rows = Vec::with_capacity(end - start);
             let mut contact_rows = Vec::with_capacity(end - start);
@@ -126,9 +132,9 @@ pub fn seed(
                     recorded_at: now,
                     withdrawn_at: None,
                     withdrawn_by: None,
-                given_by_name: Some("Mor".to_owned()),
-                given_by_relation: Some("mother".to_owned()),
-                document_reference: None,
+                    given_by_name: Some("Mor".to_owned()),
+                    given_by_relation: Some("mother".to_owned()),
+                    document_reference: None,
                 });
                 if n == 0 {
                     sample_consent = consent_id.clone();
@@ -187,6 +193,7 @@ pub fn seed(
             insert_batches!(connection, audit_events::table, audit_rows);
             Ok(())
         })?;
+        progress.inc((end - start) as u64);
     }
     let middle_family = family_ids
         .get(family_ids.len() / 2)

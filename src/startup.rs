@@ -15,6 +15,7 @@ use crate::api::problems::{self, KnownRoutes};
 use crate::api::rate_limit::{self, RateLimit};
 use crate::api::statistics::{self, StatisticsCache, SuppressionThreshold};
 use crate::api::{self, OPENAPI_PATH};
+use crate::auth::keys::KeySource;
 use crate::auth::TokenVerifier;
 use crate::db::sealed::DataKeys;
 use crate::db::Database;
@@ -41,6 +42,8 @@ pub struct ServerParts {
     pub data_keys: DataKeys,
     /// The longest validity of a consent, in months.
     pub consent_max_months: u32,
+    /// Where the verification keys come from; the key file is re-read while serving.
+    pub key_source: KeySource,
     /// Where webhook deliveries may go.
     pub webhook_hosts: AllowedHosts,
     /// The change feed's retention and the webhook outbox's pace.
@@ -60,6 +63,10 @@ pub fn serve(listener: TcpListener, parts: ServerParts) -> std::io::Result<Serve
     ));
     let database = web::Data::new(parts.database);
     let verifier = web::Data::new(parts.verifier);
+    tokio::spawn(crate::auth::reload::watch(
+        verifier.clone(),
+        parts.key_source,
+    ));
     let threshold = web::Data::new(SuppressionThreshold(parts.suppression_threshold));
     let spec = api::openapi();
     let known_routes = web::Data::new(KnownRoutes::from_openapi(&spec));

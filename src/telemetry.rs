@@ -22,11 +22,77 @@ pub fn current_request_id() -> Option<String> {
     REQUEST_ID.try_with(Clone::clone).ok()
 }
 
-/// Logs to stderr with the request id appended. Headers (and so tokens) are never logged.
-pub fn init_logging() {
+/// How log lines are written: text for people (the default), or one JSON object
+/// per line for a log system (`FAMILIEBRO_LOG_FORMAT=json`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+impl LogFormat {
+    pub fn parse(value: Option<&str>) -> Result<Self, String> {
+        match value.map(str::trim) {
+            None | Some("") | Some("text") => Ok(Self::Text),
+            Some("json") => Ok(Self::Json),
+            Some(other) => Err(format!(
+                "FAMILIEBRO_LOG_FORMAT: '{other}' is not a log format; use text or json"
+            )),
+        }
+    }
+}
+
+/// The fields a log line carries beside its message (method, route, status,
+/// duration on the access line), as JSON values.
+struct Fields(serde_json::Map<String, serde_json::Value>);
+
+impl<'kvs> log::kv::VisitSource<'kvs> for Fields {
+    fn visit_pair(
+        &mut self,
+        key: log::kv::Key<'kvs>,
+        value: log::kv::Value<'kvs>,
+    ) -> Result<(), log::kv::Error> {
+        let json = if let Some(number) = value.to_u64() {
+            serde_json::Value::from(number)
+        } else if let Some(number) = value.to_f64() {
+            serde_json::Value::from(number)
+        } else {
+            serde_json::Value::from(value.to_string())
+        };
+        self.0.insert(key.to_string(), json);
+        Ok(())
+    }
+}
+
+fn json_line(record: &log::Record<'_>) -> String {
+    let mut fields = Fields(serde_json::Map::new());
+    let _ = record.key_values().visit(&mut fields);
+    let mut line = serde_json::Map::new();
+    line.insert(
+        "time".into(),
+        chrono::Utc::now()
+            .to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+            .into(),
+    );
+    line.insert("level".into(), record.level().as_str().into());
+    line.insert("target".into(), record.target().into());
+    line.insert("message".into(), record.args().to_string().into());
+    if let Some(id) = current_request_id() {
+        line.insert("request_id".into(), id.into());
+    }
+    line.extend(fields.0);
+    serde_json::Value::Object(line).to_string()
+}
+
+/// Logs to stderr, each line with the request id it was written for.
+/// Headers (and so tokens), bodies and raw paths are never logged.
+pub fn init_logging(format: LogFormat) {
     let env = env_logger::Env::default().default_filter_or("info");
     let _ = env_logger::Builder::from_env(env)
-        .format(|buf, record| {
+        .format(move |buf, record| {
+            if format == LogFormat::Json {
+                return writeln!(buf, "{}", json_line(record));
+            }
             let timestamp = buf.timestamp_micros();
             match current_request_id() {
                 Some(id) => writeln!(
@@ -87,10 +153,15 @@ pub async fn request_id(
                 .request()
                 .match_pattern()
                 .unwrap_or_else(|| "(unmatched)".to_owned());
+            let status = response.status().as_u16();
+            let duration_ms = (started.elapsed().as_secs_f64() * 10_000.0).round() / 10.0;
             log::info!(
-                "{method} {route} {} {:.1}ms",
-                response.status().as_u16(),
-                started.elapsed().as_secs_f64() * 1000.0
+                target: "familiebro::access",
+                method = method.as_str(),
+                route = route.as_str(),
+                status = status,
+                duration_ms = duration_ms;
+                "{method} {route} {status} {duration_ms:.1}ms"
             );
             Ok(response)
         })
@@ -99,7 +170,29 @@ pub async fn request_id(
 
 #[cfg(test)]
 mod tests {
-    use super::is_acceptable_request_id;
+    use super::{is_acceptable_request_id, json_line, LogFormat};
+
+    #[test]
+    fn a_json_line_carries_the_message_and_the_fields() {
+        let args = format_args!("GET /api/v1/families/{{id}} 200 1.5ms");
+        let fields = [
+            ("route", log::kv::Value::from("/api/v1/families/{id}")),
+            ("status", log::kv::Value::from(200u16)),
+        ];
+        let record = log::Record::builder()
+            .args(args)
+            .level(log::Level::Info)
+            .target("familiebro::access")
+            .key_values(&fields)
+            .build();
+        let line: serde_json::Value = serde_json::from_str(&json_line(&record)).unwrap();
+        assert_eq!(line["level"], "INFO");
+        assert_eq!(line["route"], "/api/v1/families/{id}");
+        assert_eq!(line["status"], 200);
+        assert!(line["time"].as_str().unwrap().ends_with('Z'));
+        assert_eq!(LogFormat::parse(Some("json")), Ok(LogFormat::Json));
+        assert!(LogFormat::parse(Some("xml")).is_err());
+    }
 
     #[test]
     fn request_ids_from_clients_must_be_short_and_plain() {

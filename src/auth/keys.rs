@@ -1,7 +1,7 @@
 //! Verification keys: an HS256 secret and public keys (RS256, ES256, EdDSA) from a
 //! PEM file or a JWKS file. Each key verifies exactly one algorithm.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, JwkSet, KeyAlgorithm};
 use jsonwebtoken::{Algorithm, DecodingKey};
@@ -14,6 +14,31 @@ pub struct VerificationKey {
     pub kid: Option<String>,
     pub algorithm: Algorithm,
     pub key: DecodingKey,
+}
+
+/// Where the verification keys come from: the HS256 secret (fixed while the
+/// process runs) and the public-key file, which is re-read when it changes.
+#[derive(Debug, Clone, Default)]
+pub struct KeySource {
+    pub secret: Option<Vec<u8>>,
+    pub file: Option<PathBuf>,
+}
+
+impl KeySource {
+    /// The keys as the source holds them now; an error names what is wrong.
+    pub fn load(&self) -> Result<KeySet, String> {
+        let mut keys = KeySet::default();
+        if let Some(secret) = &self.secret {
+            keys.add_hs256_secret(secret)?;
+        }
+        if let Some(file) = &self.file {
+            keys.add_public_keys_file(file)?;
+        }
+        if keys.is_empty() {
+            return Err("no verification key".into());
+        }
+        Ok(keys)
+    }
 }
 
 /// All keys tokens may be signed with.

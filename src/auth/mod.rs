@@ -7,6 +7,7 @@ pub mod extract;
 pub mod keys;
 pub mod policy;
 pub mod principal;
+pub mod reload;
 pub mod token;
 
 pub use extract::{Allowed, IndividualDataRoute};

@@ -1,6 +1,7 @@
 //! Verifying bearer tokens into principals, and minting HS256 tokens for
 //! development and scripts.
 
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
 use jsonwebtoken::errors::ErrorKind;
@@ -63,13 +64,30 @@ pub enum TokenError {
 const SUBJECT_MAX_CHARS: usize = 255;
 
 pub struct TokenVerifier {
-    keys: KeySet,
+    /// Swapped whole when the key file is re-read; a request verifies with one set.
+    keys: RwLock<Arc<KeySet>>,
     settings: TokenSettings,
 }
 
 impl TokenVerifier {
     pub fn new(keys: KeySet, settings: TokenSettings) -> Self {
-        Self { keys, settings }
+        Self {
+            keys: RwLock::new(Arc::new(keys)),
+            settings,
+        }
+    }
+
+    /// Verifies tokens with `keys` from now on.
+    pub fn replace_keys(&self, keys: KeySet) {
+        let mut current = self.keys.write().unwrap_or_else(PoisonError::into_inner);
+        *current = Arc::new(keys);
+    }
+
+    fn keys(&self) -> Arc<KeySet> {
+        self.keys
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     pub fn verify(&self, token: &str) -> Result<Principal, TokenError> {
@@ -84,8 +102,8 @@ impl TokenVerifier {
                 header.alg
             )));
         }
-        let key = self
-            .keys
+        let keys = self.keys();
+        let key = keys
             .select(header.alg, header.kid.as_deref())
             .map_err(TokenError::Invalid)?;
         let mut validation = Validation::new(key.algorithm);

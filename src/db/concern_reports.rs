@@ -108,17 +108,24 @@ pub fn of_family(connection: &mut DbConnection, family_id: &str) -> QueryResult<
         .load(connection)
 }
 
-/// Reports whose CPR number is sealed with a key other than `current_key`.
-pub fn sealed_with_other_keys(
+/// Up to `limit` (id, sealed CPR number) pairs after `after_id` sealed with
+/// none of `keys` (the keys' ids), in id order.
+pub fn sealed_outside(
     connection: &mut DbConnection,
-    current_key: &str,
+    keys: &[&str],
     after_id: Option<&str>,
     limit: i64,
-) -> QueryResult<Vec<ConcernRow>> {
+) -> QueryResult<Vec<(String, String)>> {
     let mut query = concern_reports::table
+        .select((
+            concern_reports::id,
+            concern_reports::child_cpr_encrypted.assume_not_null(),
+        ))
         .filter(concern_reports::child_cpr_encrypted.is_not_null())
-        .filter(concern_reports::child_cpr_encrypted.not_like(format!("v1.{current_key}.%")))
         .into_boxed();
+    for key in keys {
+        query = query.filter(concern_reports::child_cpr_encrypted.not_like(sealed_by(key)));
+    }
     if let Some(after) = after_id {
         query = query.filter(concern_reports::id.gt(after.to_owned()));
     }
@@ -126,6 +133,29 @@ pub fn sealed_with_other_keys(
         .order(concern_reports::id.asc())
         .limit(limit)
         .load(connection)
+}
+
+/// How many CPR numbers are sealed with none of `keys`.
+pub fn count_sealed_outside(connection: &mut DbConnection, keys: &[&str]) -> QueryResult<i64> {
+    let mut query = concern_reports::table
+        .filter(concern_reports::child_cpr_encrypted.is_not_null())
+        .into_boxed();
+    for key in keys {
+        query = query.filter(concern_reports::child_cpr_encrypted.not_like(sealed_by(key)));
+    }
+    query.count().get_result(connection)
+}
+
+/// The LIKE pattern of values sealed with key `id` (ids hold no wildcards).
+pub fn sealed_by(key: &str) -> String {
+    format!("v1.{key}.%")
+}
+
+pub fn set_sealed_cpr(connection: &mut DbConnection, id: &str, sealed: &str) -> QueryResult<()> {
+    diesel::update(concern_reports::table.find(id))
+        .set(concern_reports::child_cpr_encrypted.eq(Some(sealed)))
+        .execute(connection)
+        .map(|_| ())
 }
 
 /// Which concern reports a list shows: those a unit received, or some areas'.

@@ -260,22 +260,81 @@ where
 
 /// Applies pending migrations; returns how many ran.
 pub fn run_migrations(connection: &mut DbConnection) -> Result<usize, String> {
-    let applied = match connection {
+    run_migrations_reporting(connection, &mut |_| {})
+}
+
+/// Applies pending migrations one by one, telling `applied` each one's name.
+pub fn run_migrations_reporting(
+    connection: &mut DbConnection,
+    applied: &mut dyn FnMut(&str),
+) -> Result<usize, String> {
+    match connection {
         DbConnection::Postgresql(pg) => {
             pg.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))
                 .map_err(|error| error.to_string())?;
-            let applied = pg
-                .run_pending_migrations(POSTGRES_MIGRATIONS)
-                .map(|versions| versions.len());
+            let result = apply_each(pg, POSTGRES_MIGRATIONS, applied);
             pg.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})"))
                 .map_err(|error| error.to_string())?;
-            applied
+            result
         }
+        DbConnection::Sqlite(sqlite) => apply_each(sqlite, SQLITE_MIGRATIONS, applied),
+    }
+}
+
+fn apply_each<B: diesel::backend::Backend>(
+    harness: &mut impl MigrationHarness<B>,
+    source: EmbeddedMigrations,
+    applied: &mut dyn FnMut(&str),
+) -> Result<usize, String> {
+    let failed =
+        |error: Box<dyn std::error::Error + Send + Sync>| format!("migration failed: {error}");
+    let pending = harness.pending_migrations(source).map_err(failed)?;
+    for migration in &pending {
+        harness.run_migration(migration.as_ref()).map_err(failed)?;
+        applied(&migration.name().to_string());
+    }
+    Ok(pending.len())
+}
+
+/// Migrations the database has that this build does not know: it was migrated
+/// by a newer familiebro.
+pub fn unknown_migrations(connection: &mut DbConnection) -> Result<Vec<String>, String> {
+    use diesel::migration::MigrationSource;
+    fn unknown<B: diesel::backend::Backend>(
+        harness: &mut impl MigrationHarness<B>,
+        source: EmbeddedMigrations,
+    ) -> Result<Vec<String>, String> {
+        let known: Vec<String> = MigrationSource::<B>::migrations(&source)
+            .map_err(|error| error.to_string())?
+            .iter()
+            .map(|migration| migration.name().version().to_string())
+            .collect();
+        let applied = harness
+            .applied_migrations()
+            .map_err(|error| error.to_string())?;
+        Ok(applied
+            .iter()
+            .map(ToString::to_string)
+            .filter(|version| !known.contains(version))
+            .collect())
+    }
+    match connection {
+        DbConnection::Postgresql(pg) => unknown(pg, POSTGRES_MIGRATIONS),
+        DbConnection::Sqlite(sqlite) => unknown(sqlite, SQLITE_MIGRATIONS),
+    }
+}
+
+/// How many migrations the database lacks.
+pub fn pending_migrations(connection: &mut DbConnection) -> Result<usize, String> {
+    let pending = match connection {
+        DbConnection::Postgresql(pg) => pg
+            .pending_migrations(POSTGRES_MIGRATIONS)
+            .map(|pending| pending.len()),
         DbConnection::Sqlite(sqlite) => sqlite
-            .run_pending_migrations(SQLITE_MIGRATIONS)
-            .map(|versions| versions.len()),
+            .pending_migrations(SQLITE_MIGRATIONS)
+            .map(|pending| pending.len()),
     };
-    applied.map_err(|error| format!("migration failed: {error}"))
+    pending.map_err(|error| format!("cannot read the applied migrations: {error}"))
 }
 
 /// JSON text of plain data for a text column.

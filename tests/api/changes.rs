@@ -332,12 +332,15 @@ async fn a_cursor_older_than_the_entries_kept_is_410_and_a_forged_one_400(backen
     let worker = worker(&[&area]);
     let entries = read_until(&app, &worker, has("area.created", &area)).await;
     let first = entries[0]["cursor"].as_str().unwrap().to_owned();
-    app.create(
-        "/api/v1/families",
-        &worker,
-        &new_family(&area, "Familien A"),
-    )
-    .await;
+    let family = app
+        .create(
+            "/api/v1/families",
+            &worker,
+            &new_family(&area, "Familien A"),
+        )
+        .await;
+    // Pruning stops at what has been fanned out, and fan-out at what readers can see.
+    read_until(&app, &worker, has("family.created", &family)).await;
     let mut connection = app.connect();
     familiebro::outbox::fan_out(&mut connection).unwrap();
     let tomorrow = chrono::Utc::now().naive_utc() + chrono::Duration::days(1);

@@ -7,11 +7,11 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-const BINARY: &str = env!("CARGO_BIN_EXE_familiebro");
+pub(crate) const BINARY: &str = env!("CARGO_BIN_EXE_familiebro");
 /// A data key in the form FAMILIEBRO_DATA_KEY takes (32 bytes, base64).
-const DATA_KEY: &str = "test-1:QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE=";
+pub(crate) const DATA_KEY: &str = "test-1:QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE=";
 
-fn familiebro(data_dir: &std::path::Path) -> Command {
+pub(crate) fn familiebro(data_dir: &std::path::Path) -> Command {
     let mut command = Command::new(BINARY);
     command
         .env_clear()
@@ -147,7 +147,7 @@ fn token_prints_only_a_token_that_the_configured_secret_verifies() {
 }
 
 /// Kills the child process when the test ends, passed or failed.
-struct Running(std::process::Child);
+pub(crate) struct Running(pub(crate) std::process::Child);
 
 impl Drop for Running {
     fn drop(&mut self) {
@@ -157,17 +157,22 @@ impl Drop for Running {
 }
 
 /// A `serve --dev` server on a free port, with the tokens it printed.
-struct DevServer {
+pub(crate) struct DevServer {
     _child: Running,
-    tokens: std::collections::HashMap<String, String>,
+    pub(crate) tokens: std::collections::HashMap<String, String>,
     docs: String,
 }
 
 impl DevServer {
-    fn start(dir: &std::path::Path, log_level: &str, log: Stdio) -> Self {
+    pub(crate) fn start(dir: &std::path::Path, log_level: &str, log: Stdio) -> Self {
+        Self::start_with(dir, &[("RUST_LOG", log_level)], log)
+    }
+
+    /// Starts it with these environment variables.
+    pub(crate) fn start_with(dir: &std::path::Path, env: &[(&str, &str)], log: Stdio) -> Self {
         let mut child = Running(
             familiebro(dir)
-                .env("RUST_LOG", log_level)
+                .envs(env.iter().copied())
                 .args(["serve", "--dev", "--bind", "127.0.0.1:0"])
                 .stdout(Stdio::piped())
                 .stderr(log)
@@ -206,12 +211,12 @@ impl DevServer {
         }
     }
 
-    fn base(&self) -> &str {
+    pub(crate) fn base(&self) -> &str {
         self.docs.trim_end_matches("/docs/")
     }
 }
 
-fn runtime() -> tokio::runtime::Runtime {
+pub(crate) fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

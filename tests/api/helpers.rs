@@ -188,6 +188,7 @@ fn serve_on(database_url: &DatabaseUrl) -> String {
             metrics_token: Some(METRICS_TOKEN.into()),
             data_keys: familiebro::db::sealed::DataKeys::parse(DATA_KEY).expect("data key"),
             consent_max_months: 12,
+            key_source: familiebro::auth::keys::KeySource::default(),
             webhook_hosts: AllowedHosts {
                 hosts: vec!["hooks.kk.dk".into()],
                 loopback_http: true,
@@ -403,7 +404,13 @@ impl TestApp {
             family_months,
             snapshot_months,
         };
-        familiebro::retention::purge(&mut connection, policy, familiebro::db::now()).expect("purge")
+        familiebro::retention::purge(
+            &mut connection,
+            policy,
+            familiebro::db::now(),
+            &familiebro::progress::Progress::new("purging", None),
+        )
+        .expect("purge")
     }
 
     pub fn url(&self, path: &str) -> String {

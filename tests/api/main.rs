@@ -15,6 +15,7 @@ mod errors;
 mod families;
 mod initiatives;
 mod openapi;
+mod operating;
 mod operations;
 mod privacy;
 mod referrals;
