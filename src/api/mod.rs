@@ -20,6 +20,7 @@ pub mod problems;
 pub mod query;
 pub mod rate_limit;
 pub mod referrals;
+pub mod reports;
 pub mod responses;
 pub mod spec;
 pub mod statistics;
@@ -124,6 +125,7 @@ pub fn routes(config: &mut ServiceConfig) {
                 .configure(catalog::routes)
                 .configure(areas::routes)
                 .configure(statistics::routes)
+                .configure(reports::routes)
                 .configure(assessments::routes)
                 .configure(families::routes)
                 .configure(initiatives::routes)

@@ -101,6 +101,7 @@ pub fn erase_family(
             ))
             .execute(connection)?;
     }
+    super::measurements::anonymise_family(connection, family_id)?;
     let now = super::now();
     let reason = RedactionReason::FamilyErased;
     for referral in referral_store::of_family(connection, family_id)? {

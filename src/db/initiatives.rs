@@ -45,6 +45,9 @@ pub struct InitiativeRow {
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// JSON array of goals.
+    pub goals: String,
+    pub follow_up_months: Option<i32>,
 }
 
 /// Identity and bookkeeping of a stored initiative.
@@ -88,6 +91,8 @@ impl InitiativeRow {
             version: stored.version,
             created_at: stored.created_at,
             updated_at: super::now(),
+            goals: to_json(&plan.goals),
+            follow_up_months: plan.follow_up_months,
         }
     }
 
@@ -120,6 +125,8 @@ impl InitiativeRow {
             network_plan: self.network_plan.clone(),
             job_centre_agreement: self.job_centre_agreement.clone(),
             fathers_wanted: self.fathers_wanted != 0,
+            goals: from_json(&self.goals, "goals")?,
+            follow_up_months: self.follow_up_months,
         })
     }
 }
@@ -451,4 +458,19 @@ pub fn sessions_with_attendance(
             (session, attendees)
         })
         .collect())
+}
+
+/// Whether `family_id` attended a session of `initiative_id`.
+pub fn attended(
+    connection: &mut DbConnection,
+    initiative_id: &str,
+    family_id: &str,
+) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        initiative_sessions::table
+            .inner_join(session_attendance::table)
+            .filter(initiative_sessions::initiative_id.eq(initiative_id))
+            .filter(session_attendance::family_id.eq(family_id)),
+    ))
+    .get_result(connection)
 }

@@ -88,6 +88,22 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        goals -> Text,
+        follow_up_months -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    measurements (id) {
+        id -> Text,
+        initiative_id -> Text,
+        family_id -> Nullable<Text>,
+        participant -> Text,
+        phase -> Text,
+        measured_on -> Date,
+        answers -> Text,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
     }
 }
 
@@ -182,6 +198,7 @@ diesel::joinable!(consents -> families (family_id));
 diesel::joinable!(enrolments -> families (family_id));
 diesel::joinable!(enrolments -> initiatives (initiative_id));
 diesel::joinable!(initiative_sessions -> initiatives (initiative_id));
+diesel::joinable!(measurements -> initiatives (initiative_id));
 diesel::joinable!(session_attendance -> initiative_sessions (session_id));
 diesel::joinable!(session_attendance -> families (family_id));
 diesel::joinable!(assessment_findings -> assessments (assessment_id));
@@ -257,6 +274,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     enrolments,
     initiative_sessions,
     session_attendance,
+    measurements,
     referrals,
     referral_events,
     concern_reports,

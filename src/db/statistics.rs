@@ -20,11 +20,11 @@ pub struct Period {
 }
 
 impl Period {
-    fn start(self) -> NaiveDateTime {
+    pub fn start(self) -> NaiveDateTime {
         self.from.and_time(chrono::NaiveTime::MIN)
     }
 
-    fn end(self) -> NaiveDateTime {
+    pub fn end(self) -> NaiveDateTime {
         (self.to + chrono::Duration::days(1)).and_time(chrono::NaiveTime::MIN)
     }
 }

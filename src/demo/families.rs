@@ -7,12 +7,14 @@ use uuid::Uuid;
 use super::initiatives::{last, session, DemoInitiatives};
 use crate::db::families::{self, ConsentRow, ContactRow, FamilyRow};
 use crate::db::initiatives::{self, EnrolmentRow};
+use crate::db::measurements::{self, MeasurementRow};
 use crate::db::{self, DbConnection};
 use crate::domain::catalog::MunicipalUnit;
 use crate::domain::family::{
     ConsentForm, ConsentPurpose, ContactDetails, ContactKind, DataCategory, FamilyRecord,
     GiverRelation, Household,
 };
+use crate::domain::outcomes::{Answer, Phase};
 
 struct DemoContact {
     days_ago: i64,
@@ -356,6 +358,41 @@ pub(super) fn seed(
         let meeting = session(course, held_on, theme, speaker, 0);
         let attendees: Vec<String> = enrolled.iter().take(attended).cloned().collect();
         initiatives::insert_session(connection, &meeting, &attendees).map_err(failed)?;
+    }
+    let first_meeting = last(Weekday::Tue, today) - Duration::weeks(3);
+    let last_meeting = last(Weekday::Tue, today) - Duration::weeks(1);
+    for (index, family_id) in enrolled.iter().enumerate() {
+        let participant = Uuid::new_v4().to_string();
+        let before = 1 + (index % 3) as i32;
+        for (phase, measured_on, gain) in [
+            (Phase::Start, first_meeting, 0),
+            (Phase::End, last_meeting, 1 + (index % 2) as i32),
+        ] {
+            let answers: Vec<Answer> = [
+                "knows_the_actors",
+                "talks_with_children",
+                "equipped_to_prevent_crime",
+            ]
+            .iter()
+            .zip(0..)
+            .map(|(goal, offset)| Answer {
+                goal: (*goal).to_owned(),
+                value: (before + offset % 2 + gain).min(5),
+            })
+            .collect();
+            let row = MeasurementRow {
+                id: Uuid::now_v7().to_string(),
+                initiative_id: course.id.clone(),
+                family_id: Some(family_id.clone()),
+                participant: participant.clone(),
+                phase: phase.code().to_owned(),
+                measured_on,
+                answers: db::to_json(&answers),
+                recorded_by: "demo-housing-social-worker".into(),
+                recorded_at: db::now(),
+            };
+            measurements::insert(connection, &row).map_err(failed)?;
+        }
     }
     Ok(seeded)
 }

@@ -10,6 +10,7 @@ use crate::domain::catalog::InitiativeType;
 use crate::domain::initiative::{
     InitiativeFormat, InitiativePlan, InitiativeStatus, Partner, PartnerKind, Schedule,
 };
+use crate::domain::outcomes::{catalog_outcome, catalogue_goal};
 
 /// The demo initiatives later steps refer to.
 pub(super) struct DemoInitiatives {
@@ -27,6 +28,8 @@ struct DemoInitiative {
     languages: &'static [&'static str],
     network_plan: Option<&'static str>,
     job_centre_agreement: Option<&'static str>,
+    /// Catalogue outcomes the initiative aims at.
+    goals: &'static [&'static str],
 }
 
 const FAMILY_COURSE: DemoInitiative = DemoInitiative {
@@ -48,6 +51,11 @@ const FAMILY_COURSE: DemoInitiative = DemoInitiative {
         "Forældrene fortsætter i en fast madklub efter kurset, støttet af beboerforeningen",
     ),
     job_centre_agreement: None,
+    goals: &[
+        "knows_the_actors",
+        "talks_with_children",
+        "equipped_to_prevent_crime",
+    ],
 };
 
 const EXERCISE: DemoInitiative = DemoInitiative {
@@ -63,6 +71,7 @@ const EXERCISE: DemoInitiative = DemoInitiative {
     languages: &["dansk", "arabisk"],
     network_plan: None,
     job_centre_agreement: None,
+    goals: &["physical_wellbeing", "mental_wellbeing"],
 };
 
 const OTHERS: &[(usize, DemoInitiative)] = &[
@@ -82,6 +91,7 @@ const OTHERS: &[(usize, DemoInitiative)] = &[
             languages: &["dansk", "arabisk", "somali"],
             network_plan: None,
             job_centre_agreement: None,
+            goals: &["knows_the_actors", "knows_what_is_expected"],
         },
     ),
     (
@@ -102,6 +112,7 @@ const OTHERS: &[(usize, DemoInitiative)] = &[
             languages: &["dansk"],
             network_plan: None,
             job_centre_agreement: None,
+            goals: &["own_situation_in_hand", "knows_where_to_go"],
         },
     ),
     (
@@ -119,6 +130,7 @@ const OTHERS: &[(usize, DemoInitiative)] = &[
             languages: &["dansk"],
             network_plan: None,
             job_centre_agreement: Some("Jobcenter København, aftale 2026-17"),
+            goals: &["self_esteem", "sees_self_as_resource"],
         },
     ),
     (
@@ -138,6 +150,7 @@ const OTHERS: &[(usize, DemoInitiative)] = &[
                 "Lejrens familier mødes til fællesspisning hver anden søndag bagefter",
             ),
             job_centre_agreement: None,
+            goals: &["network_across_families", "shared_positive_experiences"],
         },
     ),
 ];
@@ -177,6 +190,13 @@ fn insert(
         network_plan: demo.network_plan.map(str::to_owned),
         job_centre_agreement: demo.job_centre_agreement.map(str::to_owned),
         fathers_wanted: demo.initiative_type == InitiativeType::FamilyCourse,
+        goals: demo
+            .goals
+            .iter()
+            .filter_map(|code| catalog_outcome(code))
+            .map(catalogue_goal)
+            .collect(),
+        follow_up_months: (demo.initiative_type == InitiativeType::FamilyCourse).then_some(3),
     }
     .validate()
     .map_err(|errors| format!("invalid demo initiative {}: {errors:?}", demo.title))?;

@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 
 use super::area::count;
 use super::catalog::{problem_areas_answered_by, InitiativeType, ProblemArea};
+use super::outcomes::Goal;
 use super::validation::{guarded_text, optional_guarded_text, FieldError, Violations};
 
 pub const TITLE_MAX_CHARS: usize = 200;
@@ -240,12 +241,28 @@ pub struct InitiativePlan {
     pub network_plan: Option<String>,
     pub job_centre_agreement: Option<String>,
     pub fathers_wanted: bool,
+    /// What the initiative aims to change, asked of its families.
+    pub goals: Vec<Goal>,
+    /// Families answer once more this many months after the end.
+    pub follow_up_months: Option<i32>,
 }
 
 impl InitiativePlan {
+    /// The day the follow-up answers are due: `follow_up_months` after the end.
+    pub fn follow_up_on(&self) -> Option<NaiveDate> {
+        let months = u32::try_from(self.follow_up_months?).ok()?;
+        self.schedule
+            .ends_on?
+            .checked_add_months(chrono::Months::new(months))
+    }
+
     /// Checks the plan's fields and the rules that hold in every status.
-    pub fn validate(mut self) -> Result<Self, Vec<FieldError>> {
-        let mut violations = Violations::new();
+    pub fn validate(self) -> Result<Self, Vec<FieldError>> {
+        self.validate_with(Violations::new())
+    }
+
+    /// As `validate`, adding to what was already found wrong.
+    pub fn validate_with(mut self, mut violations: Violations) -> Result<Self, Vec<FieldError>> {
         if let Some(title) = violations.check("title", guarded_text(&self.title, TITLE_MAX_CHARS)) {
             self.title = title;
         }
@@ -317,6 +334,13 @@ impl InitiativePlan {
             "schedule.recurrence",
             &mut violations,
         );
+        if let Some(months) = self.follow_up_months {
+            if !(1..=24).contains(&months) {
+                violations.add("follow_up_months", "must be from 1 to 24");
+            } else if self.goals.is_empty() {
+                violations.add("follow_up_months", "a follow-up needs goals to ask about");
+            }
+        }
         let errors = violations.into_errors();
         if errors.is_empty() {
             Ok(self)
@@ -376,6 +400,8 @@ mod tests {
             network_plan: None,
             job_centre_agreement: None,
             fathers_wanted: false,
+            goals: Vec::new(),
+            follow_up_months: None,
         }
     }
 

@@ -11,6 +11,7 @@ pub mod cpr;
 pub mod family;
 pub mod initiative;
 pub mod municipality;
+pub mod outcomes;
 pub mod recommendations;
 pub mod referral;
 pub mod settings;

@@ -17,6 +17,7 @@ mod initiatives;
 mod openapi;
 mod operating;
 mod operations;
+mod outcomes;
 mod privacy;
 mod referrals;
 mod webhooks;

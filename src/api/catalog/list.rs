@@ -2,12 +2,15 @@
 
 use actix_web::{get, HttpResponse};
 
-use super::types::{Catalog, InitiativeTypeItem, MunicipalUnitItem, ProblemAreaItem};
+use super::types::{
+    Catalog, InitiativeTypeItem, Labels, MunicipalUnitItem, OutcomeItem, ProblemAreaItem,
+};
 use crate::api::responses::CatalogFailures;
 use crate::auth::{op, Allowed};
 use crate::domain::catalog::{
     problem_areas_answered_by, INITIATIVE_TYPES, MUNICIPAL_UNITS, PROBLEM_AREAS,
 };
+use crate::domain::outcomes::{agreement_scale, OUTCOMES};
 use crate::domain::settings::MunicipalitySettings;
 
 /// The five problem areas of the handbook and the initiative types that answer each.
@@ -76,6 +79,33 @@ pub async fn municipal_units(_: Allowed<op::ReadCatalog>) -> HttpResponse {
             receives_concern_reports: entry.code
                 == MunicipalitySettings::default().concern_report_unit,
             may_receive_concern_reports: entry.may_receive_concern_reports,
+        })
+        .collect();
+    HttpResponse::Ok().json(Catalog { items })
+}
+
+/// The outcomes the handbook's initiatives aim at, per problem area, each with
+/// a question families answer on a 1–5 scale before and after.
+#[utoipa::path(
+    tag = "catalog",
+    responses(
+        (status = 200, body = Catalog<OutcomeItem>),
+        CatalogFailures,
+    ),
+    security(("bearer" = []))
+)]
+#[get("/catalog/outcomes")]
+pub async fn outcomes(_: Allowed<op::ReadCatalog>) -> HttpResponse {
+    let items = OUTCOMES
+        .iter()
+        .map(|outcome| OutcomeItem {
+            code: outcome.code,
+            problem_area: outcome.problem_area,
+            question: Labels {
+                da: outcome.question_da,
+                en: outcome.question_en,
+            },
+            scale: agreement_scale(),
         })
         .collect();
     HttpResponse::Ok().json(Catalog { items })

@@ -1,5 +1,5 @@
 //! `catalog/*`: the handbook's vocabulary, read-only — problem areas,
-//! initiative types, municipal units.
+//! initiative types, municipal units, outcomes.
 
 mod list;
 pub mod types;
@@ -12,5 +12,6 @@ pub fn routes(config: &mut ServiceConfig) {
     config
         .service(list::problem_areas)
         .service(list::initiative_types)
-        .service(list::municipal_units);
+        .service(list::municipal_units)
+        .service(list::outcomes);
 }

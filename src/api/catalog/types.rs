@@ -3,6 +3,8 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::domain::outcomes::Scale;
+
 use crate::domain::catalog::{InitiativeType, Label, MunicipalUnit, ProblemArea};
 
 /// A label in Danish and English.
@@ -57,4 +59,14 @@ pub struct MunicipalUnitItem {
 #[derive(Serialize, ToSchema)]
 pub struct Catalog<T> {
     pub items: Vec<T>,
+}
+
+/// An outcome the handbook names, with its indicator question and answer scale.
+#[derive(Serialize, ToSchema)]
+pub struct OutcomeItem {
+    /// Stable: initiatives name it in their goals.
+    pub code: &'static str,
+    pub problem_area: ProblemArea,
+    pub question: Labels,
+    pub scale: Scale,
 }

@@ -24,11 +24,13 @@ use crate::db::audit::{self as audit_store, AuditFilter};
 use crate::db::concern_reports as concern_store;
 use crate::db::families::{self as family_store, FamilyRow};
 use crate::db::initiatives as initiative_store;
+use crate::db::measurements as measurement_store;
 use crate::db::referrals as referral_store;
 use crate::db::{self, from_json, Database, DbConnection};
 use crate::domain::assessment::Side;
 use crate::domain::catalog::InitiativeType;
 use crate::domain::concern::{Parent, Reporter};
+use crate::domain::outcomes::Phase;
 use crate::error::ApiError;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -48,6 +50,24 @@ pub struct ExportedAttendance {
     pub initiative_id: Uuid,
     pub held_on: chrono::NaiveDate,
     pub theme: String,
+}
+
+/// The family's answer to one goal, with the question it answered.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExportedAnswer {
+    pub goal: String,
+    pub question: String,
+    pub value: i32,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExportedMeasurement {
+    pub initiative_id: Uuid,
+    pub title: String,
+    pub phase: Phase,
+    pub measured_on: chrono::NaiveDate,
+    pub answers: Vec<ExportedAnswer>,
+    pub recorded_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -119,6 +139,8 @@ pub struct FamilyExport {
     pub consents: Vec<Consent>,
     pub enrolments: Vec<ExportedEnrolment>,
     pub attendance: Vec<ExportedAttendance>,
+    /// The family's answers to its initiatives' goals.
+    pub measurements: Vec<ExportedMeasurement>,
     pub referrals: Vec<ExportedReferral>,
     pub concern_reports: Vec<ExportedConcernReport>,
     /// Who accessed the family's data, and when (this export included): the
@@ -216,6 +238,7 @@ fn gather(
         consents,
         enrolments: enrolments_of(connection, id)?,
         attendance: attendance_of(connection, id)?,
+        measurements: measurements_of(connection, id)?,
         referrals,
         concern_reports,
         audit_events_truncated: audit_events_total > audit_events.len() as i64,
@@ -243,6 +266,40 @@ fn enrolments_of(
             })
         })
         .collect()
+}
+
+fn measurements_of(
+    connection: &mut DbConnection,
+    family_id: &str,
+) -> Result<Vec<ExportedMeasurement>, ApiError> {
+    let mut exported = Vec::new();
+    for row in measurement_store::of_family(connection, family_id)? {
+        let (initiative, _) = initiative_store::find_with_area(connection, &row.initiative_id)?
+            .ok_or_else(|| ApiError::internal("a measurement's initiative is missing"))?;
+        let goals = initiative.plan()?.goals;
+        let answers = row
+            .answers()?
+            .into_iter()
+            .map(|answer| ExportedAnswer {
+                question: goals
+                    .iter()
+                    .find(|goal| goal.key == answer.goal)
+                    .map(|goal| goal.question.da.clone())
+                    .unwrap_or_default(),
+                goal: answer.goal,
+                value: answer.value,
+            })
+            .collect();
+        exported.push(ExportedMeasurement {
+            initiative_id: stored_uuid(&initiative.id)?,
+            title: initiative.title,
+            phase: row.phase()?,
+            measured_on: row.measured_on,
+            answers,
+            recorded_at: row.recorded_at.and_utc(),
+        });
+    }
+    Ok(exported)
 }
 
 fn attendance_of(

@@ -43,7 +43,7 @@ pub async fn create_initiative(
     let new = body.into_inner();
     let area_id = new.area_id.to_string();
     let assessment_id = new.assessment_id.map(|id| id.to_string());
-    let plan = new.plan().validate().map_err(ApiError::Validation)?;
+    let plan = new.plan().map_err(ApiError::Validation)?;
     let planner = principal.clone();
     let work = move |connection: &mut DbConnection| {
         working_area(connection, &planner, &area_id)?;

@@ -6,6 +6,8 @@ mod composition;
 mod create;
 mod enrolments;
 mod list;
+mod measurements;
+mod outcomes;
 mod read;
 mod sessions;
 pub mod types;
@@ -25,5 +27,8 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(enrolments::list_enrolments)
         .service(enrolments::enrol_family)
         .service(enrolments::unenrol_family)
-        .service(composition::team_composition);
+        .service(composition::team_composition)
+        .service(measurements::list_measurements)
+        .service(measurements::record_measurement)
+        .service(outcomes::initiative_outcomes);
 }

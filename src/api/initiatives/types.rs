@@ -10,8 +10,9 @@ use crate::domain::catalog::{InitiativeType, ProblemArea};
 use crate::domain::initiative::{
     InitiativeFormat, InitiativePlan, InitiativeStatus, Partner, Schedule,
 };
+use crate::domain::outcomes::{checked_goals, Answer, Goal, GoalResult, NewGoal, Phase};
 use crate::domain::statistics::Count;
-use crate::domain::validation::FieldError;
+use crate::domain::validation::{FieldError, Violations};
 use crate::strict_json::{object, objects, optional_object, optional_objects};
 
 /// An initiative: aggregate plan data, no personal data.
@@ -44,6 +45,14 @@ pub struct Initiative {
     pub job_centre_agreement: Option<String>,
     /// Whether fathers are to take part (the composition check warns when none do).
     pub fathers_wanted: bool,
+    /// What the initiative aims to change; families answer each goal's question.
+    pub goals: Vec<Goal>,
+    /// Families answer once more this many months after the end.
+    #[schema(required = true)]
+    pub follow_up_months: Option<i32>,
+    /// The day follow-up answers are due (the end plus `follow_up_months`).
+    #[schema(required = true)]
+    pub follow_up_on: Option<NaiveDate>,
     /// Number of enrolled families: exact for the area's housing-social team,
     /// suppressed when small (1 to threshold-1) for everyone else.
     pub enrolled: Count,
@@ -90,11 +99,20 @@ pub struct NewInitiative {
     pub job_centre_agreement: Option<String>,
     #[serde(default)]
     pub fathers_wanted: bool,
+    /// Catalogue outcomes (`{"outcome": "knows_the_actors"}`) and/or own goals
+    /// (`{"key", "question": {"da", "en"}, "scale": {"min", "max", "labels"}}`).
+    #[serde(default)]
+    pub goals: Vec<NewGoal>,
+    /// Families answer once more this many months after the end (1–24).
+    #[serde(default)]
+    pub follow_up_months: Option<i32>,
 }
 
 impl NewInitiative {
-    /// The plan the body describes, not yet validated.
-    pub fn plan(self) -> InitiativePlan {
+    /// The plan the body describes, checked.
+    pub fn plan(self) -> Result<InitiativePlan, Vec<FieldError>> {
+        let mut violations = Violations::new();
+        let goals = checked_goals(self.goals, &mut violations);
         InitiativePlan {
             initiative_type: self.initiative_type,
             title: self.title,
@@ -110,7 +128,10 @@ impl NewInitiative {
             network_plan: self.network_plan,
             job_centre_agreement: self.job_centre_agreement,
             fathers_wanted: self.fathers_wanted,
+            goals,
+            follow_up_months: self.follow_up_months,
         }
+        .validate_with(violations)
     }
 }
 
@@ -148,6 +169,11 @@ pub struct InitiativeChanges {
     #[schema(value_type = Option<String>)]
     pub job_centre_agreement: Option<Option<String>>,
     pub fathers_wanted: Option<bool>,
+    /// Replaces the goals. A goal with answers keeps its scale and cannot be dropped.
+    pub goals: Option<Vec<NewGoal>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<i32>)]
+    pub follow_up_months: Option<Option<i32>>,
     pub status: Option<InitiativeStatus>,
 }
 
@@ -234,9 +260,16 @@ pub struct NewEnrolment {
 }
 
 impl InitiativeChanges {
-    /// `plan` with these changes made.
-    pub fn apply_to(self, mut plan: InitiativePlan) -> InitiativePlan {
+    /// `plan` with these changes made, checked.
+    pub fn apply_to(self, mut plan: InitiativePlan) -> Result<InitiativePlan, Vec<FieldError>> {
         let changes = self;
+        let mut violations = Violations::new();
+        if let Some(goals) = changes.goals {
+            plan.goals = checked_goals(goals, &mut violations);
+        }
+        if let Some(months) = changes.follow_up_months {
+            plan.follow_up_months = months;
+        }
         if let Some(title) = changes.title {
             plan.title = title;
         }
@@ -276,6 +309,73 @@ impl InitiativeChanges {
         if let Some(fathers_wanted) = changes.fathers_wanted {
             plan.fathers_wanted = fathers_wanted;
         }
-        plan
+        plan.validate_with(violations)
     }
+}
+
+/// A family's answers to the initiative's goals at one phase (individual data).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Measurement {
+    pub id: Uuid,
+    pub initiative_id: Uuid,
+    pub family_id: Uuid,
+    pub phase: Phase,
+    pub measured_on: NaiveDate,
+    pub answers: Vec<Answer>,
+    /// The `sub` of the worker who recorded it.
+    pub recorded_by: String,
+    pub recorded_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"family_id": "01934b6e-7c8d-7a3b-9f1e-2d4c6b8a0e12", "phase": "start", "measured_on": "2026-09-01", "answers": [{"goal": "knows_the_actors", "value": 2}, {"goal": "talks_with_children", "value": 3}]}))]
+pub struct NewMeasurement {
+    /// An enrolled family (closed initiatives), or one that took part (open ones).
+    pub family_id: Uuid,
+    /// `follow_up` only when the plan sets `follow_up_months`. Once per family and phase.
+    pub phase: Phase,
+    /// The day the family answered; not in the future.
+    pub measured_on: NaiveDate,
+    /// One answer per goal asked, each on the goal's scale.
+    pub answers: Vec<Answer>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct MeasurementListQuery {
+    /// Page size, 1–200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    pub family_id: Option<Uuid>,
+    pub phase: Option<Phase>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct OutcomesQuery {
+    /// First day of the answers counted. For the area's team any day (default:
+    /// one year before `to`); for everyone else the first day of a calendar
+    /// quarter that has ended (default: the last one).
+    pub from: Option<NaiveDate>,
+    /// Last day of the answers counted (the area's team: default today; everyone
+    /// else: the last day of the quarter of `from`).
+    pub to: Option<NaiveDate>,
+}
+
+/// Before and after, per goal, from the answers given in the period. Outside
+/// the area's team counts are suppressed like statistics, and a result resting
+/// on fewer families than the threshold is withheld with its reason.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InitiativeOutcomes {
+    pub initiative_id: Uuid,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub suppression_applied: bool,
+    pub suppression_threshold: i64,
+    pub goals: Vec<GoalResult>,
 }

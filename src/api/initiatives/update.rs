@@ -14,10 +14,12 @@ use crate::api::responses::{ConflictFailure, UpdateFailures};
 use crate::api::statistics::SuppressionThreshold;
 use crate::auth::{op, Allowed};
 use crate::db::initiatives::{self as store, InitiativeRow, RowIdentity};
+use crate::db::measurements as measurement_store;
 use crate::db::{self, Database, DbConnection};
 use crate::domain::initiative::{
     activation_requirements, check_capacity, ensure_changeable, ensure_transition, InitiativeStatus,
 };
+use crate::domain::outcomes::measured_goals_changed;
 use crate::error::ApiError;
 
 /// Changes an initiative's plan or status. Starting it (`active`) requires what
@@ -78,12 +80,20 @@ fn change(
     let status = status_of(&current)?;
     let new_status = changes.status.unwrap_or(status);
     let new_assessment = changes.assessment_id;
+    let before = current.plan()?;
     let plan = changes
-        .apply_to(current.plan()?)
-        .validate()
+        .apply_to(before.clone())
         .map_err(ApiError::Validation)?;
     // An invalid change is refused as such (422) even when it is stale too.
     if_match.check(current.version)?;
+    let answered = measurement_store::answered_goals(connection, &current.id)?;
+    let fixed = measured_goals_changed(&before.goals, &plan.goals, &answered);
+    if !fixed.is_empty() {
+        return Err(ApiError::Conflict(format!(
+            "goals with answers keep their place and scale: {}",
+            fixed.join(", ")
+        )));
+    }
     ensure_transition(status, new_status)
         .map_err(|error| ApiError::TransitionNotAllowed(error.to_string()))?;
     ensure_changeable(status).map_err(ApiError::Conflict)?;

@@ -26,6 +26,7 @@ pub(super) fn status_of(row: &InitiativeRow) -> Result<InitiativeStatus, ApiErro
 pub(super) fn initiative_out(row: &InitiativeRow, enrolled: Count) -> Result<Initiative, ApiError> {
     let plan = row.plan()?;
     let condition_warnings = condition_warnings(&plan);
+    let follow_up_on = plan.follow_up_on();
     Ok(Initiative {
         id: stored_uuid(&row.id)?,
         area_id: stored_uuid(&row.area_id)?,
@@ -45,6 +46,9 @@ pub(super) fn initiative_out(row: &InitiativeRow, enrolled: Count) -> Result<Ini
         network_plan: plan.network_plan,
         job_centre_agreement: plan.job_centre_agreement,
         fathers_wanted: plan.fathers_wanted,
+        follow_up_on,
+        goals: plan.goals,
+        follow_up_months: plan.follow_up_months,
         enrolled,
         condition_warnings,
         created_at: row.created_at.and_utc(),

@@ -23,7 +23,7 @@ pub struct Figures {
 
 impl Figures {
     /// The raw counts of `area_id` in `period`.
-    pub(super) fn of(
+    pub(crate) fn of(
         connection: &mut DbConnection,
         area_id: &str,
         period: Period,
@@ -38,7 +38,7 @@ impl Figures {
         })
     }
 
-    pub(super) fn disclose(
+    pub(crate) fn disclose(
         &self,
         area_id: Uuid,
         period: Period,

@@ -46,7 +46,8 @@ pub async fn area_statistics(
     let area_id = area_uuid.to_string();
     let threshold = threshold.0;
     let disclosure = disclosure_for(&principal, &area_id, threshold);
-    let period = window(&query.into_inner(), disclosure, db::today())?;
+    let query = query.into_inner();
+    let period = window(query.from, query.to, disclosure, db::today())?;
     let key: CacheKey = (area_id.clone(), period.from, period.to);
     let cached = cache.get(&key);
     let generation = cache.generation.load(Ordering::Acquire);
@@ -69,13 +70,14 @@ pub async fn area_statistics(
 /// The period asked for: any for the area's team (by default the year up to
 /// today); for everyone else one whole calendar quarter that has ended (by
 /// default the last one), so that no two windows can be subtracted.
-fn window(
-    query: &StatisticsQuery,
+pub fn window(
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
     disclosure: Disclosure,
     today: NaiveDate,
 ) -> Result<Period, ApiError> {
     let invalid = |field: &str, message: String| ApiError::parameter(field, message);
-    let (from, to) = match (disclosure, query.from, query.to) {
+    let (from, to) = match (disclosure, from, to) {
         (Disclosure::Exact, from, to) => {
             let to = to.unwrap_or(today);
             let from = match from {
