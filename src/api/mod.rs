@@ -1,9 +1,11 @@
 //! The HTTP interface: handlers, request and response types, and the OpenAPI
 //! document generated from them.
 
+pub mod agreements;
 pub mod areas;
 pub mod assessments;
 pub mod audit;
+pub mod calendar;
 pub mod catalog;
 pub mod changes;
 pub mod concern_reports;
@@ -16,7 +18,9 @@ pub mod json;
 pub mod municipalities;
 pub mod negotiation;
 pub mod pagination;
+pub mod partners;
 pub mod problems;
+pub mod prospects;
 pub mod query;
 pub mod rate_limit;
 pub mod referrals;
@@ -69,6 +73,8 @@ pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
         (name = "assessments", description = "Joint, aggregate needs assessments and the initiatives the handbook recommends for them"),
         (name = "initiatives", description = "Initiatives answering the assessed needs: the plan is aggregate data; enrolments, attendance identities and composition are individual data"),
         (name = "families", description = "Individual data held by the housing-social side: families, contact log, consents (housing-social workers of the family's area only)"),
+        (name = "prospects", description = "Reaching families: families the team wants to reach, the kind of source that pointed them out, the steps of contact, and the funnel"),
+        (name = "agreements", description = "Cooperation agreements between an area's housing-social effort and the municipality: niche, roles, contacts, co-located services; signed by both sides"),
         (name = "referrals", description = "Referrals across the line: consent-gated, limited to the consented data, with a closed loop of status changes"),
         (name = "concern-reports", description = "Concern reports about children (underretninger): one-way, no consent needed, with statutory deadlines"),
         (name = "privacy", description = "Audit trail, subject access and erasure"),
@@ -126,6 +132,10 @@ pub fn routes(config: &mut ServiceConfig) {
                 .configure(areas::routes)
                 .configure(statistics::routes)
                 .configure(reports::routes)
+                .configure(calendar::routes)
+                .configure(partners::routes)
+                .configure(prospects::routes)
+                .configure(agreements::routes)
                 .configure(assessments::routes)
                 .configure(families::routes)
                 .configure(initiatives::routes)

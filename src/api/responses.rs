@@ -104,4 +104,6 @@ failure_sets! {
     FeedFailures => [400 BadRequest, 401 Unauthorized, 403 Forbidden, 410 Gone, 429 TooManyRequests, 500 InternalError, 503 ServiceUnavailable],
     /// The caller has used up its rate on this route.
     RateFailure => [429 TooManyRequests],
+    /// An `Idempotency-Key` used before with a different request (on a request without a body).
+    KeyReuseFailure => [422 UnprocessableEntity],
 }

@@ -8,6 +8,7 @@
 use uuid::Uuid;
 
 use super::principal::{Actor, Principal, Role};
+use crate::domain::agreement::AgreementStatus;
 use crate::domain::assessment::{AssessmentStatus, Side};
 use crate::domain::catalog::MunicipalUnit;
 use crate::domain::changes::ChangeType;
@@ -69,6 +70,8 @@ operations! {
     WriteMunicipalitySettings,
     ReadChanges,
     ManageWebhooks,
+    ReadAgreements,
+    WriteAgreements,
 }
 
 use Role::*;
@@ -112,6 +115,9 @@ const RULES: &[(Operation, &[Role])] = &[
     // The change feed and webhooks: the systems of an area team or a municipal unit.
     (Operation::ReadChanges, BOTH_SIDES),
     (Operation::ManageWebhooks, BOTH_SIDES),
+    // Cooperation agreements: drafted and signed by both sides, read by analysts once agreed.
+    (Operation::ReadAgreements, AGGREGATE_READERS),
+    (Operation::WriteAgreements, BOTH_SIDES),
 ];
 
 /// Operations on individual data: every access to them is audited, denied ones too.
@@ -474,6 +480,14 @@ pub fn side_of(principal: &Principal) -> Option<Side> {
 pub fn sees_assessment(principal: &Principal, status: AssessmentStatus) -> bool {
     match principal.actor {
         Actor::Analyst { .. } => status == AssessmentStatus::Agreed,
+        _ => true,
+    }
+}
+
+/// Analysts see only agreed cooperation agreements, as with assessments.
+pub fn sees_agreement(principal: &Principal, status: AgreementStatus) -> bool {
+    match principal.actor {
+        Actor::Analyst { .. } => status == AgreementStatus::Agreed,
         _ => true,
     }
 }

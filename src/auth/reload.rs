@@ -34,8 +34,22 @@ fn reload(verifier: &TokenVerifier, source: &KeySource, reason: &str) {
     }
 }
 
-/// Watches `source` until the runtime stops.
-pub async fn watch(verifier: web::Data<TokenVerifier>, source: KeySource) {
+/// Watches `source` until the runtime stops. The file's content is taken as
+/// seen now, when the watch is set up before serving, not when the task first
+/// runs: a change made in between would otherwise pass unnoticed.
+pub fn watch(
+    verifier: web::Data<TokenVerifier>,
+    source: KeySource,
+) -> impl std::future::Future<Output = ()> {
+    let seen = content_hash(&source);
+    watch_from(verifier, source, seen)
+}
+
+async fn watch_from(
+    verifier: web::Data<TokenVerifier>,
+    source: KeySource,
+    mut seen: Option<Vec<u8>>,
+) {
     let mut hangup = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) {
         Ok(signal) => Some(signal),
         Err(error) => {
@@ -43,7 +57,6 @@ pub async fn watch(verifier: web::Data<TokenVerifier>, source: KeySource) {
             None
         }
     };
-    let mut seen = content_hash(&source);
     loop {
         let hung_up = async {
             match hangup.as_mut() {

@@ -16,7 +16,7 @@ use uuid::Uuid;
 use super::referrals as referral_store;
 use super::schema::{
     concern_reports, enrolments, erased_attendance, erased_contacts, erased_enrolments, families,
-    family_contacts, idempotency_keys, referrals, session_attendance,
+    family_contacts, idempotency_keys, prospects, referrals, session_attendance,
 };
 use super::{changes, Database, DbConnection};
 use crate::domain::changes::{Audience, ChangeType};
@@ -102,6 +102,13 @@ pub fn erase_family(
             .execute(connection)?;
     }
     super::measurements::anonymise_family(connection, family_id)?;
+    let prospects: Vec<String> = prospects::table
+        .filter(prospects::family_id.eq(family_id))
+        .select(prospects::id)
+        .load(connection)?;
+    for prospect in &prospects {
+        super::prospects::erase(connection, prospect)?;
+    }
     let now = super::now();
     let reason = RedactionReason::FamilyErased;
     for referral in referral_store::of_family(connection, family_id)? {

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use diesel::prelude::*;
 
 use super::areas::AreaRow;
@@ -48,6 +48,8 @@ pub struct InitiativeRow {
     /// JSON array of goals.
     pub goals: String,
     pub follow_up_months: Option<i32>,
+    /// JSON array of partner ids.
+    pub partner_ids: String,
 }
 
 /// Identity and bookkeeping of a stored initiative.
@@ -93,6 +95,7 @@ impl InitiativeRow {
             updated_at: super::now(),
             goals: to_json(&plan.goals),
             follow_up_months: plan.follow_up_months,
+            partner_ids: to_json(&plan.partner_ids),
         }
     }
 
@@ -127,6 +130,7 @@ impl InitiativeRow {
             fathers_wanted: self.fathers_wanted != 0,
             goals: from_json(&self.goals, "goals")?,
             follow_up_months: self.follow_up_months,
+            partner_ids: from_json(&self.partner_ids, "partner ids")?,
         })
     }
 }
@@ -146,6 +150,15 @@ pub struct SessionRow {
     pub created_at: NaiveDateTime,
     /// Anonymous participants of an open event, beside any registered families.
     pub headcount: i32,
+    pub status: String,
+    pub starts_at: Option<NaiveTime>,
+    pub ends_at: Option<NaiveTime>,
+    pub place: Option<String>,
+    /// JSON array of languages.
+    pub languages: String,
+    pub interpreter_present: i32,
+    /// Bumped on every change, for calendar clients (iCalendar SEQUENCE).
+    pub sequence: i32,
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Insertable)]
@@ -397,6 +410,67 @@ pub fn insert_session(
             &area_id,
         )
     })
+}
+
+/// Stores `row` over the session of its id (one version newer for calendars),
+/// with `attendees` when the session is now held.
+pub fn replace_session(
+    connection: &mut DbConnection,
+    row: &SessionRow,
+    attendees: &[String],
+) -> QueryResult<()> {
+    super::write_transaction(connection, |connection| {
+        diesel::update(initiative_sessions::table.find(&row.id))
+            .set((
+                initiative_sessions::held_on.eq(row.held_on),
+                initiative_sessions::theme.eq(&row.theme),
+                initiative_sessions::speaker.eq(&row.speaker),
+                initiative_sessions::headcount.eq(row.headcount),
+                initiative_sessions::status.eq(&row.status),
+                initiative_sessions::starts_at.eq(row.starts_at),
+                initiative_sessions::ends_at.eq(row.ends_at),
+                initiative_sessions::place.eq(&row.place),
+                initiative_sessions::languages.eq(&row.languages),
+                initiative_sessions::interpreter_present.eq(row.interpreter_present),
+                initiative_sessions::sequence.eq(row.sequence),
+            ))
+            .execute(connection)?;
+        for family_id in attendees {
+            diesel::insert_into(session_attendance::table)
+                .values((
+                    session_attendance::session_id.eq(&row.id),
+                    session_attendance::family_id.eq(family_id),
+                ))
+                .execute(connection)?;
+        }
+        let area_id: String = initiatives::table
+            .find(&row.initiative_id)
+            .select(initiatives::area_id)
+            .first(connection)?;
+        changes::record_area_work(
+            connection,
+            ChangeType::SessionChanged,
+            &row.initiative_id,
+            &area_id,
+        )
+    })
+}
+
+/// Sessions planned (or cancelled) on or after `from`, of the given
+/// initiatives, by day: what calendar feeds show.
+pub fn calendar_sessions(
+    connection: &mut DbConnection,
+    initiative_ids: &[String],
+    from: NaiveDate,
+) -> QueryResult<Vec<SessionRow>> {
+    initiative_sessions::table
+        .filter(initiative_sessions::initiative_id.eq_any(initiative_ids))
+        .filter(initiative_sessions::held_on.ge(from))
+        .order((
+            initiative_sessions::held_on.asc(),
+            initiative_sessions::id.asc(),
+        ))
+        .load(connection)
 }
 
 pub fn find_session(connection: &mut DbConnection, id: &str) -> QueryResult<Option<SessionRow>> {

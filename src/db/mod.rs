@@ -3,6 +3,7 @@
 //! The backend is chosen from the database URL. Blocking diesel calls run on the
 //! blocking thread pool (`Database::run`), never on an actix worker.
 
+pub mod agreements;
 pub mod areas;
 pub mod assessments;
 pub mod audit;
@@ -13,6 +14,8 @@ pub mod families;
 pub mod idempotency;
 pub mod initiatives;
 pub mod measurements;
+pub mod partners;
+pub mod prospects;
 pub mod referrals;
 pub mod reports;
 pub mod schema;

@@ -46,6 +46,7 @@ pub fn attendance_by_month(
     let sessions: Vec<(String, chrono::NaiveDate, i32)> = initiative_sessions::table
         .inner_join(initiatives::table)
         .filter(initiatives::area_id.eq(area_id))
+        .filter(initiative_sessions::status.eq("held"))
         .filter(initiative_sessions::held_on.between(period.from, period.to))
         .select((
             initiative_sessions::id,

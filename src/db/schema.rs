@@ -90,6 +90,73 @@ diesel::table! {
         updated_at -> Timestamp,
         goals -> Text,
         follow_up_months -> Nullable<Integer>,
+        partner_ids -> Text,
+    }
+}
+
+diesel::table! {
+    prospects (id) {
+        id -> Text,
+        area_id -> Text,
+        display_name -> Nullable<Text>,
+        source_kind -> Text,
+        status -> Text,
+        fathers_targeted -> Integer,
+        family_id -> Nullable<Text>,
+        identified_on -> Date,
+        engaged_on -> Nullable<Date>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        erased_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    prospect_steps (id) {
+        id -> Text,
+        prospect_id -> Text,
+        occurred_on -> Date,
+        kind -> Text,
+        status_after -> Text,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    cooperation_agreements (id) {
+        id -> Text,
+        area_id -> Text,
+        status -> Text,
+        terms -> Text,
+        supersedes_id -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    agreement_signatures (agreement_id, side) {
+        agreement_id -> Text,
+        side -> Text,
+        unit -> Nullable<Text>,
+        signed_by -> Text,
+        signed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    partners (id) {
+        id -> Text,
+        area_id -> Text,
+        name -> Text,
+        kind -> Text,
+        role -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
     }
 }
 
@@ -180,6 +247,13 @@ diesel::table! {
         speaker -> Nullable<Text>,
         created_at -> Timestamp,
         headcount -> Integer,
+        status -> Text,
+        starts_at -> Nullable<Time>,
+        ends_at -> Nullable<Time>,
+        place -> Nullable<Text>,
+        languages -> Text,
+        interpreter_present -> Integer,
+        sequence -> Integer,
     }
 }
 
@@ -199,6 +273,10 @@ diesel::joinable!(enrolments -> families (family_id));
 diesel::joinable!(enrolments -> initiatives (initiative_id));
 diesel::joinable!(initiative_sessions -> initiatives (initiative_id));
 diesel::joinable!(measurements -> initiatives (initiative_id));
+diesel::joinable!(partners -> areas (area_id));
+diesel::joinable!(agreement_signatures -> cooperation_agreements (agreement_id));
+diesel::joinable!(prospects -> areas (area_id));
+diesel::joinable!(prospect_steps -> prospects (prospect_id));
 diesel::joinable!(session_attendance -> initiative_sessions (session_id));
 diesel::joinable!(session_attendance -> families (family_id));
 diesel::joinable!(assessment_findings -> assessments (assessment_id));
@@ -275,6 +353,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     initiative_sessions,
     session_attendance,
     measurements,
+    partners,
+    cooperation_agreements,
+    agreement_signatures,
+    prospects,
+    prospect_steps,
     referrals,
     referral_events,
     concern_reports,

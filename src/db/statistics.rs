@@ -89,6 +89,7 @@ pub fn sessions_held(
     let in_period = initiative_sessions::table
         .inner_join(initiatives::table)
         .filter(initiatives::area_id.eq(area_id))
+        .filter(initiative_sessions::status.eq("held"))
         .filter(initiative_sessions::held_on.between(period.from, period.to));
     let headcounts: Vec<i32> = in_period
         .select(initiative_sessions::headcount)

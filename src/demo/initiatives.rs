@@ -11,6 +11,7 @@ use crate::domain::initiative::{
     InitiativeFormat, InitiativePlan, InitiativeStatus, Partner, PartnerKind, Schedule,
 };
 use crate::domain::outcomes::{catalog_outcome, catalogue_goal};
+use crate::domain::session::SessionStatus;
 
 /// The demo initiatives later steps refer to.
 pub(super) struct DemoInitiatives {
@@ -197,6 +198,7 @@ fn insert(
             .map(catalogue_goal)
             .collect(),
         follow_up_months: (demo.initiative_type == InitiativeType::FamilyCourse).then_some(3),
+        partner_ids: Vec::new(),
     }
     .validate()
     .map_err(|errors| format!("invalid demo initiative {}: {errors:?}", demo.title))?;
@@ -234,6 +236,13 @@ pub(super) fn session(
         speaker: speaker.map(str::to_owned),
         created_at: db::now(),
         headcount,
+        status: SessionStatus::Held.code().to_owned(),
+        starts_at: None,
+        ends_at: None,
+        place: None,
+        languages: "[]".into(),
+        interpreter_present: 0,
+        sequence: 0,
     }
 }
 

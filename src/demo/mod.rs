@@ -7,6 +7,7 @@ mod assessments;
 mod cases;
 mod families;
 mod initiatives;
+mod outreach;
 
 use std::time::Duration;
 
@@ -117,10 +118,11 @@ pub fn seed_if_empty(connection: &mut DbConnection) -> Result<Vec<String>, Strin
         assessments::seed_assessments(connection, first, second).map_err(failed)?;
         let demo_initiatives = initiatives::seed(connection, first, second)?;
         let demo_families = families::seed(connection, first, second, &demo_initiatives)?;
+        outreach::seed(connection, first, &demo_initiatives)?;
         cases::seed(connection, &demo_families)?;
     }
     log::info!(
-        "loaded demo data: {} areas with assessments, initiatives, families, referrals and a concern report",
+        "loaded demo data: {} areas with assessments, initiatives, partners, planned sessions, families, prospects, a cooperation agreement, referrals and a concern report",
         DEMO_AREAS.len()
     );
     Ok(ids)

@@ -40,6 +40,8 @@ pub enum ChangeType {
     InitiativeChanged,
     #[serde(rename = "session.added")]
     SessionAdded,
+    #[serde(rename = "session.changed")]
+    SessionChanged,
     #[serde(rename = "area.created")]
     AreaCreated,
     #[serde(rename = "area.changed")]
@@ -67,6 +69,7 @@ codes!(ChangeType {
     InitiativeCreated => "initiative.created",
     InitiativeChanged => "initiative.changed",
     SessionAdded => "session.added",
+    SessionChanged => "session.changed",
     AreaCreated => "area.created",
     AreaChanged => "area.changed",
     FamilyCreated => "family.created",
@@ -88,7 +91,7 @@ impl ChangeType {
             AssessmentCreated | AssessmentChanged | AssessmentApproved | AssessmentAgreed => {
                 "assessment"
             }
-            InitiativeCreated | InitiativeChanged | SessionAdded => "initiative",
+            InitiativeCreated | InitiativeChanged | SessionAdded | SessionChanged => "initiative",
             AreaCreated | AreaChanged => "area",
             FamilyCreated | FamilyChanged | FamilyErased => "family",
         }

@@ -47,6 +47,7 @@ pub enum PartnerKind {
     HealthVisitor,
     Ssp,
     Association,
+    Ngo,
     Other,
 }
 
@@ -70,6 +71,19 @@ macro_rules! codes {
 pub(crate) use codes;
 
 codes!(InitiativeFormat { Open => "open", Closed => "closed" });
+codes!(PartnerKind {
+    School => "school",
+    Club => "club",
+    Kindergarten => "kindergarten",
+    FamilyCounselling => "family_counselling",
+    SocialServices => "social_services",
+    JobCentre => "job_centre",
+    HealthVisitor => "health_visitor",
+    Ssp => "ssp",
+    Association => "association",
+    Ngo => "ngo",
+    Other => "other",
+});
 codes!(InitiativeStatus {
     Planned => "planned",
     Active => "active",
@@ -125,17 +139,6 @@ pub fn ensure_changeable(status: InitiativeStatus) -> Result<(), String> {
             status.code()
         )),
         InitiativeStatus::Planned | InitiativeStatus::Active => Ok(()),
-    }
-}
-
-/// Sessions are recorded for initiatives that run or have run.
-pub fn ensure_sessions_recordable(status: InitiativeStatus) -> Result<(), String> {
-    match status {
-        InitiativeStatus::Active | InitiativeStatus::Completed => Ok(()),
-        InitiativeStatus::Planned | InitiativeStatus::Cancelled => Err(format!(
-            "sessions are recorded for active or completed initiatives; this one is {}",
-            status.code()
-        )),
     }
 }
 
@@ -241,6 +244,8 @@ pub struct InitiativePlan {
     pub network_plan: Option<String>,
     pub job_centre_agreement: Option<String>,
     pub fathers_wanted: bool,
+    /// Partners of the area's register taking part (ids).
+    pub partner_ids: Vec<String>,
     /// What the initiative aims to change, asked of its families.
     pub goals: Vec<Goal>,
     /// Families answer once more this many months after the end.
@@ -402,6 +407,7 @@ mod tests {
             fathers_wanted: false,
             goals: Vec::new(),
             follow_up_months: None,
+            partner_ids: Vec::new(),
         }
     }
 

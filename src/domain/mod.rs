@@ -1,6 +1,7 @@
 //! Pure rules of the domain: vocabularies, newtypes and validations.
 //! Nothing here touches HTTP or the database, so everything is unit tested directly.
 
+pub mod agreement;
 pub mod area;
 pub mod assessment;
 pub mod calendar;
@@ -12,8 +13,10 @@ pub mod family;
 pub mod initiative;
 pub mod municipality;
 pub mod outcomes;
+pub mod prospect;
 pub mod recommendations;
 pub mod referral;
+pub mod session;
 pub mod settings;
 pub mod sharing;
 pub mod statistics;

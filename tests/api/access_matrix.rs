@@ -105,6 +105,35 @@ async fn every_operation_follows_the_access_matrix(backend: Backend) {
         &json!({"family_id": family, "heavily_burdened": true}),
     )
     .await;
+    let partner = app
+        .create(
+            &format!("/api/v1/areas/{area_a}/partners"),
+            &worker_a,
+            &json!({"name": "Nørrebakkens Skole", "kind": "school"}),
+        )
+        .await;
+    let prospect = app
+        .create(
+            "/api/v1/prospects",
+            &worker_a,
+            &json!({"area_id": area_a, "display_name": "Familien P.", "source_kind": "school"}),
+        )
+        .await;
+    let agreement = app
+        .create(
+            &format!("/api/v1/areas/{area_a}/cooperation-agreements"),
+            &worker_a,
+            &json!({"niche": "Tidlig kontakt", "housing_social_role": "Opsøgende arbejde", "unit_roles": [{"unit": "family_counselling", "responsibilities": "Fremskudt rådgivning"}], "meeting_cadence": "Hver 6. uge", "valid_from": "2027-01-01", "valid_until": "2028-12-31"}),
+        )
+        .await;
+    let next_month = (chrono::Utc::now().date_naive() + chrono::Duration::days(30)).to_string();
+    let planned_session = app
+        .create(
+            &format!("/api/v1/initiatives/{initiative}/sessions"),
+            &worker_a,
+            &json!({"status": "planned", "held_on": next_month, "theme": "Planlagt"}),
+        )
+        .await;
     let assessment = app
         .create(
             &format!("/api/v1/areas/{area_a}/assessments"),
@@ -228,6 +257,16 @@ async fn every_operation_follows_the_access_matrix(backend: Backend) {
         row("GET", "/api/v1/areas/{id}", format!("/api/v1/areas/{area_a}"), None, [O, O, O, O, N, O, N, O, O, U]),
         row("GET", "/api/v1/areas/{id}/statistics", format!("/api/v1/areas/{area_a}/statistics"), None, [O, N, O, O, N, O, N, F, F, U]),
         row("GET", "/api/v1/areas/{id}/report", format!("/api/v1/areas/{area_a}/report"), None, [O, N, O, O, N, O, N, F, F, U]),
+        row("GET", "/api/v1/areas/{id}/prospect-funnel", format!("/api/v1/areas/{area_a}/prospect-funnel"), None, [O, N, O, O, N, O, N, F, F, U]),
+        row("GET", "/api/v1/areas/{id}/calendar.ics", format!("/api/v1/areas/{area_a}/calendar.ics"), None, [O, N, O, O, N, O, N, F, F, U]),
+        row("GET", "/api/v1/areas/{id}/partners", format!("/api/v1/areas/{area_a}/partners"), None, [O, N, O, O, N, O, N, F, F, U]),
+        row("GET", "/api/v1/partners/{id}", format!("/api/v1/partners/{partner}"), None, [O, N, O, O, N, O, N, F, F, U]),
+        row("GET", "/api/v1/areas/{id}/cooperation-agreements", format!("/api/v1/areas/{area_a}/cooperation-agreements"), None, [O, N, O, O, N, O, N, F, F, U]),
+        // A draft: analysts see agreed agreements only.
+        row("GET", "/api/v1/cooperation-agreements/{id}", format!("/api/v1/cooperation-agreements/{agreement}"), None, [O, N, O, O, N, N, N, F, F, U]),
+        row("GET", "/api/v1/prospects", "/api/v1/prospects".into(), None, [O, O, F, F, F, F, F, F, F, U]),
+        row("GET", "/api/v1/prospects/{id}", format!("/api/v1/prospects/{prospect}"), None, [O, N, F, F, F, F, F, F, F, U]),
+        row("GET", "/api/v1/initiatives/{id}/calendar.ics", format!("/api/v1/initiatives/{initiative}/calendar.ics"), None, [O, N, O, O, N, O, N, F, F, U]),
         row("GET", "/api/v1/areas/{id}/assessments", format!("/api/v1/areas/{area_a}/assessments"), None, [O, N, O, O, N, O, N, F, F, U]),
         row("GET", "/api/v1/assessments/{id}", format!("/api/v1/assessments/{assessment}"), None, [O, N, O, O, N, O, N, F, F, U]),
         row("GET", "/api/v1/assessments/{id}/recommendations", format!("/api/v1/assessments/{assessment}/recommendations"), None, [O, N, O, O, N, O, N, F, F, U]),
@@ -271,6 +310,15 @@ async fn every_operation_follows_the_access_matrix(backend: Backend) {
         // For the municipality only its signatory units sign (by default not children_families).
         row("POST", "/api/v1/assessments/{id}/approvals", format!("/api/v1/assessments/{assessment}/approvals"), None, [O, N, O, F, N, F, F, F, F, U]),
         row("PATCH", "/api/v1/initiatives/{id}", format!("/api/v1/initiatives/{initiative}"), Some(json!({"title": "X"})), [O, N, F, F, F, F, F, F, F, U]),
+        // Held a month early: 422 for allowed callers.
+        row("PATCH", "/api/v1/initiatives/{id}/sessions/{session_id}", format!("/api/v1/initiatives/{initiative}/sessions/{planned_session}"), Some(json!({"status": "held"})), [O, N, F, F, F, F, F, F, F, U]),
+        row("PATCH", "/api/v1/partners/{id}", format!("/api/v1/partners/{partner}"), Some(json!({"name": "X"})), [O, N, F, F, F, F, F, F, F, U]),
+        row("PATCH", "/api/v1/cooperation-agreements/{id}", format!("/api/v1/cooperation-agreements/{agreement}"), Some(json!({"status": "withdrawn"})), [O, N, O, O, N, F, F, F, F, U]),
+        // A draft is not revised: 409 for allowed callers.
+        row("POST", "/api/v1/cooperation-agreements/{id}/revisions", format!("/api/v1/cooperation-agreements/{agreement}/revisions"), Some(json!({"niche": "X", "housing_social_role": "X", "unit_roles": [{"unit": "school", "responsibilities": "X"}], "meeting_cadence": "X", "valid_from": "2027-01-01", "valid_until": "2027-12-31"})), [O, N, O, O, N, F, F, F, F, U]),
+        // A step in the future: 422 for allowed callers.
+        row("POST", "/api/v1/prospects/{id}/steps", format!("/api/v1/prospects/{prospect}/steps"), Some(json!({"occurred_on": next_month, "kind": "event"})), [O, N, F, F, F, F, F, F, F, U]),
+        row("DELETE", "/api/v1/prospects/{id}", format!("/api/v1/prospects/{prospect}"), None, [O, N, F, F, F, F, F, O, F, U]),
         row("POST", "/api/v1/initiatives/{id}/enrolments", format!("/api/v1/initiatives/{initiative}/enrolments"), Some(json!({"family_id": family, "heavily_burdened": true})), [O, N, F, F, F, F, F, F, F, U]),
         row("PATCH", "/api/v1/families/{id}", format!("/api/v1/families/{family}"), Some(json!({"display_name": "X"})), [O, N, F, F, F, F, F, F, F, U]),
         row("DELETE", "/api/v1/families/{id}", format!("/api/v1/families/{family}"), None, [O, N, F, F, F, F, F, O, F, U]),
@@ -282,6 +330,9 @@ async fn every_operation_follows_the_access_matrix(backend: Backend) {
         row("POST", "/api/v1/initiatives/{id}/sessions", format!("/api/v1/initiatives/{initiative}/sessions"), Some(json!({"held_on": today(), "theme": "Tema"})), [O, N, F, F, F, F, F, F, F, U]),
         row("POST", "/api/v1/initiatives/{id}/measurements", format!("/api/v1/initiatives/{initiative}/measurements"), Some(json!({"family_id": family, "phase": "start", "measured_on": today(), "answers": [{"goal": "knows_the_actors", "value": 3}]})), [O, N, F, F, F, F, F, F, F, U]),
         row("POST", "/api/v1/families", "/api/v1/families".into(), Some(new_family(&area_a, "Familien Ny")), [O, O, F, F, F, F, F, F, F, U]),
+        row("POST", "/api/v1/prospects", "/api/v1/prospects".into(), Some(json!({"area_id": area_a, "display_name": "Familien Ny", "source_kind": "club"})), [O, O, F, F, F, F, F, F, F, U]),
+        row("POST", "/api/v1/areas/{id}/partners", format!("/api/v1/areas/{area_a}/partners"), Some(json!({"name": "Klubben", "kind": "club"})), [O, N, F, F, F, F, F, F, F, U]),
+        row("POST", "/api/v1/areas/{id}/cooperation-agreements", format!("/api/v1/areas/{area_a}/cooperation-agreements"), Some(json!({"niche": "X", "housing_social_role": "X", "unit_roles": [], "meeting_cadence": "X", "valid_from": "2027-01-01", "valid_until": "2027-12-31"})), [O, N, O, O, N, F, F, F, F, U]),
         row("POST", "/api/v1/families/{id}/contacts", format!("/api/v1/families/{family}/contacts"), Some(json!({"occurred_on": today(), "kind": "phone"})), [O, N, F, F, F, F, F, F, F, U]),
         row("POST", "/api/v1/families/{id}/consents", format!("/api/v1/families/{family}/consents"), Some(json!({"receiving_unit": "school", "purpose": "bridge_building", "data_categories": ["contact_details"], "valid_from": today(), "valid_until": today_plus(300), "given_as": "oral", "given_by": {"name": "Amina", "relation": "mother"}})), [O, N, F, F, F, F, F, F, F, U]),
         row("POST", "/api/v1/referrals", "/api/v1/referrals".into(), Some(json!({"direction": "to_municipality", "family_id": family, "consent_id": consent, "unit": "family_counselling", "purpose": "bridge_building", "shared_categories": ["contact_details"]})), [O, O, O, O, O, F, F, F, F, U]),
@@ -292,6 +343,8 @@ async fn every_operation_follows_the_access_matrix(backend: Backend) {
         row("POST", "/api/v1/concern-reports/{id}/acknowledgement", format!("/api/v1/concern-reports/{concern}/acknowledgement"), None, [F, F, N, O, N, F, F, F, F, U]),
         row("DELETE", "/api/v1/initiatives/{id}/enrolments/{family_id}", format!("/api/v1/initiatives/{initiative}/enrolments/{family}"), None, [O, N, F, F, F, F, F, F, F, U]),
         row("POST", "/api/v1/consents/{id}/withdrawal", format!("/api/v1/consents/{consent}/withdrawal"), None, [O, N, F, F, F, F, F, F, F, U]),
+        // Only signatory units sign for the municipality (by default not children_families).
+        row("POST", "/api/v1/cooperation-agreements/{id}/approvals", format!("/api/v1/cooperation-agreements/{agreement}/approvals"), None, [O, N, O, F, N, F, F, F, F, U]),
         // A URL off the allowlist: allowed callers get 422 and nothing is stored.
         row("POST", "/api/v1/webhook-subscriptions", "/api/v1/webhook-subscriptions".into(), Some(json!({"url": "https://evil.example/hook"})), [O, O, O, O, O, F, F, F, F, U]),
         row("POST", "/api/v1/webhook-subscriptions/{id}/deliveries/{delivery_id}/retry", format!("/api/v1/webhook-subscriptions/{subscription}/deliveries/{delivery}/retry"), None, [O, N, N, N, N, F, F, F, F, U]),

@@ -18,6 +18,7 @@ mod openapi;
 mod operating;
 mod operations;
 mod outcomes;
+mod practice;
 mod privacy;
 mod referrals;
 mod webhooks;

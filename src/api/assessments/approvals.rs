@@ -7,7 +7,7 @@ use super::types::Assessment;
 use super::view::{caller_side, conflict, find_complete_in_scope, render, status_of};
 use crate::api::idempotency::{IdempotencyKeyHeader, IdempotentRequest, Outcome};
 use crate::api::municipalities::view::settings_of;
-use crate::api::responses::{ConflictFailure, ReadFailures};
+use crate::api::responses::{ConflictFailure, KeyReuseFailure, ReadFailures};
 use crate::auth::policy::{signs_for_its_side, unit_of};
 use crate::auth::{op, Allowed, Principal};
 use crate::db::assessments::{self as store, ApprovalRow, StoredAssessment};
@@ -32,7 +32,7 @@ use crate::error::ApiError;
             ("Location" = String, description = "URL of the assessment"),
             ("ETag" = String, description = "The new version"),
         )),
-        ReadFailures, ConflictFailure,
+        ReadFailures, ConflictFailure, KeyReuseFailure,
     ),
     security(("bearer" = []))
 )]

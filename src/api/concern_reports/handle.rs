@@ -11,7 +11,7 @@ use super::view::{received_report, render, StoredFeedback};
 use crate::api::audit::AuditContext;
 use crate::api::idempotency::{IdempotencyKeyHeader, IdempotentRequest, Outcome};
 use crate::api::json;
-use crate::api::responses::{AddFailures, ConflictFailure, ReadFailures};
+use crate::api::responses::{AddFailures, ConflictFailure, KeyReuseFailure, ReadFailures};
 use crate::auth::{op, Allowed, Principal};
 use crate::db::concern_reports::{self as store, ConcernRow};
 use crate::db::sealed::DataKeys;
@@ -76,7 +76,7 @@ async fn handle(
     responses(
         (status = 200, body = ConcernReport, description = "It was acknowledged already"),
         (status = 201, body = ConcernReport, headers(("Location" = String, description = "URL of the report"))),
-        ReadFailures,
+        ReadFailures, KeyReuseFailure,
     ),
     security(("bearer" = []))
 )]

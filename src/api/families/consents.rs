@@ -11,7 +11,7 @@ use crate::api::idempotency::{IdempotencyKeyHeader, IdempotentRequest, Outcome};
 use crate::api::json;
 use crate::api::pagination::{page_response, Page, PageRequest};
 use crate::api::query;
-use crate::api::responses::{AddFailures, RateFailure, ReadFailures};
+use crate::api::responses::{AddFailures, KeyReuseFailure, RateFailure, ReadFailures};
 use crate::auth::{op, Allowed, Principal};
 use crate::db::families::{self as store, ConsentRow};
 use crate::db::referrals as referral_store;
@@ -175,7 +175,7 @@ pub async fn get_consent(
     responses(
         (status = 200, body = Consent, description = "It was already withdrawn"),
         (status = 201, body = Consent, headers(("Location" = String, description = "URL of the consent"))),
-        ReadFailures,
+        ReadFailures, KeyReuseFailure,
     ),
     security(("bearer" = []))
 )]

@@ -213,7 +213,7 @@ pub(super) fn render_consent(
     Ok(Rendered::new(status, &consent_out(consent)?)?.located_at(location))
 }
 
-pub(super) fn current_year() -> i32 {
+pub(crate) fn current_year() -> i32 {
     use chrono::Datelike;
     db::today().year()
 }

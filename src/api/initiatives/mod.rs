@@ -24,6 +24,7 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(update::update_initiative)
         .service(sessions::list_sessions)
         .service(sessions::add_session)
+        .service(sessions::update_session)
         .service(enrolments::list_enrolments)
         .service(enrolments::enrol_family)
         .service(enrolments::unenrol_family)

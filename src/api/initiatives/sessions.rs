@@ -1,25 +1,30 @@
 //! `initiatives/{id}/sessions`: sessions held and who attended.
 
 use actix_web::http::StatusCode;
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use uuid::Uuid;
 
-use super::types::{NewSession, Session};
-use super::view::{find_in_scope, find_with_families_in_scope, session_out, status_of};
+use super::types::{NewSession, Session, SessionChanges};
+use super::view::{
+    find_in_scope, find_with_families_in_scope, session_out, session_status_of, status_of,
+};
 use crate::api::audit::{Access, AuditContext};
 use crate::api::idempotency::{IdempotencyKeyHeader, IdempotentRequest, Outcome, Rendered};
 use crate::api::json;
 use crate::api::pagination::{page_response, Page, PageQuery};
 use crate::api::query;
-use crate::api::responses::{AddFailures, ConflictFailure, RateFailure, ReadFailures};
+use crate::api::responses::{
+    AddFailures, ConflictFailure, RateFailure, ReadFailures, UpdateFailures,
+};
 use crate::api::statistics::SuppressionThreshold;
 use crate::auth::policy::disclosure_for;
 use crate::auth::{op, Allowed, Principal};
 use crate::db::families as family_store;
 use crate::db::initiatives::{self as store, InitiativeRow, SessionRow};
 use crate::db::{self, Database, DbConnection};
-use crate::domain::initiative::{
-    check_headcount, ensure_sessions_recordable, InitiativeFormat, MAX_HEADCOUNT,
+use crate::domain::initiative::{check_headcount, language_list, InitiativeFormat, MAX_HEADCOUNT};
+use crate::domain::session::{
+    check_new, check_timing, ensure_session_allowed, ensure_session_change, SessionStatus, Timing,
 };
 use crate::domain::statistics::Disclosure;
 use crate::domain::validation::{guarded_text, optional_guarded_text, FieldError, Violations};
@@ -136,7 +141,8 @@ pub async fn add_session(
     let work = move |connection: &mut DbConnection| {
         let initiative =
             find_with_families_in_scope(connection, &recorder, &session.initiative_id)?;
-        ensure_sessions_recordable(status_of(&initiative)?).map_err(ApiError::Conflict)?;
+        ensure_session_allowed(status_of(&initiative)?, session_status_of(&session)?)
+            .map_err(ApiError::Conflict)?;
         check_headcount(initiative.plan()?.format, i64::from(session.headcount))
             .map_err(|message| ApiError::validation("headcount", message))?;
         check_attendees(connection, &initiative, &attendees)?;
@@ -164,26 +170,26 @@ fn checked_session(
     new: NewSession,
 ) -> Result<(SessionRow, Vec<String>), ApiError> {
     let mut violations = Violations::new();
-    let theme = violations.check("theme", guarded_text(&new.theme, 200));
-    let speaker = new
-        .speaker
-        .as_deref()
-        .and_then(|speaker| violations.check("speaker", optional_guarded_text(speaker, 200)))
-        .filter(|speaker| !speaker.is_empty());
-    if new.held_on > db::today() {
-        violations.add("held_on", "must not be in the future");
+    if let Err(message) = check_new(new.status) {
+        violations.add("status", message);
     }
-    let mut attendees: Vec<String> = new
-        .attendee_family_ids
-        .iter()
-        .map(Uuid::to_string)
-        .collect();
-    attendees.sort();
-    attendees.dedup();
+    let theme = violations.check("theme", guarded_text(&new.theme, 200));
+    let speaker = optional_text(new.speaker.as_deref(), "speaker", &mut violations);
+    let place = optional_text(new.place.as_deref(), "place", &mut violations);
+    let languages = language_list(&new.languages, "languages", &mut violations);
+    let attendees = distinct(&new.attendee_family_ids);
     let headcount = violations.check(
         "headcount",
         i32::try_from(new.headcount).map_err(|_| format!("must be at most {MAX_HEADCOUNT}")),
     );
+    let timing = Timing {
+        status: new.status,
+        day: new.held_on,
+        starts_at: new.starts_at,
+        ends_at: new.ends_at,
+        attendance: !attendees.is_empty() || new.headcount != 0,
+    };
+    check_timing(&timing, db::today(), &mut violations);
     let errors = violations.into_errors();
     let theme = match theme {
         Some(theme) if errors.is_empty() => theme,
@@ -197,8 +203,154 @@ fn checked_session(
         speaker,
         created_at: db::now(),
         headcount: headcount.unwrap_or_default(),
+        status: new.status.code().to_owned(),
+        starts_at: new.starts_at,
+        ends_at: new.ends_at,
+        place,
+        languages: db::to_json(&languages),
+        interpreter_present: i32::from(new.interpreter_present),
+        sequence: 0,
     };
     Ok((session, attendees))
+}
+
+fn optional_text(value: Option<&str>, field: &str, violations: &mut Violations) -> Option<String> {
+    value
+        .and_then(|text| violations.check(field, optional_guarded_text(text, 200)))
+        .filter(|text| !text.is_empty())
+}
+
+fn distinct(ids: &[Uuid]) -> Vec<String> {
+    let mut ids: Vec<String> = ids.iter().map(Uuid::to_string).collect();
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
+/// Moves a planned session, records it as held with its attendance, or
+/// cancels it. Held and cancelled sessions are final (409).
+#[utoipa::path(
+    tag = "initiatives",
+    params(
+        ("id" = Uuid, Path, description = "Initiative id"),
+        ("session_id" = Uuid, Path, description = "Session id"),
+    ),
+    request_body = SessionChanges,
+    responses(
+        (status = 200, body = Session),
+        UpdateFailures, ConflictFailure,
+    ),
+    security(("bearer" = []))
+)]
+#[patch("/initiatives/{id}/sessions/{session_id}")]
+pub async fn update_session(
+    caller: Allowed<op::WriteInitiatives>,
+    db: web::Data<Database>,
+    threshold: web::Data<SuppressionThreshold>,
+    req: HttpRequest,
+    path: web::Path<(Uuid, Uuid)>,
+    body: json::Json<SessionChanges>,
+) -> Result<HttpResponse, ApiError> {
+    let principal = caller.principal;
+    let audit = AuditContext::new(&principal, &req);
+    let (initiative_id, session_id) = path.into_inner();
+    let (initiative_id, session_id) = (initiative_id.to_string(), session_id.to_string());
+    let changes = body.into_inner();
+    let threshold = threshold.0;
+    let rendered = db
+        .run(move |connection| {
+            db::write_transaction(connection, |connection| {
+                let initiative =
+                    find_with_families_in_scope(connection, &principal, &initiative_id)?;
+                let current = store::find_session(connection, &session_id)?
+                    .filter(|session| session.initiative_id == initiative.id)
+                    .ok_or(ApiError::NotFound)?;
+                let (changed, attendees) = changed_session(current, changes)?;
+                let status = session_status_of(&changed)?;
+                ensure_session_allowed(status_of(&initiative)?, status)
+                    .map_err(ApiError::Conflict)?;
+                check_headcount(initiative.plan()?.format, i64::from(changed.headcount))
+                    .map_err(|message| ApiError::validation("headcount", message))?;
+                check_attendees(connection, &initiative, &attendees)?;
+                store::replace_session(connection, &changed, &attendees)?;
+                render(
+                    connection,
+                    &principal,
+                    &audit,
+                    threshold,
+                    &changed.id,
+                    StatusCode::OK,
+                )
+            })
+        })
+        .await?;
+    Ok(rendered.into_response())
+}
+
+/// `current` with `changes` made, checked; and the attendees when now held.
+fn changed_session(
+    current: SessionRow,
+    changes: SessionChanges,
+) -> Result<(SessionRow, Vec<String>), ApiError> {
+    let from = session_status_of(&current)?;
+    ensure_session_change(from).map_err(ApiError::Conflict)?;
+    let to = changes.status.unwrap_or(from);
+    let mut violations = Violations::new();
+    let mut row = current;
+    if let Some(theme) = changes.theme {
+        if let Some(theme) = violations.check("theme", guarded_text(&theme, 200)) {
+            row.theme = theme;
+        }
+    }
+    if let Some(speaker) = changes.speaker {
+        row.speaker = optional_text(speaker.as_deref(), "speaker", &mut violations);
+    }
+    if let Some(place) = changes.place {
+        row.place = optional_text(place.as_deref(), "place", &mut violations);
+    }
+    if let Some(languages) = changes.languages {
+        row.languages = db::to_json(&language_list(&languages, "languages", &mut violations));
+    }
+    if let Some(interpreter) = changes.interpreter_present {
+        row.interpreter_present = i32::from(interpreter);
+    }
+    if let Some(day) = changes.held_on {
+        row.held_on = day;
+    }
+    if let Some(starts_at) = changes.starts_at {
+        row.starts_at = starts_at;
+    }
+    if let Some(ends_at) = changes.ends_at {
+        row.ends_at = ends_at;
+    }
+    let attendees = distinct(changes.attendee_family_ids.as_deref().unwrap_or_default());
+    let headcount = changes.headcount.unwrap_or(0);
+    if to != SessionStatus::Held && (!attendees.is_empty() || headcount != 0) {
+        violations.add(
+            "attendee_family_ids",
+            "attendance is recorded with status held",
+        );
+    }
+    if let Some(headcount) = violations.check(
+        "headcount",
+        i32::try_from(headcount).map_err(|_| format!("must be at most {MAX_HEADCOUNT}")),
+    ) {
+        row.headcount = headcount;
+    }
+    if to != SessionStatus::Cancelled {
+        let timing = Timing {
+            status: to,
+            day: row.held_on,
+            starts_at: row.starts_at,
+            ends_at: row.ends_at,
+            attendance: false,
+        };
+        check_timing(&timing, db::today(), &mut violations);
+    }
+    violations.finish().map_err(ApiError::Validation)?;
+    row.status = to.code().to_owned();
+    row.sequence += 1;
+    Ok((row, attendees))
 }
 
 /// Attendees must be families of the initiative's area; of a closed one, enrolled.

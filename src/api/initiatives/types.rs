@@ -1,6 +1,6 @@
 //! Request and response types of initiatives, sessions and enrolments.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -11,6 +11,7 @@ use crate::domain::initiative::{
     InitiativeFormat, InitiativePlan, InitiativeStatus, Partner, Schedule,
 };
 use crate::domain::outcomes::{checked_goals, Answer, Goal, GoalResult, NewGoal, Phase};
+use crate::domain::session::SessionStatus;
 use crate::domain::statistics::Count;
 use crate::domain::validation::{FieldError, Violations};
 use crate::strict_json::{object, objects, optional_object, optional_objects};
@@ -45,6 +46,8 @@ pub struct Initiative {
     pub job_centre_agreement: Option<String>,
     /// Whether fathers are to take part (the composition check warns when none do).
     pub fathers_wanted: bool,
+    /// Partners from the area's register (`GET /partners/{id}`).
+    pub partner_ids: Vec<Uuid>,
     /// What the initiative aims to change; families answer each goal's question.
     pub goals: Vec<Goal>,
     /// Families answer once more this many months after the end.
@@ -99,6 +102,9 @@ pub struct NewInitiative {
     pub job_centre_agreement: Option<String>,
     #[serde(default)]
     pub fathers_wanted: bool,
+    /// Partners of the area's register taking part.
+    #[serde(default)]
+    pub partner_ids: Vec<Uuid>,
     /// Catalogue outcomes (`{"outcome": "knows_the_actors"}`) and/or own goals
     /// (`{"key", "question": {"da", "en"}, "scale": {"min", "max", "labels"}}`).
     #[serde(default)]
@@ -130,6 +136,7 @@ impl NewInitiative {
             fathers_wanted: self.fathers_wanted,
             goals,
             follow_up_months: self.follow_up_months,
+            partner_ids: distinct_ids(&self.partner_ids),
         }
         .validate_with(violations)
     }
@@ -169,6 +176,8 @@ pub struct InitiativeChanges {
     #[schema(value_type = Option<String>)]
     pub job_centre_agreement: Option<Option<String>>,
     pub fathers_wanted: Option<bool>,
+    /// Replaces the partners taken from the area's register.
+    pub partner_ids: Option<Vec<Uuid>>,
     /// Replaces the goals. A goal with answers keeps its scale and cannot be dropped.
     pub goals: Option<Vec<NewGoal>>,
     #[serde(default, deserialize_with = "present")]
@@ -204,6 +213,16 @@ pub struct Session {
     /// Speaker or actor presenting, e.g. "SSP-konsulent".
     #[schema(required = true)]
     pub speaker: Option<String>,
+    pub status: SessionStatus,
+    /// Local (Danish) time it starts.
+    #[schema(required = true, value_type = Option<String>, example = "17:00:00")]
+    pub starts_at: Option<NaiveTime>,
+    #[schema(required = true, value_type = Option<String>, example = "19:00:00")]
+    pub ends_at: Option<NaiveTime>,
+    #[schema(required = true)]
+    pub place: Option<String>,
+    pub languages: Vec<String>,
+    pub interpreter_present: bool,
     /// Anonymous participants of an open event (counted, never named).
     pub headcount: i64,
     /// Participants: the families that attended plus the headcount. Exact for
@@ -217,7 +236,25 @@ pub struct Session {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"held_on": "2026-11-24", "theme": "Mød skolens ledelse", "speaker": "Skoleleder", "attendee_family_ids": ["01934b6e-7c8d-7a3b-9f1e-2d4c6b8a0e12"]}))]
 pub struct NewSession {
+    /// `held` (the default: attendance recorded now, the day not in the future)
+    /// or `planned` (the day today or later, attendance recorded later).
+    #[serde(default = "held")]
+    pub status: SessionStatus,
+    /// The day it is (or was) held.
     pub held_on: NaiveDate,
+    #[serde(default)]
+    #[schema(value_type = Option<String>, example = "17:00")]
+    pub starts_at: Option<NaiveTime>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>, example = "19:00")]
+    pub ends_at: Option<NaiveTime>,
+    /// Where, e.g. "Beboerhuset, Nørrebakken 12".
+    #[serde(default)]
+    pub place: Option<String>,
+    #[serde(default)]
+    pub languages: Vec<String>,
+    #[serde(default)]
+    pub interpreter_present: bool,
     pub theme: String,
     #[serde(default)]
     pub speaker: Option<String>,
@@ -228,6 +265,40 @@ pub struct NewSession {
     #[serde(default)]
     #[schema(minimum = 0, maximum = 10000)]
     pub headcount: i64,
+}
+
+fn held() -> SessionStatus {
+    SessionStatus::Held
+}
+
+/// Changes to a planned session: moved, held (attendance recorded) or
+/// cancelled. Held and cancelled sessions are final.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"status": "held", "attendee_family_ids": ["01934b6e-7c8d-7a3b-9f1e-2d4c6b8a0e12"], "headcount": 0}))]
+pub struct SessionChanges {
+    pub status: Option<SessionStatus>,
+    pub held_on: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub starts_at: Option<Option<NaiveTime>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub ends_at: Option<Option<NaiveTime>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub place: Option<Option<String>>,
+    pub languages: Option<Vec<String>>,
+    pub interpreter_present: Option<bool>,
+    pub theme: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub speaker: Option<Option<String>>,
+    /// With `status: held`: the families that attended.
+    pub attendee_family_ids: Option<Vec<Uuid>>,
+    /// With `status: held`, open events only: anonymous participants.
+    #[schema(minimum = 0, maximum = 10000)]
+    pub headcount: Option<i64>,
 }
 
 /// A family enrolled in an initiative (individual data).
@@ -269,6 +340,9 @@ impl InitiativeChanges {
         }
         if let Some(months) = changes.follow_up_months {
             plan.follow_up_months = months;
+        }
+        if let Some(partner_ids) = changes.partner_ids {
+            plan.partner_ids = distinct_ids(&partner_ids);
         }
         if let Some(title) = changes.title {
             plan.title = title;
@@ -378,4 +452,16 @@ pub struct InitiativeOutcomes {
     pub suppression_applied: bool,
     pub suppression_threshold: i64,
     pub goals: Vec<GoalResult>,
+}
+
+/// Ids as stored: each once, in the order given.
+fn distinct_ids(ids: &[Uuid]) -> Vec<String> {
+    let mut distinct: Vec<String> = Vec::with_capacity(ids.len());
+    for id in ids {
+        let id = id.to_string();
+        if !distinct.contains(&id) {
+            distinct.push(id);
+        }
+    }
+    distinct
 }

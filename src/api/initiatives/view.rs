@@ -10,9 +10,12 @@ use crate::auth::Principal;
 use crate::db::areas::AreaRow;
 use crate::db::assessments as assessment_store;
 use crate::db::initiatives::{self as store, EnrolmentRow, InitiativeRow, SessionRow};
-use crate::db::DbConnection;
+use crate::db::partners as partner_store;
+use crate::db::{from_json, DbConnection};
 use crate::domain::initiative::{condition_warnings, InitiativeStatus};
+use crate::domain::session::SessionStatus;
 use crate::domain::statistics::{Count, Disclosure};
+use crate::domain::validation::FieldError;
 use crate::error::ApiError;
 
 pub(super) fn corrupt(what: &str) -> ApiError {
@@ -21,6 +24,11 @@ pub(super) fn corrupt(what: &str) -> ApiError {
 
 pub(super) fn status_of(row: &InitiativeRow) -> Result<InitiativeStatus, ApiError> {
     InitiativeStatus::parse(&row.status).ok_or_else(|| corrupt("status"))
+}
+
+pub(super) fn session_status_of(row: &SessionRow) -> Result<SessionStatus, ApiError> {
+    SessionStatus::parse(&row.status)
+        .ok_or_else(|| ApiError::internal("stored session has an invalid status"))
 }
 
 pub(super) fn initiative_out(row: &InitiativeRow, enrolled: Count) -> Result<Initiative, ApiError> {
@@ -47,6 +55,11 @@ pub(super) fn initiative_out(row: &InitiativeRow, enrolled: Count) -> Result<Ini
         job_centre_agreement: plan.job_centre_agreement,
         fathers_wanted: plan.fathers_wanted,
         follow_up_on,
+        partner_ids: plan
+            .partner_ids
+            .iter()
+            .map(|id| stored_uuid(id))
+            .collect::<Result<_, _>>()?,
         goals: plan.goals,
         follow_up_months: plan.follow_up_months,
         enrolled,
@@ -84,6 +97,29 @@ pub(super) fn enrolled_count(connection: &mut DbConnection, id: &str) -> Result<
         .get(id)
         .copied()
         .unwrap_or(0))
+}
+
+/// Partners an initiative may name: those in its area's register.
+pub(super) fn check_partners(
+    connection: &mut DbConnection,
+    partner_ids: &[String],
+    area_id: &str,
+) -> Result<(), ApiError> {
+    let registered = partner_store::of_area(connection, area_id, partner_ids)?;
+    let errors: Vec<FieldError> = partner_ids
+        .iter()
+        .enumerate()
+        .filter(|(_, id)| !registered.iter().any(|partner| &partner.id == *id))
+        .map(|(index, _)| FieldError {
+            field: format!("partner_ids[{index}]"),
+            message: "is not a partner in the register of the initiative's area".into(),
+        })
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(errors))
+    }
 }
 
 /// An assessment an initiative may refer to: one of the same area.
@@ -133,6 +169,12 @@ pub(super) fn session_out(
     Ok(Session {
         id: stored_uuid(&session.id)?,
         held_on: session.held_on,
+        status: session_status_of(&session)?,
+        starts_at: session.starts_at,
+        ends_at: session.ends_at,
+        place: session.place,
+        languages: from_json(&session.languages, "session languages")?,
+        interpreter_present: session.interpreter_present != 0,
         theme: session.theme,
         speaker: session.speaker,
         headcount: i64::from(session.headcount),

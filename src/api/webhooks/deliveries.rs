@@ -9,7 +9,7 @@ use super::view::{delivery_out, subscription_in_scope};
 use crate::api::idempotency::Rendered;
 use crate::api::pagination::{page_response, Page, PageRequest};
 use crate::api::query;
-use crate::api::responses::{ListFailures, ReadFailures};
+use crate::api::responses::{RateFailure, ReadFailures};
 use crate::auth::{op, Allowed};
 use crate::db::webhooks as store;
 use crate::db::{self, Database};
@@ -22,7 +22,7 @@ use crate::error::ApiError;
     params(("id" = Uuid, Path, description = "Subscription id"), DeliveriesQuery),
     responses(
         (status = 200, body = Page<Delivery>, headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
-        ListFailures,
+        ReadFailures, RateFailure,
     ),
     security(("bearer" = []))
 )]

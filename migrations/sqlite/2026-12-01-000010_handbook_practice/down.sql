@@ -1,0 +1,14 @@
+DROP TABLE agreement_signatures;
+DROP TABLE cooperation_agreements;
+DROP TABLE prospect_steps;
+DROP TABLE prospects;
+ALTER TABLE initiatives DROP COLUMN partner_ids;
+DROP TABLE partners;
+DROP INDEX initiative_sessions_held_on;
+ALTER TABLE initiative_sessions DROP COLUMN sequence;
+ALTER TABLE initiative_sessions DROP COLUMN interpreter_present;
+ALTER TABLE initiative_sessions DROP COLUMN languages;
+ALTER TABLE initiative_sessions DROP COLUMN place;
+ALTER TABLE initiative_sessions DROP COLUMN ends_at;
+ALTER TABLE initiative_sessions DROP COLUMN starts_at;
+ALTER TABLE initiative_sessions DROP COLUMN status;
