@@ -1,6 +1,7 @@
 //! Configuration from flags and environment variables. The variable names are part
 //! of the contract; every bad value is reported with the variable (and flag) it came from.
 
+use crate::domain::language::Language;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -401,6 +402,21 @@ pub fn consent_max_months(value: Option<&str>) -> Result<u32, ConfigError> {
                     "must be a whole number of months from 1 to 120",
                 )
             }),
+    }
+}
+
+/// The language of problems when `Accept-Language` names none of ours
+/// (`FAMILIEBRO_DEFAULT_LANGUAGE`): Danish unless configured otherwise.
+pub fn default_language(value: Option<&str>) -> Result<Language, ConfigError> {
+    match value {
+        None => Ok(Language::Da),
+        Some(text) => Language::parse(text).ok_or_else(|| {
+            ConfigError::invalid(
+                "FAMILIEBRO_DEFAULT_LANGUAGE",
+                Some("default-language"),
+                "must be da or en",
+            )
+        }),
     }
 }
 

@@ -6,6 +6,7 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::domain::language::Language;
 use crate::domain::validation::FieldError;
 use crate::telemetry;
 
@@ -127,15 +128,67 @@ impl ApiError {
         }
     }
 
+    /// The Danish title of a problem type, and the Danish detail where the
+    /// detail is fixed (details that name values stay as written).
+    fn danish(&self) -> (&'static str, Option<&'static str>) {
+        match self {
+            Self::BadRequest(_) => ("Ugyldig forespørgsel", None),
+            Self::InvalidParameters(_) => (
+                "Ugyldig forespørgsel",
+                Some("forespørgslen har ugyldige parametre"),
+            ),
+            Self::Unauthenticated(_) => ("Log ind kræves", None),
+            Self::Forbidden => ("Ingen adgang", Some("din rolle må ikke bruge denne handling")),
+            Self::ForbiddenBecause(_) => ("Ingen adgang", None),
+            Self::NotFound => ("Findes ikke", Some("ressourcen findes ikke")),
+            Self::MethodNotAllowed { .. } => ("Metoden er ikke tilladt", None),
+            Self::Conflict(_) => ("Konflikt", None),
+            Self::TransitionNotAllowed(_) => ("Overgangen er ikke tilladt", None),
+            Self::ConsentGap(_) => ("Samtykket dækker ikke dette", None),
+            Self::IdempotencyKeyInUse => (
+                "Idempotency-Key er i brug",
+                Some("en forespørgsel med denne Idempotency-Key er stadig i gang; prøv igen efter Retry-After sekunder"),
+            ),
+            Self::NotAcceptable(_) => ("Formatet kan ikke leveres", None),
+            Self::PreconditionFailed => (
+                "Forældet version",
+                Some("ressourcen er ændret, siden du læste den (If-Match passer ikke med dens ETag); læs den igen og prøv igen"),
+            ),
+            Self::CursorExpired(_) => ("Markøren er udløbet", None),
+            Self::PayloadTooLarge(_) => ("Forespørgslen er for stor", None),
+            Self::UnsupportedMediaType(_) => ("Medietypen understøttes ikke", None),
+            Self::Validation(_) => (
+                "Ugyldige felter",
+                Some("forespørgslen er gyldig JSON, men nogle felter er ugyldige"),
+            ),
+            Self::TooManyRequests { .. } => ("For mange forespørgsler", None),
+            Self::Unavailable => (
+                "Tjenesten er midlertidigt utilgængelig",
+                Some("databasen kan ikke nås; prøv igen senere"),
+            ),
+            Self::Internal(_) => (
+                "Intern fejl",
+                Some("der opstod en uventet fejl; oplys forespørgslens request-id, når du melder den"),
+            ),
+        }
+    }
+
     pub fn problem(&self) -> Problem {
-        let (slug, title) = self.kind();
+        let (slug, english_title) = self.kind();
         let status = self.status_code();
-        let detail = match self {
+        let english_detail = match self {
             // Internals stay in the log; the client gets the request id to quote.
             Self::Internal(_) => {
                 "an unexpected error occurred; quote the request id when reporting it".to_owned()
             }
             other => other.to_string(),
+        };
+        let (title, detail) = match telemetry::current_language() {
+            Language::En => (english_title, english_detail),
+            Language::Da => {
+                let (title, detail) = self.danish();
+                (title, detail.map_or(english_detail, str::to_owned))
+            }
         };
         let errors = match self {
             Self::Validation(errors) | Self::InvalidParameters(errors) => errors.clone(),

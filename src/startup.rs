@@ -10,6 +10,7 @@ use actix_web::{web, App, HttpServer};
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
+use crate::api::language::{self, DefaultLanguage};
 use crate::api::negotiation;
 use crate::api::problems::{self, KnownRoutes};
 use crate::api::rate_limit::{self, RateLimit};
@@ -20,6 +21,7 @@ use crate::auth::TokenVerifier;
 use crate::db::sealed::DataKeys;
 use crate::db::Database;
 use crate::domain::family::ConsentRules;
+use crate::domain::language::Language;
 use crate::domain::webhooks::AllowedHosts;
 use crate::metrics::{self, Metrics, MetricsToken};
 use crate::outbox::{self, OutboxSettings};
@@ -48,6 +50,8 @@ pub struct ServerParts {
     pub webhook_hosts: AllowedHosts,
     /// The change feed's retention and the webhook outbox's pace.
     pub outbox: OutboxSettings,
+    /// The language of problems when Accept-Language names none of ours.
+    pub default_language: Language,
     /// Worker threads; `None` means one per core.
     pub workers: Option<usize>,
 }
@@ -80,6 +84,7 @@ pub fn serve(listener: TcpListener, parts: ServerParts) -> std::io::Result<Serve
     let consent_rules = web::Data::new(ConsentRules {
         max_months: parts.consent_max_months,
     });
+    let default_language = web::Data::new(DefaultLanguage(parts.default_language));
     let cors_origins = parts.cors_origins;
     let mut server = HttpServer::new(move || {
         App::new()
@@ -95,6 +100,7 @@ pub fn serve(listener: TcpListener, parts: ServerParts) -> std::io::Result<Serve
             .app_data(webhook_hosts.clone())
             .app_data(outbox_settings.clone())
             .app_data(consent_rules.clone())
+            .app_data(default_language.clone())
             .app_data(
                 web::JsonConfig::default()
                     .limit(MAX_JSON_BODY_BYTES)
@@ -134,6 +140,7 @@ pub fn serve(listener: TcpListener, parts: ServerParts) -> std::io::Result<Serve
             .wrap(from_fn(negotiation::problem_bodies))
             .wrap(from_fn(metrics::track))
             .wrap(security_headers())
+            .wrap(from_fn(language::negotiate_language))
             .wrap(from_fn(telemetry::request_id))
     })
     .listen(listener)?;

@@ -11,15 +11,31 @@ use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::Error;
 
+use crate::domain::language::Language;
+
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
 
 tokio::task_local! {
     static REQUEST_ID: String;
+    static LANGUAGE: Language;
 }
 
 /// The id of the request being handled on this task, if any.
 pub fn current_request_id() -> Option<String> {
     REQUEST_ID.try_with(Clone::clone).ok()
+}
+
+/// The language negotiated for the request being handled on this task
+/// (Danish outside a request).
+pub fn current_language() -> Language {
+    LANGUAGE
+        .try_with(|language| *language)
+        .unwrap_or(Language::Da)
+}
+
+/// Runs `work` as a request in `language`.
+pub async fn in_language<T>(language: Language, work: impl std::future::Future<Output = T>) -> T {
+    LANGUAGE.scope(language, work).await
 }
 
 /// How log lines are written: text for people (the default), or one JSON object

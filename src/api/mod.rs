@@ -15,6 +15,7 @@ pub mod health;
 pub mod idempotency;
 pub mod initiatives;
 pub mod json;
+pub mod language;
 pub mod municipalities;
 pub mod negotiation;
 pub mod pagination;
@@ -46,7 +47,7 @@ pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
 #[openapi(
     info(
         title = "familiebro",
-        description = "Housing-social teams and municipal staff working together on vulnerable families in disadvantaged housing areas, with individual data kept on the side of the line where the law puts it.\n\nEvery error is an RFC 9457 problem document (`application/problem+json`). Lists use cursor pagination (`limit`, `cursor`, `next_cursor`, `Link: rel=\"next\"`). Single resources carry an `ETag`; send it as `If-Match` on `PATCH` (412 when stale).",
+        description = "Housing-social teams and municipal staff working together on vulnerable families in disadvantaged housing areas, with individual data kept on the side of the line where the law puts it.\n\nEvery error is an RFC 9457 problem document (`application/problem+json`). Lists use cursor pagination (`limit`, `cursor`, `next_cursor`, `Link: rel=\"next\"`). Single resources carry an `ETag`; send it as `If-Match` on `PATCH` (412 when stale). Problem titles and fixed details are Danish unless `Accept-Language` asks for English (`Content-Language` says which); catalogue labels come in both languages as `{da, en}`.",
     ),
     modifiers(&BearerSecurity),
     components(

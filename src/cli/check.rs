@@ -57,6 +57,15 @@ pub fn check(storage: &StorageArgs, args: &ServeArgs) -> Result<(), ConfigError>
             |hosts| format!("webhooks may go to {} host pattern(s)", hosts.hosts.len()),
         ),
         named(
+            config::default_language(args.default_language.as_deref()),
+            |language| {
+                format!(
+                    "problems in '{}' unless Accept-Language asks otherwise",
+                    language.code()
+                )
+            },
+        ),
+        named(
             config::change_retention_days(args.change_retention_days.as_deref()),
             |days| format!("change-feed entries kept {days} days"),
         ),

@@ -45,6 +45,9 @@ pub struct ServeArgs {
     /// Days change-feed entries are kept (at least 30).
     #[arg(long, env = "FAMILIEBRO_CHANGE_RETENTION_DAYS")]
     pub change_retention_days: Option<String>,
+    /// The language of problems when Accept-Language names none of ours: da or en.
+    #[arg(long, env = "FAMILIEBRO_DEFAULT_LANGUAGE")]
+    pub default_language: Option<String>,
 }
 
 impl ServeArgs {
@@ -66,6 +69,7 @@ impl ServeArgs {
             consent_max_months: variable("FAMILIEBRO_CONSENT_MAX_MONTHS"),
             webhook_allowed_hosts: variable("FAMILIEBRO_WEBHOOK_ALLOWED_HOSTS"),
             change_retention_days: variable("FAMILIEBRO_CHANGE_RETENTION_DAYS"),
+            default_language: variable("FAMILIEBRO_DEFAULT_LANGUAGE"),
         }
     }
 }
@@ -84,6 +88,7 @@ pub fn run_server(storage: &StorageArgs, args: ServeArgs) -> Result<(), ConfigEr
     let secret = key_source.secret.clone();
     let data_keys = config::data_keys(&data_dir, args.dev)?;
     let consent_max_months = config::consent_max_months(args.consent_max_months.as_deref())?;
+    let default_language = config::default_language(args.default_language.as_deref())?;
     let webhook_hosts =
         config::webhook_allowed_hosts(args.webhook_allowed_hosts.as_deref(), args.dev)?;
     let outbox = OutboxSettings {
@@ -129,6 +134,7 @@ pub fn run_server(storage: &StorageArgs, args: ServeArgs) -> Result<(), ConfigEr
                     metrics_token,
                     data_keys,
                     consent_max_months,
+                    default_language,
                     key_source,
                     webhook_hosts,
                     outbox,

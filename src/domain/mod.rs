@@ -11,6 +11,7 @@ pub mod concern;
 pub mod cpr;
 pub mod family;
 pub mod initiative;
+pub mod language;
 pub mod municipality;
 pub mod outcomes;
 pub mod prospect;

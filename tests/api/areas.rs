@@ -46,7 +46,10 @@ async fn only_admins_create_and_change_areas(backend: Backend) {
             )
             .await;
         let problem = assert_problem(change, 403).await;
-        assert_eq!(problem["title"], "Forbidden", "{role}");
+        assert_eq!(
+            problem["title"], "Ingen adgang",
+            "{role}: Danish by default"
+        );
         // A forbidden role gets 403 whatever it sends.
         let garbage = app
             .client

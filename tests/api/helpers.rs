@@ -188,6 +188,7 @@ fn serve_on(database_url: &DatabaseUrl) -> String {
             metrics_token: Some(METRICS_TOKEN.into()),
             data_keys: familiebro::db::sealed::DataKeys::parse(DATA_KEY).expect("data key"),
             consent_max_months: 12,
+            default_language: familiebro::domain::language::Language::Da,
             key_source: familiebro::auth::keys::KeySource::default(),
             webhook_hosts: AllowedHosts {
                 hosts: vec!["hooks.kk.dk".into()],

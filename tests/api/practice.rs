@@ -454,7 +454,10 @@ async fn both_sides_sign_the_cooperation_agreement_and_a_revision_supersedes_it(
     )
     .await;
     assert_eq!(draft["status"], "draft");
-    assert_eq!(draft["unit_roles"][0]["unit"], "family_counselling");
+    assert_eq!(
+        draft["terms"]["unit_roles"][0]["unit"],
+        "family_counselling"
+    );
     let id = draft["id"].as_str().unwrap().to_owned();
     let one = format!("/api/v1/cooperation-agreements/{id}");
     assert_problem(app.get(&one, &analyst(None)).await, 404).await;
@@ -544,3 +547,67 @@ crate::on_both_backends!(
     a_prospect_is_reached_step_by_step_and_becomes_a_family,
     both_sides_sign_the_cooperation_agreement_and_a_revision_supersedes_it,
 );
+
+async fn problems_speak_danish_unless_the_caller_asks_for_english(backend: Backend) {
+    let t = team(backend).await;
+    let missing = format!("/api/v1/areas/{}", uuid::Uuid::now_v7());
+    let ask = |language: Option<&'static str>| {
+        let mut request = t.app.client.get(t.app.url(&missing)).bearer_auth(&t.worker);
+        if let Some(language) = language {
+            request = request.header("Accept-Language", language);
+        }
+        request.send()
+    };
+    for (asked, language, title, detail) in [
+        (None, "da", "Findes ikke", "ressourcen findes ikke"),
+        (
+            Some("en-GB,en;q=0.9"),
+            "en",
+            "Not found",
+            "no such resource",
+        ),
+        (Some("de, en;q=0.5"), "en", "Not found", "no such resource"),
+        (Some("fr"), "da", "Findes ikke", "ressourcen findes ikke"),
+        (Some("da-DK"), "da", "Findes ikke", "ressourcen findes ikke"),
+    ] {
+        let response = ask(asked).await.unwrap();
+        assert_eq!(
+            response.headers()["content-language"],
+            language,
+            "{asked:?}"
+        );
+        let problem = assert_problem(response, 404).await;
+        assert_eq!(
+            (
+                problem["title"].as_str().unwrap(),
+                problem["detail"].as_str().unwrap()
+            ),
+            (title, detail),
+            "{asked:?}"
+        );
+    }
+    let invalid = t
+        .app
+        .client
+        .post(t.app.url("/api/v1/prospects"))
+        .bearer_auth(&t.worker)
+        .header("Accept-Language", "en")
+        .json(&json!({"area_id": t.area, "display_name": "", "source_kind": "school"}))
+        .send()
+        .await
+        .unwrap();
+    let problem = assert_problem(invalid, 422).await;
+    assert_eq!(problem["title"], "Validation failed");
+    let ok = t
+        .app
+        .get(&format!("/api/v1/areas/{}", t.area), &t.worker)
+        .await;
+    assert_eq!(ok.headers()["content-language"], "da");
+    assert!(ok
+        .headers()
+        .get_all("vary")
+        .iter()
+        .any(|value| value.to_str().unwrap().contains("Accept-Language")));
+}
+
+crate::on_both_backends!(problems_speak_danish_unless_the_caller_asks_for_english);

@@ -10,7 +10,7 @@ use crate::api::idempotency::{IdempotencyKeyHeader, IdempotentRequest, Outcome, 
 use crate::api::municipalities::view::settings_of;
 use crate::api::pagination::{page_response, Page, PageQuery};
 use crate::api::responses::{
-    ConflictFailure, CreateFailures, KeyReuseFailure, RateFailure, ReadFailures, UpdateFailures,
+    AddFailures, ConflictFailure, KeyReuseFailure, RateFailure, ReadFailures, UpdateFailures,
 };
 use crate::api::{json, query, stored_uuid};
 use crate::auth::policy::{
@@ -173,7 +173,7 @@ pub async fn list_agreements(
             ("Location" = String, description = "URL of the agreement"),
             ("ETag" = String, description = "Current version, for If-Match"),
         )),
-        CreateFailures,
+        AddFailures,
     ),
     security(("bearer" = []))
 )]
@@ -383,7 +383,7 @@ pub async fn sign_agreement(
             ("Location" = String, description = "URL of the revision"),
             ("ETag" = String, description = "Current version, for If-Match"),
         )),
-        CreateFailures, ConflictFailure,
+        AddFailures, ConflictFailure,
     ),
     security(("bearer" = []))
 )]

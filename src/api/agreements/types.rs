@@ -26,7 +26,7 @@ pub struct CooperationAgreement {
     pub id: Uuid,
     pub area_id: Uuid,
     pub status: AgreementStatus,
-    #[serde(flatten)]
+    /// What both sides sign.
     pub terms: AgreementTerms,
     pub signatures: Vec<Signature>,
     #[schema(required = true)]

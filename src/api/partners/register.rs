@@ -8,7 +8,7 @@ use super::types::{NewPartner, PartnerChanges, RegisteredPartner};
 use crate::api::etag::IfMatch;
 use crate::api::idempotency::{IdempotencyKeyHeader, IdempotentRequest, Outcome, Rendered};
 use crate::api::pagination::{page_response, Page, PageQuery};
-use crate::api::responses::{CreateFailures, RateFailure, ReadFailures, UpdateFailures};
+use crate::api::responses::{AddFailures, RateFailure, ReadFailures, UpdateFailures};
 use crate::api::{json, query, stored_uuid};
 use crate::auth::policy::{reaches_area_work, reaches_families_of};
 use crate::auth::{op, Allowed, Principal};
@@ -120,7 +120,7 @@ pub async fn list_partners(
             ("Location" = String, description = "URL of the new partner"),
             ("ETag" = String, description = "Current version, for If-Match"),
         )),
-        CreateFailures,
+        AddFailures,
     ),
     security(("bearer" = []))
 )]

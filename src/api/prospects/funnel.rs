@@ -4,7 +4,7 @@
 use actix_web::{get, web, HttpResponse};
 use uuid::Uuid;
 
-use super::types::{Funnel, FunnelQuery, SourceCount, StatusCount};
+use super::types::{Funnel, FunnelQuery, ProspectSourceCount, ProspectStatusCount};
 use crate::api::query;
 use crate::api::responses::ReadFailures;
 use crate::api::statistics::{window, SuppressionThreshold};
@@ -79,7 +79,7 @@ pub async fn prospect_funnel(
                 by_status: ProspectStatus::ALL
                     .iter()
                     .zip(&by_status.cells[0])
-                    .map(|(status, prospects)| StatusCount {
+                    .map(|(status, prospects)| ProspectStatusCount {
                         status: *status,
                         prospects: *prospects,
                     })
@@ -87,7 +87,7 @@ pub async fn prospect_funnel(
                 by_source_kind: SourceKind::ALL
                     .iter()
                     .zip(&by_source.cells[0])
-                    .map(|(kind, prospects)| SourceCount {
+                    .map(|(kind, prospects)| ProspectSourceCount {
                         source_kind: *kind,
                         prospects: *prospects,
                     })

@@ -97,13 +97,13 @@ pub struct FunnelQuery {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct StatusCount {
+pub struct ProspectStatusCount {
     pub status: ProspectStatus,
     pub prospects: Count,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct SourceCount {
+pub struct ProspectSourceCount {
     pub source_kind: SourceKind,
     pub prospects: Count,
 }
@@ -118,8 +118,8 @@ pub struct Funnel {
     pub suppression_applied: bool,
     pub identified: Count,
     /// Where the prospects identified in the period stand now.
-    pub by_status: Vec<StatusCount>,
-    pub by_source_kind: Vec<SourceCount>,
+    pub by_status: Vec<ProspectStatusCount>,
+    pub by_source_kind: Vec<ProspectSourceCount>,
     /// Median days from identified to engaged; null when withheld or none.
     #[schema(required = true)]
     pub median_days_to_engaged: Option<f64>,
