@@ -215,8 +215,7 @@ pub(super) fn seed(
         ],
         co_located_services: vec![CoLocatedService {
             unit: MunicipalUnit::FamilyCounselling,
-            description: "Åben, anonym rådgivning i beboerhuset".into(),
-            schedule: Some("tirsdage kl. 13-15".into()),
+            description: "Åben, anonym rådgivning i beboerhuset tirsdage kl. 13-15".into(),
         }],
         meeting_cadence: "Koordinationsmøde hver 6. uge; fælles status med styregruppen hvert halve år".into(),
         valid_from: today - Duration::days(120),

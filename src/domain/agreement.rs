@@ -58,9 +58,8 @@ pub struct ContactRole {
 #[serde(deny_unknown_fields)]
 pub struct CoLocatedService {
     pub unit: MunicipalUnit,
+    /// What is offered, and when, e.g. "Åben rådgivning tirsdage kl. 13-15".
     pub description: String,
-    #[serde(default)]
-    pub schedule: Option<String>,
 }
 
 /// The content both sides sign.
@@ -71,7 +70,7 @@ pub struct CoLocatedService {
     "housing_social_role": "Opsøgende kontakt, forældrekurser og brobygning til kommunens tilbud",
     "unit_roles": [{"unit": "family_counselling", "responsibilities": "Fremskudt rådgivning i beboerhuset"}],
     "contacts": [{"unit": "family_counselling", "role": "Teamleder, familierådgivningen"}],
-    "co_located_services": [{"unit": "family_counselling", "description": "Åben rådgivning", "schedule": "tirsdage kl. 13-15"}],
+    "co_located_services": [{"unit": "family_counselling", "description": "Åben rådgivning tirsdage kl. 13-15"}],
     "meeting_cadence": "Koordinationsmøde hver 6. uge",
     "valid_from": "2027-01-01",
     "valid_until": "2028-12-31"
@@ -156,13 +155,6 @@ impl AgreementTerms {
                 &mut service.description,
                 &mut violations,
             );
-            if let Some(schedule) = service.schedule.as_mut() {
-                text(
-                    &format!("co_located_services[{index}].schedule"),
-                    schedule,
-                    &mut violations,
-                );
-            }
         }
         if self.valid_until < self.valid_from {
             violations.add("valid_until", "must not be before valid_from");

@@ -62,7 +62,6 @@ impl Phase {
 pub struct Question {
     pub da: String,
     #[serde(default)]
-    #[schema(required = true)]
     pub en: Option<String>,
 }
 
@@ -73,7 +72,6 @@ pub struct ScaleLabel {
     pub value: i32,
     pub da: String,
     #[serde(default)]
-    #[schema(required = true)]
     pub en: Option<String>,
 }
 

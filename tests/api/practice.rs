@@ -436,7 +436,7 @@ fn terms(valid_from: &str) -> Value {
         "housing_social_role": "Opsøgende kontakt og forældrekurser",
         "unit_roles": [{"unit": "family_counselling", "responsibilities": "Fremskudt rådgivning i beboerhuset"}],
         "contacts": [{"unit": "family_counselling", "role": "Teamleder"}],
-        "co_located_services": [{"unit": "family_counselling", "description": "Åben rådgivning", "schedule": "tirsdage 13-15"}],
+        "co_located_services": [{"unit": "family_counselling", "description": "Åben rådgivning tirsdage 13-15"}],
         "meeting_cadence": "Hver 6. uge",
         "valid_from": valid_from,
         "valid_until": "2028-12-31"
