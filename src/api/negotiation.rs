@@ -14,7 +14,7 @@ use super::problems::KnownRoutes;
 use crate::error::{ApiError, PROBLEM_CONTENT_TYPE};
 
 /// Whether a media range of `Accept` (with a non-zero quality) admits `produced`.
-fn admits(range: &actix_web::mime::Mime, produced: &str) -> bool {
+pub fn admits(range: &actix_web::mime::Mime, produced: &str) -> bool {
     let Ok(produced) = produced.parse::<actix_web::mime::Mime>() else {
         return false;
     };

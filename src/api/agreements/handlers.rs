@@ -5,6 +5,7 @@ use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use uuid::Uuid;
 
 use super::types::{AgreementChanges, CooperationAgreement, Signature};
+use crate::api::areas::view::area_for_work;
 use crate::api::etag::IfMatch;
 use crate::api::idempotency::{IdempotencyKeyHeader, IdempotentRequest, Outcome, Rendered};
 use crate::api::municipalities::view::settings_of;
@@ -13,12 +14,10 @@ use crate::api::responses::{
     AddFailures, ConflictFailure, KeyReuseFailure, RateFailure, ReadFailures, UpdateFailures,
 };
 use crate::api::{json, query, stored_uuid};
-use crate::auth::policy::{
-    reaches_area_work, sees_agreement, side_of, signs_for_its_side, unit_of,
-};
+use crate::auth::policy::{sees_agreement, side_of, signs_for_its_side, unit_of};
 use crate::auth::{op, Allowed, Principal};
 use crate::db::agreements::{self as store, AgreementRow, SignatureRow};
-use crate::db::areas::{self as area_store, AreaRow};
+use crate::db::areas::AreaRow;
 use crate::db::{self, from_json, to_json, Database, DbConnection};
 use crate::domain::agreement::{
     ensure_change, status_after_signing, AgreementStatus, AgreementTerms,
@@ -35,16 +34,6 @@ fn status_of(row: &AgreementRow) -> Result<AgreementStatus, ApiError> {
     AgreementStatus::parse(&row.status).ok_or_else(|| corrupt("status"))
 }
 
-fn area_in_scope(
-    connection: &mut DbConnection,
-    principal: &Principal,
-    area_id: &str,
-) -> Result<AreaRow, ApiError> {
-    area_store::find(connection, area_id)?
-        .filter(|area| reaches_area_work(principal, &area.id, &area.municipality_code))
-        .ok_or(ApiError::NotFound)
-}
-
 /// The agreement and its area if the caller may see it; 404 otherwise.
 fn find_in_scope(
     connection: &mut DbConnection,
@@ -52,7 +41,7 @@ fn find_in_scope(
     id: &str,
 ) -> Result<(AgreementRow, AreaRow), ApiError> {
     let row = store::find(connection, id)?.ok_or(ApiError::NotFound)?;
-    let area = area_in_scope(connection, principal, &row.area_id)?;
+    let area = area_for_work(connection, principal, &row.area_id)?;
     if !sees_agreement(principal, status_of(&row)?) {
         return Err(ApiError::NotFound);
     }
@@ -143,7 +132,7 @@ pub async fn list_agreements(
     let (after, limit) = (page.after.clone(), page.fetch_limit());
     let items = db
         .run(move |connection| {
-            area_in_scope(connection, &principal, &area_id)?;
+            area_for_work(connection, &principal, &area_id)?;
             let agreed_only = [AgreementStatus::Agreed.code()];
             let statuses =
                 (!sees_agreement(&principal, AgreementStatus::Draft)).then_some(&agreed_only[..]);
@@ -191,7 +180,7 @@ pub async fn draft_agreement(
     let area_id = id.into_inner().to_string();
     let drafter = principal.clone();
     let work = move |connection: &mut DbConnection| {
-        area_in_scope(connection, &drafter, &area_id)?;
+        area_for_work(connection, &drafter, &area_id)?;
         let terms = terms?;
         let row = new_row(area_id, &terms, None);
         store::insert(connection, &row)?;

@@ -4,7 +4,7 @@ use actix_web::http::StatusCode;
 
 use super::types::Area;
 use crate::api::idempotency::Rendered;
-use crate::auth::policy::{reaches_families_of, AreaVisibility};
+use crate::auth::policy::{reaches_area_work, reaches_families_of, AreaVisibility};
 use crate::auth::Principal;
 use crate::db::areas::{self as store, AreaRow};
 use crate::db::DbConnection;
@@ -37,4 +37,16 @@ pub fn working_area(
     store::find(connection, area_id)?
         .filter(|area| reaches_families_of(principal, &area.id))
         .ok_or_else(|| ApiError::validation("area_id", "is not an area you work in"))
+}
+
+/// The area `area_id` if the caller reaches its aggregate work (both sides of
+/// it, analysts of its municipality); 404 otherwise, as for an unknown area.
+pub fn area_for_work(
+    connection: &mut DbConnection,
+    principal: &Principal,
+    area_id: &str,
+) -> Result<AreaRow, ApiError> {
+    store::find(connection, area_id)?
+        .filter(|area| reaches_area_work(principal, &area.id, &area.municipality_code))
+        .ok_or(ApiError::NotFound)
 }

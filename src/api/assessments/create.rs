@@ -4,7 +4,8 @@ use actix_web::{post, web, HttpRequest, HttpResponse};
 use uuid::Uuid;
 
 use super::types::{Assessment, NewAssessment};
-use super::view::{area_in_scope, caller_side, finding_rows, period_of, render, target_group_json};
+use super::view::{caller_side, finding_rows, period_of, render, target_group_json};
+use crate::api::areas::view::area_for_work;
 use crate::api::idempotency::{IdempotencyKeyHeader, IdempotentRequest, Outcome};
 use crate::api::json;
 use crate::api::responses::{AddFailures, ConflictFailure};
@@ -44,7 +45,7 @@ pub async fn create_assessment(
     let (row, findings) = new_assessment(area_id.into_inner(), body.into_inner(), side)?;
     let author = principal.clone();
     let work = move |connection: &mut DbConnection| {
-        area_in_scope(connection, &author, &row.area_id)?;
+        area_for_work(connection, &author, &row.area_id)?;
         if let Some(previous) = &row.supersedes_id {
             check_revision(connection, previous, &row.area_id)?;
         }

@@ -4,7 +4,8 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 use uuid::Uuid;
 
 use super::types::{Assessment, AssessmentListQuery};
-use super::view::{area_in_scope, assessment_out};
+use super::view::assessment_out;
+use crate::api::areas::view::area_for_work;
 use crate::api::pagination::{page_response, Page, PageRequest};
 use crate::api::query;
 use crate::api::responses::{RateFailure, ReadFailures};
@@ -51,7 +52,7 @@ pub async fn list_assessments(
     };
     let stored = db
         .run(move |connection| {
-            area_in_scope(connection, &principal, &filter.area_id)?;
+            area_for_work(connection, &principal, &filter.area_id)?;
             let rows = store::list(connection, &filter)?;
             Ok(store::complete(connection, rows)?)
         })

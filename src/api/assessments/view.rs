@@ -8,7 +8,6 @@ use crate::api::idempotency::Rendered;
 use crate::api::stored_uuid;
 use crate::auth::policy::{reaches_area_work, sees_assessment, side_of};
 use crate::auth::Principal;
-use crate::db::areas::{self as area_store, AreaRow};
 use crate::db::assessments::{self as store, AssessmentRow, FindingRow, StoredAssessment};
 use crate::db::{self, DbConnection};
 use crate::domain::assessment::{
@@ -136,16 +135,6 @@ pub(super) fn find_complete_in_scope(
 ) -> Result<StoredAssessment, ApiError> {
     let row = find_in_scope(connection, principal, id)?;
     load_complete(connection, row)
-}
-
-pub(super) fn area_in_scope(
-    connection: &mut DbConnection,
-    principal: &Principal,
-    id: &str,
-) -> Result<AreaRow, ApiError> {
-    area_store::find(connection, id)?
-        .filter(|area| reaches_area_work(principal, &area.id, &area.municipality_code))
-        .ok_or(ApiError::NotFound)
 }
 
 pub(super) fn caller_side(principal: &Principal) -> Result<Side, ApiError> {

@@ -5,12 +5,13 @@ use actix_web::{get, web, HttpResponse};
 use uuid::Uuid;
 
 use super::ics::{calendar, feed_starts};
+use crate::api::areas::view::area_for_work;
 use crate::api::responses::ReadFailures;
 use crate::auth::policy::reaches_area_work;
 use crate::auth::{op, Allowed};
 use crate::db::initiatives::{self as initiative_store, InitiativeRow};
+use crate::db::reports;
 use crate::db::{self, Database};
-use crate::db::{areas as area_store, reports};
 use crate::error::ApiError;
 
 fn ics(body: String) -> HttpResponse {
@@ -86,9 +87,7 @@ pub async fn area_calendar(
     let id = id.into_inner().to_string();
     let body = db
         .run(move |connection| {
-            let area = area_store::find(connection, &id)?
-                .filter(|area| reaches_area_work(&principal, &area.id, &area.municipality_code))
-                .ok_or(ApiError::NotFound)?;
+            let area = area_for_work(connection, &principal, &id)?;
             let from = feed_starts(db::today());
             let initiatives = reports::initiatives_in(
                 connection,

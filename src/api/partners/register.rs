@@ -5,12 +5,13 @@ use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use uuid::Uuid;
 
 use super::types::{NewPartner, PartnerChanges, RegisteredPartner};
+use crate::api::areas::view::area_for_work;
 use crate::api::etag::IfMatch;
 use crate::api::idempotency::{IdempotencyKeyHeader, IdempotentRequest, Outcome, Rendered};
 use crate::api::pagination::{page_response, Page, PageQuery};
 use crate::api::responses::{AddFailures, RateFailure, ReadFailures, UpdateFailures};
 use crate::api::{json, query, stored_uuid};
-use crate::auth::policy::{reaches_area_work, reaches_families_of};
+use crate::auth::policy::reaches_families_of;
 use crate::auth::{op, Allowed, Principal};
 use crate::db::areas as area_store;
 use crate::db::partners::{self as store, PartnerRow};
@@ -42,9 +43,7 @@ fn find_in_scope(
     id: &str,
 ) -> Result<PartnerRow, ApiError> {
     let partner = store::find(connection, id)?.ok_or(ApiError::NotFound)?;
-    area_store::find(connection, &partner.area_id)?
-        .filter(|area| reaches_area_work(principal, &area.id, &area.municipality_code))
-        .ok_or(ApiError::NotFound)?;
+    area_for_work(connection, principal, &partner.area_id)?;
     Ok(partner)
 }
 
@@ -97,9 +96,7 @@ pub async fn list_partners(
     let (after, limit) = (page.after_pair()?, page.fetch_limit());
     let rows = db
         .run(move |connection| {
-            area_store::find(connection, &area_id)?
-                .filter(|area| reaches_area_work(&principal, &area.id, &area.municipality_code))
-                .ok_or(ApiError::NotFound)?;
+            area_for_work(connection, &principal, &area_id)?;
             Ok(store::list(connection, &area_id, after, limit)?)
         })
         .await?;

@@ -5,12 +5,13 @@ use actix_web::{get, web, HttpResponse};
 use uuid::Uuid;
 
 use super::types::{Funnel, FunnelQuery, ProspectSourceCount, ProspectStatusCount};
+use crate::api::areas::view::area_for_work;
 use crate::api::query;
 use crate::api::responses::ReadFailures;
 use crate::api::statistics::{window, SuppressionThreshold};
-use crate::auth::policy::{disclosure_for, reaches_area_work};
+use crate::auth::policy::disclosure_for;
 use crate::auth::{op, Allowed};
-use crate::db::{self, areas as area_store, prospects as store, Database};
+use crate::db::{self, prospects as store, Database};
 use crate::domain::prospect::{days_to_engage, ProspectStatus, SourceKind};
 use crate::domain::statistics::{median, suppress_table, Disclosure};
 use crate::error::ApiError;
@@ -39,9 +40,7 @@ pub async fn prospect_funnel(
     let query = query.into_inner();
     let funnel = db
         .run(move |connection| {
-            let area = area_store::find(connection, &area_id)?
-                .filter(|area| reaches_area_work(&principal, &area.id, &area.municipality_code))
-                .ok_or(ApiError::NotFound)?;
+            let area = area_for_work(connection, &principal, &area_id)?;
             let disclosure = disclosure_for(&principal, &area.id, threshold);
             let period = window(query.from, query.to, disclosure, db::today())?;
             let rows = store::funnel(connection, &area.id, period)?;

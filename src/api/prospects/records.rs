@@ -5,6 +5,7 @@ use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
 use uuid::Uuid;
 
 use super::types::{NewProspect, NewStep, Prospect, ProspectListQuery, ProspectStep};
+use crate::api::areas::view::working_area;
 use crate::api::audit::{Access, AuditContext};
 use crate::api::etag::IfMatch;
 use crate::api::families::view::current_year;
@@ -183,12 +184,7 @@ pub async fn create_prospect(
     let area_id = new.area_id.to_string();
     let worker = principal.clone();
     let work = move |connection: &mut DbConnection| {
-        if !reaches_families_of(&worker, &area_id) {
-            return Err(ApiError::validation(
-                "area_id",
-                "is not an area you work in",
-            ));
-        }
+        working_area(connection, &worker, &area_id)?;
         let now = db::now();
         let row = ProspectRow {
             id: Uuid::now_v7().to_string(),

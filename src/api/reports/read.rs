@@ -6,12 +6,13 @@ use uuid::Uuid;
 
 use super::types::{AreaReport, ReportQuery};
 use super::{csv, gather, html};
+use crate::api::areas::view::area_for_work;
+use crate::api::negotiation::admits;
 use crate::api::query;
 use crate::api::responses::ReadFailures;
 use crate::api::statistics::{window, SuppressionThreshold};
-use crate::auth::policy::{disclosure_for, reaches_area_work};
+use crate::auth::policy::disclosure_for;
 use crate::auth::{op, Allowed};
-use crate::db::areas as area_store;
 use crate::db::{self, Database};
 use crate::error::ApiError;
 
@@ -48,16 +49,9 @@ impl Representation {
         ranges
             .iter()
             .find_map(|range| {
-                Self::ALL.into_iter().find(|representation| {
-                    let Ok(media) = representation.media_type().parse::<actix_web::mime::Mime>()
-                    else {
-                        return false;
-                    };
-                    (range.item.type_() == actix_web::mime::STAR
-                        || range.item.type_() == media.type_())
-                        && (range.item.subtype() == actix_web::mime::STAR
-                            || range.item.subtype() == media.subtype())
-                })
+                Self::ALL
+                    .into_iter()
+                    .find(|representation| admits(&range.item, representation.media_type()))
             })
             .unwrap_or(Self::Json)
     }
@@ -100,9 +94,7 @@ pub async fn area_report(
     let representation = Representation::chosen(&req);
     let report: AreaReport = db
         .run(move |connection| {
-            let area = area_store::find(connection, &area_id)?
-                .filter(|area| reaches_area_work(&principal, &area.id, &area.municipality_code))
-                .ok_or(ApiError::NotFound)?;
+            let area = area_for_work(connection, &principal, &area_id)?;
             let disclosure = disclosure_for(&principal, &area.id, threshold);
             let period = window(query.from, query.to, disclosure, db::today())?;
             gather::gather(connection, &area, period, disclosure, threshold)

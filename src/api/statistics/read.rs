@@ -10,11 +10,11 @@ use uuid::Uuid;
 use super::cache::{CacheKey, StatisticsCache};
 use super::figures::Figures;
 use super::types::{Statistics, StatisticsQuery, SuppressionThreshold};
+use crate::api::areas::view::area_for_work;
 use crate::api::query;
 use crate::api::responses::ReadFailures;
-use crate::auth::policy::{disclosure_for, reaches_area_work};
+use crate::auth::policy::disclosure_for;
 use crate::auth::{op, Allowed};
-use crate::db::areas as area_store;
 use crate::db::statistics::Period;
 use crate::db::{self, Database};
 use crate::domain::statistics::{check_outside_window, last_completed_quarter, Disclosure};
@@ -53,9 +53,7 @@ pub async fn area_statistics(
     let generation = cache.generation.load(Ordering::Acquire);
     let figures = db
         .run(move |connection| {
-            let area = area_store::find(connection, &area_id)?
-                .filter(|area| reaches_area_work(&principal, &area.id, &area.municipality_code))
-                .ok_or(ApiError::NotFound)?;
+            let area = area_for_work(connection, &principal, &area_id)?;
             match cached {
                 Some(figures) => Ok(figures),
                 None => Ok(Arc::new(Figures::of(connection, &area.id, period)?)),
