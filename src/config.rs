@@ -405,6 +405,26 @@ pub fn consent_max_months(value: Option<&str>) -> Result<u32, ConfigError> {
     }
 }
 
+/// How long a stopping instance keeps serving while it reports not ready
+/// (`FAMILIEBRO_DRAIN_SECONDS`), so a load balancer stops sending to it first.
+pub fn drain_seconds(value: Option<&str>) -> Result<u64, ConfigError> {
+    match value {
+        None => Ok(0),
+        Some(text) => text
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|seconds| *seconds <= 300)
+            .ok_or_else(|| {
+                ConfigError::invalid(
+                    "FAMILIEBRO_DRAIN_SECONDS",
+                    Some("drain-seconds"),
+                    "must be a whole number of seconds from 0 to 300",
+                )
+            }),
+    }
+}
+
 /// The language of problems when `Accept-Language` names none of ours
 /// (`FAMILIEBRO_DEFAULT_LANGUAGE`): Danish unless configured otherwise.
 pub fn default_language(value: Option<&str>) -> Result<Language, ConfigError> {

@@ -81,6 +81,9 @@ pub enum ApiError {
     TooManyRequests { retry_after: u64 },
     #[error("the database is unavailable; retry later")]
     Unavailable,
+    /// Connected to a standby only: reads work, writes wait for a primary.
+    #[error("the database is a read-only standby: writes are refused until a primary is reachable again (reads work); retry later")]
+    ReadOnly,
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -124,6 +127,7 @@ impl ApiError {
             Self::Validation(_) => ("validation-failed", "Validation failed"),
             Self::TooManyRequests { .. } => ("rate-limited", "Too many requests"),
             Self::Unavailable => ("service-unavailable", "Service unavailable"),
+            Self::ReadOnly => ("read-only", "Read-only database"),
             Self::Internal(_) => ("internal-error", "Internal server error"),
         }
     }
@@ -165,6 +169,10 @@ impl ApiError {
             Self::Unavailable => (
                 "Tjenesten er midlertidigt utilgængelig",
                 Some("databasen kan ikke nås; prøv igen senere"),
+            ),
+            Self::ReadOnly => (
+                "Databasen er skrivebeskyttet",
+                Some("databasen er en skrivebeskyttet standby: skrivninger afvises, til en primær database kan nås igen (læsninger virker); prøv igen senere"),
             ),
             Self::Internal(_) => (
                 "Intern fejl",
@@ -214,6 +222,7 @@ impl From<diesel::result::Error> for ApiError {
                 DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
                 _,
             ) => Self::Unavailable,
+            Error::DatabaseError(DatabaseErrorKind::ReadOnlyTransaction, _) => Self::ReadOnly,
             // SQLite's single writer stayed busy beyond the busy timeout: retry later.
             Error::DatabaseError(_, info) if is_busy(info.message()) => Self::Unavailable,
             other => Self::internal(other),
@@ -247,7 +256,7 @@ impl ResponseError for ApiError {
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable | Self::ReadOnly => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -257,6 +266,7 @@ impl ResponseError for ApiError {
         match self {
             Self::Internal(cause) => log::error!("request failed: {cause}"),
             Self::Unavailable => log::warn!("database unavailable"),
+            Self::ReadOnly => log::warn!("write refused: the database is a read-only standby"),
             _ => {}
         }
         let mut response = HttpResponse::build(self.status_code());
@@ -271,7 +281,7 @@ impl ResponseError for ApiError {
             Self::MethodNotAllowed { allow, .. } => {
                 response.insert_header((header::ALLOW, allow.as_str()));
             }
-            Self::Unavailable => {
+            Self::Unavailable | Self::ReadOnly => {
                 response.insert_header((header::RETRY_AFTER, "5"));
             }
             Self::IdempotencyKeyInUse => {

@@ -1,15 +1,18 @@
 //! Assembles the HTTP application and server from its parts.
 
 use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
 
 use actix_cors::Cors;
-use actix_web::dev::Server;
+use actix_web::dev::{Server, ServerHandle};
 use actix_web::http::header;
 use actix_web::middleware::{from_fn, Condition, DefaultHeaders};
 use actix_web::{web, App, HttpServer};
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
+use crate::api::health::Draining;
 use crate::api::language::{self, DefaultLanguage};
 use crate::api::negotiation;
 use crate::api::problems::{self, KnownRoutes};
@@ -19,7 +22,7 @@ use crate::api::{self, OPENAPI_PATH};
 use crate::auth::keys::KeySource;
 use crate::auth::TokenVerifier;
 use crate::db::sealed::DataKeys;
-use crate::db::Database;
+use crate::db::{Database, DatabaseUrl};
 use crate::domain::family::ConsentRules;
 use crate::domain::language::Language;
 use crate::domain::webhooks::AllowedHosts;
@@ -54,10 +57,12 @@ pub struct ServerParts {
     pub default_language: Language,
     /// Worker threads; `None` means one per core.
     pub workers: Option<usize>,
+    /// On SIGTERM, how long to keep serving while `/readyz` reports draining.
+    pub drain: Duration,
 }
 
 /// Starts serving on `listener`; the returned server runs until stopped or SIGTERM
-/// (which drains in-flight requests first).
+/// (which reports not ready for `drain`, then finishes in-flight requests).
 pub fn serve(listener: TcpListener, parts: ServerParts) -> std::io::Result<Server> {
     // Every instance runs the outbox; the database decides which one sends a delivery.
     tokio::spawn(outbox::run(
@@ -76,7 +81,17 @@ pub fn serve(listener: TcpListener, parts: ServerParts) -> std::io::Result<Serve
     let known_routes = web::Data::new(KnownRoutes::from_openapi(&spec));
     let rate_limit = web::Data::new(RateLimit::new(parts.rate_limit_per_minute, &spec));
     let metrics = web::Data::new(Metrics::default());
-    let statistics_cache = web::Data::new(StatisticsCache::default());
+    let statistics_cache = match database.url() {
+        DatabaseUrl::Postgres(url) => {
+            let cache = Arc::new(StatisticsCache::shared());
+            let (following, url) = (Arc::downgrade(&cache), url.clone());
+            std::thread::Builder::new()
+                .name("write-signal".into())
+                .spawn(move || StatisticsCache::follow_writes(following, &url))?;
+            web::Data::from(cache)
+        }
+        DatabaseUrl::Sqlite(_) => web::Data::new(StatisticsCache::default()),
+    };
     let metrics_token = web::Data::new(MetricsToken(parts.metrics_token));
     let webhook_hosts = web::Data::new(parts.webhook_hosts);
     let outbox_settings = web::Data::new(parts.outbox);
@@ -85,6 +100,8 @@ pub fn serve(listener: TcpListener, parts: ServerParts) -> std::io::Result<Serve
         max_months: parts.consent_max_months,
     });
     let default_language = web::Data::new(DefaultLanguage(parts.default_language));
+    let draining = web::Data::new(Draining::default());
+    let draining_on_signal = draining.clone();
     let cors_origins = parts.cors_origins;
     let mut server = HttpServer::new(move || {
         App::new()
@@ -101,6 +118,7 @@ pub fn serve(listener: TcpListener, parts: ServerParts) -> std::io::Result<Serve
             .app_data(outbox_settings.clone())
             .app_data(consent_rules.clone())
             .app_data(default_language.clone())
+            .app_data(draining.clone())
             .app_data(
                 web::JsonConfig::default()
                     .limit(MAX_JSON_BODY_BYTES)
@@ -143,6 +161,7 @@ pub fn serve(listener: TcpListener, parts: ServerParts) -> std::io::Result<Serve
             .wrap(from_fn(language::negotiate_language))
             .wrap(from_fn(telemetry::request_id))
     })
+    .disable_signals()
     .listen(listener)?;
     // Blocking work waits for one of the pool's connections anyway; more threads
     // would only cost memory.
@@ -150,7 +169,42 @@ pub fn serve(listener: TcpListener, parts: ServerParts) -> std::io::Result<Serve
     if let Some(workers) = parts.workers {
         server = server.workers(workers);
     }
-    Ok(server.run())
+    let server = server.run();
+    tokio::spawn(stop_on_signal(
+        server.handle(),
+        draining_on_signal,
+        parts.drain,
+    ));
+    Ok(server)
+}
+
+/// SIGTERM or SIGINT: report not ready (a load balancer stops sending), keep
+/// serving for `drain`, then finish in-flight requests and stop. SIGQUIT stops
+/// at once.
+async fn stop_on_signal(server: ServerHandle, draining: web::Data<Draining>, drain: Duration) {
+    use tokio::signal::unix::{signal, SignalKind};
+    let (Ok(mut terminate), Ok(mut interrupt), Ok(mut quit)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::quit()),
+    ) else {
+        log::error!("cannot listen for signals; stop the service with SIGKILL");
+        return;
+    };
+    let graceful = tokio::select! {
+        _ = terminate.recv() => true,
+        _ = interrupt.recv() => true,
+        _ = quit.recv() => false,
+    };
+    if graceful && !drain.is_zero() {
+        draining.begin();
+        log::info!(
+            "draining: /readyz reports 503 for {} s before stopping",
+            drain.as_secs()
+        );
+        actix_web::rt::time::sleep(drain).await;
+    }
+    server.stop(graceful).await;
 }
 
 /// Headers on every response: responses depend on the caller and may carry

@@ -40,7 +40,7 @@ problem_responses! {
     UnprocessableEntity => "The JSON is well-formed but fields are invalid; `errors` names each one.",
     TooManyRequests => "Too many requests with this token; retry after Retry-After seconds.",
     InternalError => "An unexpected error; the body carries the request id to quote.",
-    ServiceUnavailable => "The database is unavailable; retry after Retry-After seconds.",
+    ServiceUnavailable => "The database is unavailable (`service-unavailable`), or only a read-only standby is reachable and the request writes (`read-only`); retry after Retry-After seconds.",
 }
 
 fn problem_response(description: &str) -> Response {

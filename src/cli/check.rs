@@ -57,6 +57,10 @@ pub fn check(storage: &StorageArgs, args: &ServeArgs) -> Result<(), ConfigError>
             |hosts| format!("webhooks may go to {} host pattern(s)", hosts.hosts.len()),
         ),
         named(
+            config::drain_seconds(args.drain_seconds.as_deref()),
+            |seconds| format!("drains for {seconds} s before stopping"),
+        ),
+        named(
             config::default_language(args.default_language.as_deref()),
             |language| {
                 format!(

@@ -2,6 +2,7 @@
 
 use std::net::TcpListener;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::Args;
 
@@ -48,6 +49,9 @@ pub struct ServeArgs {
     /// The language of problems when Accept-Language names none of ours: da or en.
     #[arg(long, env = "FAMILIEBRO_DEFAULT_LANGUAGE")]
     pub default_language: Option<String>,
+    /// Seconds a stopping instance keeps serving while /readyz says `draining`.
+    #[arg(long, env = "FAMILIEBRO_DRAIN_SECONDS")]
+    pub drain_seconds: Option<String>,
 }
 
 impl ServeArgs {
@@ -70,6 +74,7 @@ impl ServeArgs {
             webhook_allowed_hosts: variable("FAMILIEBRO_WEBHOOK_ALLOWED_HOSTS"),
             change_retention_days: variable("FAMILIEBRO_CHANGE_RETENTION_DAYS"),
             default_language: variable("FAMILIEBRO_DEFAULT_LANGUAGE"),
+            drain_seconds: variable("FAMILIEBRO_DRAIN_SECONDS"),
         }
     }
 }
@@ -89,6 +94,7 @@ pub fn run_server(storage: &StorageArgs, args: ServeArgs) -> Result<(), ConfigEr
     let data_keys = config::data_keys(&data_dir, args.dev)?;
     let consent_max_months = config::consent_max_months(args.consent_max_months.as_deref())?;
     let default_language = config::default_language(args.default_language.as_deref())?;
+    let drain = Duration::from_secs(config::drain_seconds(args.drain_seconds.as_deref())?);
     let webhook_hosts =
         config::webhook_allowed_hosts(args.webhook_allowed_hosts.as_deref(), args.dev)?;
     let outbox = OutboxSettings {
@@ -139,6 +145,7 @@ pub fn run_server(storage: &StorageArgs, args: ServeArgs) -> Result<(), ConfigEr
                     webhook_hosts,
                     outbox,
                     workers: None,
+                    drain,
                 },
             )?
             .await

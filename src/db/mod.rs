@@ -21,8 +21,10 @@ pub mod reports;
 pub mod schema;
 pub mod sealed;
 pub mod settings;
+pub mod standby;
 pub mod statistics;
 pub mod webhooks;
+pub mod write_signal;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -149,6 +151,17 @@ pub type Pool = r2d2::Pool<ConnectionManager>;
 #[derive(Clone)]
 pub struct Database {
     pool: Pool,
+    url: DatabaseUrl,
+}
+
+/// What the database allows now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Readiness {
+    Ready,
+    /// Only a standby is reachable: reads work, writes get 503.
+    ReadOnly,
+    /// Unreachable, or not migrated.
+    Unavailable,
 }
 
 /// How long a request waits for a connection before it gets 503.
@@ -173,7 +186,14 @@ impl Database {
             // the pool heals after an outage. SQLite connections cannot.
             .test_on_check_out(matches!(url, DatabaseUrl::Postgres(_)))
             .build_unchecked(ConnectionManager { url: url.clone() });
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            url: url.clone(),
+        })
+    }
+
+    pub fn url(&self) -> &DatabaseUrl {
+        &self.url
     }
 
     /// A connection straight from the database (not the pool), with the real error.
@@ -200,7 +220,15 @@ impl Database {
                 log::warn!("no database connection: {error}");
                 ApiError::Unavailable
             })?;
-            work(&mut connection)
+            match work(&mut connection) {
+                // The server went away mid-request (a crash, a failover): an
+                // outage to retry, not a fault of the service.
+                Err(ApiError::Internal(cause)) if connection.batch_execute("SELECT 1").is_err() => {
+                    log::warn!("database connection lost during a request: {cause}");
+                    Err(ApiError::Unavailable)
+                }
+                outcome => outcome,
+            }
         })
         .await
         .map_err(ApiError::internal)?
@@ -212,21 +240,34 @@ impl Database {
         (state.connections, state.idle_connections)
     }
 
-    /// Ready when a connection works and no migration is pending.
-    pub async fn is_ready(&self) -> bool {
+    /// Ready when a connection works and no migration is pending; read-only when
+    /// that connection is to a PostgreSQL standby.
+    pub async fn readiness(&self) -> Readiness {
         let pool = self.pool.clone();
         web::block(move || {
             let mut connection = pool.get_timeout(Duration::from_secs(1)).ok()?;
-            let pending = match &mut *connection {
-                DbConnection::Postgresql(pg) => pg.has_pending_migration(POSTGRES_MIGRATIONS),
-                DbConnection::Sqlite(sqlite) => sqlite.has_pending_migration(SQLITE_MIGRATIONS),
+            let (pending, read_only) = match &mut *connection {
+                DbConnection::Postgresql(pg) => {
+                    if standby::is_standby(pg).ok()? {
+                        (standby::pending_migrations(pg).ok()? > 0, true)
+                    } else {
+                        (pg.has_pending_migration(POSTGRES_MIGRATIONS).ok()?, false)
+                    }
+                }
+                DbConnection::Sqlite(sqlite) => {
+                    (sqlite.has_pending_migration(SQLITE_MIGRATIONS).ok()?, false)
+                }
             };
-            pending.ok().map(|pending| !pending)
+            Some(match (pending, read_only) {
+                (true, _) => Readiness::Unavailable,
+                (false, true) => Readiness::ReadOnly,
+                (false, false) => Readiness::Ready,
+            })
         })
         .await
         .ok()
         .flatten()
-        .unwrap_or(false)
+        .unwrap_or(Readiness::Unavailable)
     }
 }
 
@@ -275,6 +316,15 @@ pub fn run_migrations_reporting(
 ) -> Result<usize, String> {
     match connection {
         DbConnection::Postgresql(pg) => {
+            if standby::is_standby(pg).map_err(|error| error.to_string())? {
+                return match standby::pending_migrations(pg)? {
+                    0 => {
+                        log::warn!("the database is a read-only standby: reads are served, writes get 503 until a primary is reachable");
+                        Ok(0)
+                    }
+                    pending => Err(format!("the database is a read-only standby and lacks {pending} migration(s): migrate the primary first")),
+                };
+            }
             pg.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))
                 .map_err(|error| error.to_string())?;
             let result = apply_each(pg, POSTGRES_MIGRATIONS, applied);
@@ -331,6 +381,11 @@ pub fn unknown_migrations(connection: &mut DbConnection) -> Result<Vec<String>, 
 
 /// How many migrations the database lacks.
 pub fn pending_migrations(connection: &mut DbConnection) -> Result<usize, String> {
+    if let DbConnection::Postgresql(pg) = connection {
+        if standby::is_standby(pg).map_err(|error| error.to_string())? {
+            return standby::pending_migrations(pg);
+        }
+    }
     let pending = match connection {
         DbConnection::Postgresql(pg) => pg
             .pending_migrations(POSTGRES_MIGRATIONS)

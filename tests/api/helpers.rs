@@ -196,6 +196,7 @@ fn serve_on(database_url: &DatabaseUrl) -> String {
             },
             outbox: test_outbox(),
             workers: Some(2),
+            drain: std::time::Duration::ZERO,
         },
     )
     .expect("server");

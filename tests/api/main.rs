@@ -14,6 +14,7 @@ mod contract;
 mod errors;
 mod families;
 mod initiatives;
+mod instances;
 mod openapi;
 mod operating;
 mod operations;

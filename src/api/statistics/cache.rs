@@ -1,8 +1,9 @@
-//! Recently computed figures, reused while nothing was written through this instance.
+//! Recently computed figures, reused while nothing was written: through this
+//! instance, or (on PostgreSQL) through any other, which the database announces.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
 use actix_web::body::MessageBody;
@@ -13,9 +14,9 @@ use actix_web::web;
 use chrono::NaiveDate;
 
 use super::figures::Figures;
+use crate::db::write_signal::{self, Signal};
 
-/// How long computed figures are reused when nothing was written through this
-/// instance meanwhile (writes through other instances show within this time).
+/// How long computed figures are reused when nothing was written meanwhile.
 pub(super) const CACHE_SECONDS: u64 = 30;
 
 pub(super) const CACHE_ENTRIES: usize = 1_000;
@@ -26,15 +27,52 @@ pub(super) type CacheKey = (String, NaiveDate, NaiveDate);
 pub(super) type CacheEntry = (u64, Instant, Arc<Figures>);
 
 /// Recently computed figures per area and period. Any write request through this
-/// instance starts a new generation, so its own writes show at once.
+/// instance starts a new generation, so its own writes show at once; so does any
+/// write announced by the database (PostgreSQL), so other instances' writes show
+/// within the listener's poll interval. While an instance that shares its
+/// database cannot listen, it caches nothing.
 #[derive(Default)]
 pub struct StatisticsCache {
     pub(super) generation: AtomicU64,
     pub(super) entries: Mutex<HashMap<CacheKey, CacheEntry>>,
+    /// Other instances may write: entries are trusted only while listening.
+    shared: bool,
+    listening: AtomicBool,
 }
 
 impl StatisticsCache {
+    /// A cache for an instance that may share its database with others; start
+    /// `follow_writes` for it.
+    pub fn shared() -> Self {
+        Self {
+            shared: true,
+            ..Self::default()
+        }
+    }
+
+    /// Follows the writes the database announces until the cache is dropped.
+    /// Blocks: run it on its own thread.
+    pub fn follow_writes(cache: Weak<Self>, database_url: &str) {
+        write_signal::listen(database_url, |signal| {
+            let Some(cache) = cache.upgrade() else {
+                return false;
+            };
+            match signal {
+                Signal::Quiet => {}
+                Signal::Listening | Signal::Wrote => {
+                    cache.generation.fetch_add(1, Ordering::AcqRel);
+                    cache.listening.store(true, Ordering::Release);
+                }
+                Signal::Lost => cache.listening.store(false, Ordering::Release),
+            }
+            true
+        });
+    }
+
     pub(super) fn get(&self, key: &CacheKey) -> Option<Arc<Figures>> {
+        if self.shared && !self.listening.load(Ordering::Acquire) {
+            return None;
+        }
         let generation = self.generation.load(Ordering::Acquire);
         let entries = self.entries.lock().ok()?;
         let (stored, at, figures) = entries.get(key)?;

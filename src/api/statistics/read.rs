@@ -49,8 +49,10 @@ pub async fn area_statistics(
     let query = query.into_inner();
     let period = window(query.from, query.to, disclosure, db::today())?;
     let key: CacheKey = (area_id.clone(), period.from, period.to);
-    let cached = cache.get(&key);
+    // Read before the figures: a write after this point ends what is stored below.
     let generation = cache.generation.load(Ordering::Acquire);
+    let cached = cache.get(&key);
+    let computed = cached.is_none();
     let figures = db
         .run(move |connection| {
             let area = area_for_work(connection, &principal, &area_id)?;
@@ -60,7 +62,9 @@ pub async fn area_statistics(
             }
         })
         .await?;
-    cache.put(key, generation, figures.clone());
+    if computed {
+        cache.put(key, generation, figures.clone());
+    }
     let statistics = figures.disclose(area_uuid, period, disclosure, threshold);
     Ok(HttpResponse::Ok().json(statistics))
 }

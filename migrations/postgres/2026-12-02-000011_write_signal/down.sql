@@ -1,0 +1,12 @@
+DROP TRIGGER families_announce_write ON families;
+DROP TRIGGER family_contacts_announce_write ON family_contacts;
+DROP TRIGGER enrolments_announce_write ON enrolments;
+DROP TRIGGER initiatives_announce_write ON initiatives;
+DROP TRIGGER initiative_sessions_announce_write ON initiative_sessions;
+DROP TRIGGER session_attendance_announce_write ON session_attendance;
+DROP TRIGGER referrals_announce_write ON referrals;
+DROP TRIGGER concern_reports_announce_write ON concern_reports;
+DROP TRIGGER erased_attendance_announce_write ON erased_attendance;
+DROP TRIGGER erased_contacts_announce_write ON erased_contacts;
+DROP TRIGGER erased_enrolments_announce_write ON erased_enrolments;
+DROP FUNCTION familiebro_announce_write();
