@@ -552,11 +552,14 @@ def read_only(workdir, setup, p1, p2):
     expect(status == 200 and health.get("status") == "read_only", f"read-only: /readyz says read_only ({status} {health})")
     status, _, areas = request(replica.port, "GET", "/api/v1/areas", setup["worker"])
     expect(status == 200 and areas["items"], f"read-only: reads work (GET /api/v1/areas {status})")
+    status, _, problem = request(replica.port, "GET", f"/api/v1/families/{setup['family']}", setup["worker"])
+    expect(status == 503 and problem.get("type") == "urn:familiebro:problem:read-only",
+           f"read-only: a read of individual data, which must leave an audit event, gets 503 read-only (got {status})")
     status, headers, problem = request(replica.port, "POST", "/api/v1/families", setup["worker"], {
         "area_id": setup["area"], "display_name": "Familien Jensen", "household": {"adults": 1, "children": 1}})
     expect(status == 503 and problem.get("type") == "urn:familiebro:problem:read-only" and headers.get("Retry-After"),
            f"read-only: a write gets 503 read-only with Retry-After (got {status} {problem})")
-    row("standby only (read-only)", requests=3, writes=0, failures=1, ready=ready)
+    row("standby only (read-only)", requests=4, writes=0, failures=2, ready=ready)
     replica.terminate()
 
 

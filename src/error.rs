@@ -82,7 +82,7 @@ pub enum ApiError {
     #[error("the database is unavailable; retry later")]
     Unavailable,
     /// Connected to a standby only: reads work, writes wait for a primary.
-    #[error("the database is a read-only standby: writes are refused until a primary is reachable again (reads work); retry later")]
+    #[error("the database is a read-only standby: writes, and reads of individual data (which leave an audit event), are refused until a primary is reachable again; retry later")]
     ReadOnly,
     #[error("internal error: {0}")]
     Internal(String),
@@ -172,7 +172,7 @@ impl ApiError {
             ),
             Self::ReadOnly => (
                 "Databasen er skrivebeskyttet",
-                Some("databasen er en skrivebeskyttet standby: skrivninger afvises, til en primær database kan nås igen (læsninger virker); prøv igen senere"),
+                Some("databasen er en skrivebeskyttet standby: skrivninger og læsninger af personoplysninger (som efterlader en audit-hændelse) afvises, til en primær database kan nås igen; prøv igen senere"),
             ),
             Self::Internal(_) => (
                 "Intern fejl",
