@@ -281,24 +281,11 @@ def lost_and_duplicated(acknowledged, database, host=PG_SOCKET, port=5432):
 
 def setup_area(port):
     """An area, a family with consent, and the tokens and bodies the clients send."""
-    area = faults.setup_area(port)
-    worker = token("housing_social_worker", areas=area)
-    status, _, family = request(port, "POST", "/api/v1/families", worker, {
-        "area_id": area, "display_name": "Familien Hansen", "household": {"adults": 2, "children": 2}})
-    assert status == 201, (status, family)
-    status, _, consent = request(port, "POST", f"/api/v1/families/{family['id']}/consents", worker, {
-        "receiving_unit": "job_centre", "purpose": "job_centre_internship", "data_categories": ["contact_details"],
-        "valid_from": time.strftime("%Y-%m-%d"),
-        "valid_until": time.strftime("%Y-%m-%d", time.gmtime(time.time() + 300 * 86400)),
-        "given_as": "written", "given_by": {"name": "Amina", "relation": "mother"},
-        "document_reference": "Samtykkeerklæring 2026-1"})
-    assert status == 201, (status, consent)
+    setup = faults.referral_setup(port)
     return {
-        "area": area, "family": family["id"], "worker": worker,
+        **setup,
         "caseworker": token("municipal_caseworker", municipality="101", unit="job_centre"),
-        "referral": {"direction": "to_municipality", "family_id": family["id"], "consent_id": consent["id"],
-                     "unit": "job_centre", "purpose": "job_centre_internship", "shared_categories": ["contact_details"]},
-        "concern": {"family_id": family["id"], "child": {"name": "Omar", "cpr": "010116-4123"},
+        "concern": {"family_id": setup["family"], "child": {"name": "Omar", "cpr": "010116-4123"},
                     "observation": "Omar siger, at han ikke tør gå hjem", "observed_on": time.strftime("%Y-%m-%d"),
                     "parents_informed": True, "reporter": {"name": "Sara Boligsocial", "phone": "+45 43 21 00 00"},
                     "urgent": False},

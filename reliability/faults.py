@@ -124,6 +124,28 @@ def setup_area(port):
     return area["id"]
 
 
+def referral_setup(port):
+    """An area and a family whose consent covers a referral to the job centre:
+    the worker's token, the family and a referral body."""
+    area = setup_area(port)
+    worker = token("housing_social_worker", areas=area)
+    status, _, family = request(port, "POST", "/api/v1/families", worker, {
+        "area_id": area, "display_name": "Familien Hansen", "household": {"adults": 2, "children": 2}})
+    assert status == 201, (status, family)
+    status, _, consent = request(port, "POST", f"/api/v1/families/{family['id']}/consents", worker, {
+        "receiving_unit": "job_centre", "purpose": "job_centre_internship", "data_categories": ["contact_details"],
+        "valid_from": time.strftime("%Y-%m-%d"),
+        "valid_until": time.strftime("%Y-%m-%d", time.gmtime(time.time() + 300 * 86400)),
+        "given_as": "written", "given_by": {"name": "Amina", "relation": "mother"},
+        "document_reference": "Samtykkeerklæring 2026-1"})
+    assert status == 201, (status, consent)
+    return {
+        "area": area, "family": family["id"], "worker": worker,
+        "referral": {"direction": "to_municipality", "family_id": family["id"], "consent_id": consent["id"],
+                     "unit": "job_centre", "purpose": "job_centre_internship", "shared_categories": ["contact_details"]},
+    }
+
+
 def check(condition, message):
     if not condition:
         raise SystemExit(f"FAILED: {message}")
@@ -243,18 +265,8 @@ def postgres_outage(_backend):
     url = postgres_url("familiebro_outage")
     port = free_port()
     process = start(url, port)
-    area = setup_area(port)
-    worker = token("housing_social_worker", areas=area)
-    status, _, family = request(port, "POST", "/api/v1/families", worker, {
-        "area_id": area, "display_name": "Familien", "household": {"adults": 1, "children": 1}})
-    status, _, consent = request(port, "POST", f"/api/v1/families/{family['id']}/consents", worker, {
-        "receiving_unit": "job_centre", "purpose": "job_centre_internship", "data_categories": ["contact_details"],
-        "valid_from": time.strftime("%Y-%m-%d"),
-        "valid_until": time.strftime("%Y-%m-%d", time.gmtime(time.time() + 300 * 86400)),
-        "given_as": "written", "given_by": {"name": "Amina", "relation": "mother"},
-        "document_reference": "Samtykkeerklæring 2026-1"})
-    body = {"direction": "to_municipality", "family_id": family["id"], "consent_id": consent["id"],
-            "unit": "job_centre", "purpose": "job_centre_internship", "shared_categories": ["contact_details"]}
+    setup = referral_setup(port)
+    worker, body = setup["worker"], setup["referral"]
     acknowledged = {}
     outage_statuses = []
     bad = []
