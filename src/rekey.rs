@@ -1,12 +1,13 @@
 //! `familiebro rekey`: seals anew, with the current data key, every value
-//! sealed with an older one (CPR numbers in concern reports, webhook secrets).
+//! sealed with an older one (CPR numbers in concern reports, webhook secrets,
+//! calendar subscription tokens).
 //! In batches, each in its own transaction: it can stop at any point and be
 //! run again, and a second run finds nothing to do.
 
 use serde::Serialize;
 
 use crate::db::sealed::DataKeys;
-use crate::db::{self, concern_reports, webhooks, DbConnection};
+use crate::db::{self, calendar_links, concern_reports, webhooks, DbConnection};
 use crate::error::ApiError;
 use crate::progress::Progress;
 
@@ -16,6 +17,7 @@ const BATCH: i64 = 200;
 pub struct RekeyReport {
     pub concern_reports: usize,
     pub webhook_secrets: usize,
+    pub calendar_links: usize,
     pub current_key: String,
 }
 
@@ -32,7 +34,7 @@ struct SealedColumn {
     store: fn(&mut DbConnection, &str, &str) -> diesel::QueryResult<()>,
 }
 
-const COLUMNS: [SealedColumn; 2] = [
+const COLUMNS: [SealedColumn; 3] = [
     SealedColumn {
         name: "concern report CPR numbers",
         count: concern_reports::count_sealed_outside,
@@ -44,6 +46,12 @@ const COLUMNS: [SealedColumn; 2] = [
         count: webhooks::count_sealed_outside,
         find: webhooks::sealed_outside,
         store: webhooks::set_sealed_secret,
+    },
+    SealedColumn {
+        name: "calendar subscription tokens",
+        count: calendar_links::count_sealed_outside,
+        find: calendar_links::sealed_outside,
+        store: calendar_links::set_sealed_token,
     },
 ];
 
@@ -101,6 +109,7 @@ pub fn rekey(connection: &mut DbConnection, keys: &DataKeys) -> Result<RekeyRepo
     Ok(RekeyReport {
         concern_reports: counts[0],
         webhook_secrets: counts[1],
+        calendar_links: counts[2],
         current_key: keys.current_id().to_owned(),
     })
 }

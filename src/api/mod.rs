@@ -127,6 +127,7 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(health::livez)
         .service(health::readyz)
         .service(health::metrics)
+        .service(calendar::subscribed_calendar)
         .service(
             scope::scope(API_PREFIX)
                 .configure(catalog::routes)

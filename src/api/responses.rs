@@ -94,6 +94,8 @@ failure_sets! {
     PublicReadFailures => [400 BadRequest, 401 Unauthorized, 404 NotFound, 500 InternalError, 503 ServiceUnavailable],
     /// Reading a page of a list every role may read.
     PublicListFailures => [400 BadRequest, 401 Unauthorized, 429 TooManyRequests, 500 InternalError, 503 ServiceUnavailable],
+    /// Reading through a secret address, without a token.
+    SecretAddressFailures => [404 NotFound, 500 InternalError, 503 ServiceUnavailable],
     /// Reading reference data held in the service itself.
     CatalogFailures => [401 Unauthorized, 500 InternalError],
     /// The request conflicts with the record's state.

@@ -3,7 +3,7 @@
 //! there is one.
 
 use crate::config::{self, ConfigError, StorageArgs};
-use crate::db::{self, concern_reports, webhooks, Database};
+use crate::db::{self, calendar_links, concern_reports, webhooks, Database};
 
 use super::ServeArgs;
 
@@ -132,13 +132,13 @@ pub fn check(storage: &StorageArgs, args: &ServeArgs) -> Result<(), ConfigError>
 
 /// Values sealed with a key that is not configured cannot be read.
 fn unopenable(connection: &mut db::DbConnection, keys: &[&str]) -> Checked {
-    let reports = concern_reports::count_sealed_outside(connection, keys)
-        .map_err(|error| error.to_string())?;
-    let secrets =
-        webhooks::count_sealed_outside(connection, keys).map_err(|error| error.to_string())?;
-    if reports + secrets > 0 {
+    let failed = |error: diesel::result::Error| error.to_string();
+    let reports = concern_reports::count_sealed_outside(connection, keys).map_err(failed)?;
+    let secrets = webhooks::count_sealed_outside(connection, keys).map_err(failed)?;
+    let tokens = calendar_links::count_sealed_outside(connection, keys).map_err(failed)?;
+    if reports + secrets + tokens > 0 {
         return Err(format!(
-            "{reports} concern report(s) and {secrets} webhook secret(s) are sealed with a key FAMILIEBRO_DATA_KEY does not hold"
+            "{reports} concern report(s), {secrets} webhook secret(s) and {tokens} calendar link token(s) are sealed with a key FAMILIEBRO_DATA_KEY does not hold"
         ));
     }
     Ok("every sealed value opens with the configured data keys".into())

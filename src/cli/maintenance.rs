@@ -147,8 +147,8 @@ pub fn rekey(storage: &StorageArgs) -> Result<(), ConfigError> {
     let mut connection = Database::connect_directly(&url).map_err(ConfigError::from)?;
     let report = rekey::rekey(&mut connection, &keys).map_err(ConfigError::from)?;
     println!(
-        "sealed anew with key '{}': {} concern report CPR number(s), {} webhook secret(s)",
-        report.current_key, report.concern_reports, report.webhook_secrets
+        "sealed anew with key '{}': {} concern report CPR number(s), {} webhook secret(s), {} calendar link token(s)",
+        report.current_key, report.concern_reports, report.webhook_secrets, report.calendar_links
     );
     Ok(())
 }

@@ -50,6 +50,7 @@ pub struct InitiativeRow {
     pub follow_up_months: Option<i32>,
     /// JSON array of partner ids.
     pub partner_ids: String,
+    pub cooperation_agreement_id: Option<String>,
 }
 
 /// Identity and bookkeeping of a stored initiative.
@@ -96,6 +97,7 @@ impl InitiativeRow {
             goals: to_json(&plan.goals),
             follow_up_months: plan.follow_up_months,
             partner_ids: to_json(&plan.partner_ids),
+            cooperation_agreement_id: plan.cooperation_agreement_id.clone(),
         }
     }
 
@@ -131,6 +133,7 @@ impl InitiativeRow {
             goals: from_json(&self.goals, "goals")?,
             follow_up_months: self.follow_up_months,
             partner_ids: from_json(&self.partner_ids, "partner ids")?,
+            cooperation_agreement_id: self.cooperation_agreement_id.clone(),
         })
     }
 }

@@ -7,6 +7,7 @@ pub mod agreements;
 pub mod areas;
 pub mod assessments;
 pub mod audit;
+pub mod calendar_links;
 pub mod changes;
 pub mod concern_reports;
 pub mod erasure;

@@ -91,6 +91,7 @@ diesel::table! {
         goals -> Text,
         follow_up_months -> Nullable<Integer>,
         partner_ids -> Text,
+        cooperation_agreement_id -> Nullable<Text>,
     }
 }
 
@@ -144,6 +145,18 @@ diesel::table! {
         unit -> Nullable<Text>,
         signed_by -> Text,
         signed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    calendar_links (id) {
+        id -> Text,
+        token_digest -> Text,
+        token_sealed -> Text,
+        area_id -> Text,
+        initiative_id -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Timestamp,
     }
 }
 
@@ -342,6 +355,7 @@ diesel::joinable!(webhook_deliveries -> webhook_subscriptions (subscription_id))
 
 diesel::allow_tables_to_appear_in_same_query!(
     areas,
+    calendar_links,
     assessments,
     assessment_findings,
     assessment_approvals,

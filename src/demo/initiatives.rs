@@ -199,6 +199,7 @@ fn insert(
             .collect(),
         follow_up_months: (demo.initiative_type == InitiativeType::FamilyCourse).then_some(3),
         partner_ids: Vec::new(),
+        cooperation_agreement_id: None,
     }
     .validate()
     .map_err(|errors| format!("invalid demo initiative {}: {errors:?}", demo.title))?;

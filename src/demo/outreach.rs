@@ -16,6 +16,7 @@ use crate::domain::agreement::{
 };
 use crate::domain::assessment::Side;
 use crate::domain::catalog::MunicipalUnit;
+use crate::domain::family::ConsentPurpose;
 use crate::domain::initiative::PartnerKind;
 use crate::domain::prospect::{ProspectStatus, SourceKind, StepKind};
 use crate::domain::session::SessionStatus;
@@ -197,10 +198,12 @@ pub(super) fn seed(
             UnitRole {
                 unit: MunicipalUnit::FamilyCounselling,
                 responsibilities: "Fremskudt rådgivning i beboerhuset og oplæg på familiekurserne".into(),
+                referral_purposes: vec![ConsentPurpose::FamilyCounselling, ConsentPurpose::BridgeBuilding],
             },
             UnitRole {
                 unit: MunicipalUnit::SocialServices,
                 responsibilities: "Modtager henvisninger og underretninger og giver tilbagemelding".into(),
+                referral_purposes: vec![ConsentPurpose::ApplicationHelp],
             },
         ],
         contacts: vec![
@@ -254,5 +257,12 @@ pub(super) fn seed(
         )
         .map_err(failed)?;
     }
+    // The family course is part of the agreement.
+    let in_agreement = crate::db::initiatives::InitiativeRow {
+        version: named.version + 1,
+        cooperation_agreement_id: Some(agreement.id.clone()),
+        ..named.clone()
+    };
+    initiatives::replace_if_version(connection, &in_agreement, named.version).map_err(failed)?;
     Ok(())
 }

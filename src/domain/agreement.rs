@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 
 use super::assessment::Side;
 use super::catalog::MunicipalUnit;
+use super::family::ConsentPurpose;
 use super::initiative::codes;
 use super::validation::{guarded_text, Violations};
 
@@ -41,6 +42,10 @@ impl AgreementStatus {
 pub struct UnitRole {
     pub unit: MunicipalUnit,
     pub responsibilities: String,
+    /// The purposes of the referrals this unit receives under the agreement
+    /// (the interface, "snitfladen", for referrals).
+    #[serde(default)]
+    pub referral_purposes: Vec<ConsentPurpose>,
 }
 
 /// Whom to contact in a unit: a role, never a person's own number.
@@ -68,7 +73,7 @@ pub struct CoLocatedService {
 #[schema(example = json!({
     "niche": "Tidlig, uformel kontakt med familier, der ikke selv søger hjælp",
     "housing_social_role": "Opsøgende kontakt, forældrekurser og brobygning til kommunens tilbud",
-    "unit_roles": [{"unit": "family_counselling", "responsibilities": "Fremskudt rådgivning i beboerhuset"}],
+    "unit_roles": [{"unit": "family_counselling", "responsibilities": "Fremskudt rådgivning i beboerhuset", "referral_purposes": ["bridge_building", "family_counselling"]}],
     "contacts": [{"unit": "family_counselling", "role": "Teamleder, familierådgivningen"}],
     "co_located_services": [{"unit": "family_counselling", "description": "Åben rådgivning tirsdage kl. 13-15"}],
     "meeting_cadence": "Koordinationsmøde hver 6. uge",
@@ -141,6 +146,17 @@ impl AgreementTerms {
                 &mut self.unit_roles[index].responsibilities,
                 &mut violations,
             );
+            let purposes = &self.unit_roles[index].referral_purposes;
+            if purposes
+                .iter()
+                .enumerate()
+                .any(|(at, purpose)| purposes[..at].contains(purpose))
+            {
+                violations.add(
+                    format!("unit_roles[{index}].referral_purposes"),
+                    "names a purpose twice",
+                );
+            }
         }
         for (index, contact) in self.contacts.iter_mut().enumerate() {
             text(

@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 
 use super::catalog::MunicipalUnit;
 use super::initiative::{codes, language_list};
+use super::language::Language;
 use super::validation::{guarded_text, optional_guarded_text, FieldError, Violations};
 
 pub const NAME_MAX_CHARS: usize = 120;
@@ -432,6 +433,7 @@ pub struct LanguageCount {
 pub struct CompositionWarning {
     /// `only_heavily_burdened`, `no_fathers_recruited` or `mixed_languages_without_interpreter`.
     pub code: &'static str,
+    /// The handbook's advice, in the language `Accept-Language` chose.
     pub message: &'static str,
 }
 
@@ -450,10 +452,12 @@ pub struct Composition {
     pub warnings: Vec<CompositionWarning>,
 }
 
+/// The check of a team; warnings are written in `language`.
 pub fn composition(
     participants: &[Participant],
     fathers_wanted: bool,
     interpreter_present: bool,
+    language: Language,
 ) -> Composition {
     let enrolled = participants.len();
     let heavily_burdened = participants.iter().filter(|p| p.heavily_burdened).count();
@@ -478,23 +482,35 @@ pub fn composition(
             .then(a.language.cmp(&b.language))
     });
     let mut warnings = Vec::new();
-    if enrolled > 0 && heavily_burdened == enrolled {
+    let mut warn = |code, da, en| {
         warnings.push(CompositionWarning {
-            code: "only_heavily_burdened",
-            message: "The team consists only of heavily burdened families; families with more surplus hold a team together and act as role models.",
+            code,
+            message: match language {
+                Language::Da => da,
+                Language::En => en,
+            },
         });
+    };
+    if enrolled > 0 && heavily_burdened == enrolled {
+        warn(
+            "only_heavily_burdened",
+            "Holdet består kun af tungt belastede familier; familier med mere overskud holder et hold sammen og er rollemodeller.",
+            "The team consists only of heavily burdened families; families with more surplus hold a team together and act as role models.",
+        );
     }
     if fathers_wanted && enrolled > 0 && fathers == 0 {
-        warnings.push(CompositionWarning {
-            code: "no_fathers_recruited",
-            message: "Fathers are wanted but none take part; fathers must be recruited in a targeted way.",
-        });
+        warn(
+            "no_fathers_recruited",
+            "Fædrene er ønsket, men ingen deltager; fædre skal rekrutteres målrettet.",
+            "Fathers are wanted but none take part; fathers must be recruited in a targeted way.",
+        );
     }
     if language_groups.len() > 1 && !interpreter_present {
-        warnings.push(CompositionWarning {
-            code: "mixed_languages_without_interpreter",
-            message: "Several language groups and no interpreter: mixed groups bridge communities but strain communication.",
-        });
+        warn(
+            "mixed_languages_without_interpreter",
+            "Flere sproggrupper og ingen tolk: blandede hold bygger bro mellem grupper, men gør kommunikationen svær.",
+            "Several language groups and no interpreter: mixed groups bridge communities but strain communication.",
+        );
     }
     Composition {
         enrolled,
@@ -691,10 +707,20 @@ mod tests {
             participant(true, 1, "arabisk"),
             participant(true, 0, "arabisk"),
         ];
-        let result = composition(&team, false, false);
+        let result = composition(&team, false, false, Language::En);
         assert_eq!(result.heavily_burdened_share, Some(1.0));
         let codes: Vec<_> = result.warnings.iter().map(|w| w.code).collect();
         assert_eq!(codes, ["only_heavily_burdened"]);
+    }
+
+    #[test]
+    fn warnings_are_written_in_the_language_asked_for() {
+        let team = [participant(true, 1, "arabisk")];
+        let danish = composition(&team, false, false, Language::Da);
+        let english = composition(&team, false, false, Language::En);
+        assert_eq!(danish.warnings[0].code, english.warnings[0].code);
+        assert!(danish.warnings[0].message.starts_with("Holdet består"));
+        assert!(english.warnings[0].message.starts_with("The team consists"));
     }
 
     #[test]
@@ -703,7 +729,7 @@ mod tests {
             participant(false, 0, "arabisk"),
             participant(true, 0, "somali"),
         ];
-        let result = composition(&team, true, false);
+        let result = composition(&team, true, false, Language::En);
         let codes: Vec<_> = result.warnings.iter().map(|w| w.code).collect();
         assert_eq!(
             codes,
@@ -713,12 +739,14 @@ mod tests {
             ]
         );
         assert_eq!(result.with_surplus, 1);
-        assert!(composition(&team, false, true).warnings.is_empty());
+        assert!(composition(&team, false, true, Language::En)
+            .warnings
+            .is_empty());
     }
 
     #[test]
     fn an_empty_team_has_no_share_and_no_warnings() {
-        let result = composition(&[], true, false);
+        let result = composition(&[], true, false, Language::En);
         assert_eq!(result.heavily_burdened_share, None);
         assert!(result.warnings.is_empty());
     }

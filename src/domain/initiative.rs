@@ -246,6 +246,8 @@ pub struct InitiativePlan {
     pub fathers_wanted: bool,
     /// Partners of the area's register taking part (ids).
     pub partner_ids: Vec<String>,
+    /// The area's cooperation agreement the initiative is part of (id).
+    pub cooperation_agreement_id: Option<String>,
     /// What the initiative aims to change, asked of its families.
     pub goals: Vec<Goal>,
     /// Families answer once more this many months after the end.
@@ -408,6 +410,7 @@ mod tests {
             goals: Vec::new(),
             follow_up_months: None,
             partner_ids: Vec::new(),
+            cooperation_agreement_id: None,
         }
     }
 

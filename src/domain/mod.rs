@@ -5,6 +5,7 @@ pub mod agreement;
 pub mod area;
 pub mod assessment;
 pub mod calendar;
+pub mod calendar_link;
 pub mod catalog;
 pub mod changes;
 pub mod concern;

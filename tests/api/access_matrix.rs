@@ -231,6 +231,21 @@ async fn every_operation_follows_the_access_matrix(backend: Backend) {
     )
     .unwrap();
 
+    let calendar_link: Value = app
+        .post(
+            &format!("/api/v1/areas/{area_a}/calendar-links"),
+            &worker_a,
+            &json!({}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let calendar_link_id = calendar_link["id"].as_str().unwrap().to_owned();
+    let calendar_address = calendar_link["url"].as_str().unwrap();
+    let calendar_address =
+        calendar_address[calendar_address.find("/calendar/").unwrap()..].to_owned();
+
     let row = |method: &'static str,
                template: &'static str,
                path: String,
@@ -259,6 +274,8 @@ async fn every_operation_follows_the_access_matrix(backend: Backend) {
         row("GET", "/api/v1/areas/{id}/report", format!("/api/v1/areas/{area_a}/report"), None, [O, N, O, O, N, O, N, F, F, U]),
         row("GET", "/api/v1/areas/{id}/prospect-funnel", format!("/api/v1/areas/{area_a}/prospect-funnel"), None, [O, N, O, O, N, O, N, F, F, U]),
         row("GET", "/api/v1/areas/{id}/calendar.ics", format!("/api/v1/areas/{area_a}/calendar.ics"), None, [O, N, O, O, N, O, N, F, F, U]),
+        row("GET", "/api/v1/areas/{id}/calendar-links", format!("/api/v1/areas/{area_a}/calendar-links"), None, [O, N, F, F, F, F, F, F, F, U]),
+        row("GET", "/calendar/{token}.ics", calendar_address.clone(), None, [O, O, O, O, O, O, O, O, O, O]),
         row("GET", "/api/v1/areas/{id}/partners", format!("/api/v1/areas/{area_a}/partners"), None, [O, N, O, O, N, O, N, F, F, U]),
         row("GET", "/api/v1/partners/{id}", format!("/api/v1/partners/{partner}"), None, [O, N, O, O, N, O, N, F, F, U]),
         row("GET", "/api/v1/areas/{id}/cooperation-agreements", format!("/api/v1/areas/{area_a}/cooperation-agreements"), None, [O, N, O, O, N, O, N, F, F, U]),
@@ -331,6 +348,7 @@ async fn every_operation_follows_the_access_matrix(backend: Backend) {
         row("POST", "/api/v1/initiatives/{id}/measurements", format!("/api/v1/initiatives/{initiative}/measurements"), Some(json!({"family_id": family, "phase": "start", "measured_on": today(), "answers": [{"goal": "knows_the_actors", "value": 3}]})), [O, N, F, F, F, F, F, F, F, U]),
         row("POST", "/api/v1/families", "/api/v1/families".into(), Some(new_family(&area_a, "Familien Ny")), [O, O, F, F, F, F, F, F, F, U]),
         row("POST", "/api/v1/prospects", "/api/v1/prospects".into(), Some(json!({"area_id": area_a, "display_name": "Familien Ny", "source_kind": "club"})), [O, O, F, F, F, F, F, F, F, U]),
+        row("POST", "/api/v1/areas/{id}/calendar-links", format!("/api/v1/areas/{area_a}/calendar-links"), Some(json!({})), [O, N, F, F, F, F, F, F, F, U]),
         row("POST", "/api/v1/areas/{id}/partners", format!("/api/v1/areas/{area_a}/partners"), Some(json!({"name": "Klubben", "kind": "club"})), [O, N, F, F, F, F, F, F, F, U]),
         row("POST", "/api/v1/areas/{id}/cooperation-agreements", format!("/api/v1/areas/{area_a}/cooperation-agreements"), Some(json!({"niche": "X", "housing_social_role": "X", "unit_roles": [], "meeting_cadence": "X", "valid_from": "2027-01-01", "valid_until": "2027-12-31"})), [O, N, O, O, N, F, F, F, F, U]),
         row("POST", "/api/v1/families/{id}/contacts", format!("/api/v1/families/{family}/contacts"), Some(json!({"occurred_on": today(), "kind": "phone"})), [O, N, F, F, F, F, F, F, F, U]),
@@ -348,6 +366,7 @@ async fn every_operation_follows_the_access_matrix(backend: Backend) {
         // A URL off the allowlist: allowed callers get 422 and nothing is stored.
         row("POST", "/api/v1/webhook-subscriptions", "/api/v1/webhook-subscriptions".into(), Some(json!({"url": "https://evil.example/hook"})), [O, O, O, O, O, F, F, F, F, U]),
         row("POST", "/api/v1/webhook-subscriptions/{id}/deliveries/{delivery_id}/retry", format!("/api/v1/webhook-subscriptions/{subscription}/deliveries/{delivery}/retry"), None, [O, N, N, N, N, F, F, F, F, U]),
+        row("DELETE", "/api/v1/calendar-links/{id}", format!("/api/v1/calendar-links/{calendar_link_id}"), None, [O, N, F, F, F, F, F, F, F, U]),
         row("DELETE", "/api/v1/webhook-subscriptions/{id}", format!("/api/v1/webhook-subscriptions/{subscription}"), None, [O, N, N, N, N, F, F, F, F, U]),
     ];
 

@@ -7,6 +7,7 @@ mod areas;
 mod assessments;
 mod auth;
 mod boundary;
+mod calendar;
 mod changes;
 mod cli;
 mod concern_reports;

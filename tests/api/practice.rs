@@ -434,7 +434,8 @@ fn terms(valid_from: &str) -> Value {
     json!({
         "niche": "Tidlig kontakt med familier, der ikke selv søger hjælp",
         "housing_social_role": "Opsøgende kontakt og forældrekurser",
-        "unit_roles": [{"unit": "family_counselling", "responsibilities": "Fremskudt rådgivning i beboerhuset"}],
+        "unit_roles": [{"unit": "family_counselling", "responsibilities": "Fremskudt rådgivning i beboerhuset",
+                        "referral_purposes": ["family_counselling", "bridge_building"]}],
         "contacts": [{"unit": "family_counselling", "role": "Teamleder"}],
         "co_located_services": [{"unit": "family_counselling", "description": "Åben rådgivning tirsdage 13-15"}],
         "meeting_cadence": "Hver 6. uge",
@@ -458,6 +459,11 @@ async fn both_sides_sign_the_cooperation_agreement_and_a_revision_supersedes_it(
         draft["terms"]["unit_roles"][0]["unit"],
         "family_counselling"
     );
+    assert_eq!(
+        draft["terms"]["unit_roles"][0]["referral_purposes"],
+        json!(["family_counselling", "bridge_building"]),
+        "the agreement names the referrals each unit receives"
+    );
     let id = draft["id"].as_str().unwrap().to_owned();
     let one = format!("/api/v1/cooperation-agreements/{id}");
     assert_problem(app.get(&one, &analyst(None)).await, 404).await;
@@ -471,6 +477,47 @@ async fn both_sides_sign_the_cooperation_agreement_and_a_revision_supersedes_it(
         .map(|e| e["field"].as_str().unwrap())
         .collect();
     assert_eq!(fields, ["unit_roles", "valid_until"]);
+    let mut twice = terms("2029-01-01");
+    twice["unit_roles"][0]["referral_purposes"] = json!(["bridge_building", "bridge_building"]);
+    let problem = assert_problem(app.post(&list, &t.worker, &twice).await, 422).await;
+    assert_eq!(
+        problem["errors"][0]["field"],
+        "unit_roles[0].referral_purposes"
+    );
+
+    // Initiatives name the agreement they are part of; only their own area's.
+    let mut course = new_initiative(&t.area, "family_course", "closed");
+    course["cooperation_agreement_id"] = json!(id);
+    let initiative = json_of(
+        app.post("/api/v1/initiatives", &t.worker, &course).await,
+        201,
+    )
+    .await;
+    assert_eq!(initiative["cooperation_agreement_id"], id.as_str());
+    let elsewhere = app.create_area("Skovhusene", "101").await;
+    let mut foreign = new_initiative(&elsewhere, "family_course", "closed");
+    foreign["cooperation_agreement_id"] = json!(id);
+    let problem = assert_problem(
+        app.post("/api/v1/initiatives", &worker(&[&elsewhere]), &foreign)
+            .await,
+        422,
+    )
+    .await;
+    assert_eq!(problem["errors"][0]["field"], "cooperation_agreement_id");
+    let initiative_path = format!("/api/v1/initiatives/{}", initiative["id"].as_str().unwrap());
+    let etag = etag_of(app, &initiative_path, &t.worker).await;
+    let cleared = json_of(
+        app.patch(
+            &initiative_path,
+            &t.worker,
+            Some(&etag),
+            &json!({"cooperation_agreement_id": null}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(cleared["cooperation_agreement_id"], Value::Null);
 
     let approvals = format!("{one}/approvals");
     let signed = json_of(app.post(&approvals, &t.worker, &json!(null)).await, 201).await;

@@ -6,12 +6,15 @@ use uuid::Uuid;
 
 use super::ics::{calendar, feed_starts};
 use crate::api::areas::view::area_for_work;
-use crate::api::responses::ReadFailures;
+use crate::api::responses::{ReadFailures, SecretAddressFailures};
 use crate::auth::policy::reaches_area_work;
 use crate::auth::{op, Allowed};
+use crate::db::areas::{self as area_store, AreaRow};
+use crate::db::calendar_links as link_store;
 use crate::db::initiatives::{self as initiative_store, InitiativeRow};
 use crate::db::reports;
-use crate::db::{self, Database};
+use crate::db::{self, Database, DbConnection};
+use crate::domain::calendar_link::CalendarToken;
 use crate::error::ApiError;
 
 fn ics(body: String) -> HttpResponse {
@@ -51,16 +54,7 @@ pub async fn initiative_calendar(
                     reaches_area_work(&principal, &area.id, &area.municipality_code)
                 })
                 .ok_or(ApiError::NotFound)?;
-            let sessions = initiative_store::calendar_sessions(
-                connection,
-                std::slice::from_ref(&initiative.id),
-                feed_starts(db::today()),
-            )?;
-            let entries: Vec<(&InitiativeRow, _)> = sessions
-                .into_iter()
-                .map(|session| (&initiative, session))
-                .collect();
-            calendar(&format!("{} – {}", initiative.title, area.name), &entries)
+            initiative_feed(connection, &initiative, &area)
         })
         .await?;
     Ok(ics(body))
@@ -88,34 +82,97 @@ pub async fn area_calendar(
     let body = db
         .run(move |connection| {
             let area = area_for_work(connection, &principal, &id)?;
-            let from = feed_starts(db::today());
-            let initiatives = reports::initiatives_in(
-                connection,
-                &area.id,
-                crate::db::statistics::Period {
-                    from,
-                    to: from + chrono::Duration::days(3650),
-                },
-            )?;
-            let ids: Vec<String> = initiatives
-                .iter()
-                .map(|initiative| initiative.id.clone())
-                .collect();
-            let sessions = initiative_store::calendar_sessions(connection, &ids, from)?;
-            let entries: Vec<(&InitiativeRow, _)> = sessions
-                .into_iter()
-                .filter_map(|session| {
-                    initiatives
-                        .iter()
-                        .find(|initiative| initiative.id == session.initiative_id)
-                        .map(|initiative| (initiative, session))
-                })
-                .collect();
-            calendar(
-                &format!("Boligsociale aktiviteter – {}", area.name),
-                &entries,
-            )
+            area_feed(connection, &area)
         })
         .await?;
     Ok(ics(body))
+}
+
+/// The feed behind a calendar link's secret address, for calendars that cannot
+/// send a bearer token (Outlook, Google Calendar): the link's initiative, or
+/// every initiative of its area. The address is the credential; 404 when it
+/// names no link (or one that was deleted).
+#[utoipa::path(
+    tag = "areas",
+    params(("token" = String, Path, description = "The secret of the calendar link")),
+    responses(
+        (status = 200, description = "iCalendar feed", content_type = "text/calendar", body = String),
+        SecretAddressFailures,
+    ),
+)]
+#[get("/calendar/{token}.ics")]
+pub async fn subscribed_calendar(
+    db: web::Data<Database>,
+    token: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let token = CalendarToken::parse(&token.into_inner()).ok_or(ApiError::NotFound)?;
+    let body = db
+        .run(move |connection| {
+            let link = link_store::find_by_digest(connection, &token.digest())?
+                .ok_or(ApiError::NotFound)?;
+            match &link.initiative_id {
+                Some(initiative_id) => {
+                    let (initiative, area) =
+                        initiative_store::find_with_area(connection, initiative_id)?
+                            .ok_or(ApiError::NotFound)?;
+                    initiative_feed(connection, &initiative, &area)
+                }
+                None => {
+                    let area =
+                        area_store::find(connection, &link.area_id)?.ok_or(ApiError::NotFound)?;
+                    area_feed(connection, &area)
+                }
+            }
+        })
+        .await?;
+    Ok(ics(body))
+}
+
+/// One initiative's sessions from 90 days back.
+fn initiative_feed(
+    connection: &mut DbConnection,
+    initiative: &InitiativeRow,
+    area: &AreaRow,
+) -> Result<String, ApiError> {
+    let sessions = initiative_store::calendar_sessions(
+        connection,
+        std::slice::from_ref(&initiative.id),
+        feed_starts(db::today()),
+    )?;
+    let entries: Vec<(&InitiativeRow, _)> = sessions
+        .into_iter()
+        .map(|session| (initiative, session))
+        .collect();
+    calendar(&format!("{} – {}", initiative.title, area.name), &entries)
+}
+
+/// Every initiative's sessions in the area from 90 days back.
+fn area_feed(connection: &mut DbConnection, area: &AreaRow) -> Result<String, ApiError> {
+    let from = feed_starts(db::today());
+    let initiatives = reports::initiatives_in(
+        connection,
+        &area.id,
+        crate::db::statistics::Period {
+            from,
+            to: from + chrono::Duration::days(3650),
+        },
+    )?;
+    let ids: Vec<String> = initiatives
+        .iter()
+        .map(|initiative| initiative.id.clone())
+        .collect();
+    let sessions = initiative_store::calendar_sessions(connection, &ids, from)?;
+    let entries: Vec<(&InitiativeRow, _)> = sessions
+        .into_iter()
+        .filter_map(|session| {
+            initiatives
+                .iter()
+                .find(|initiative| initiative.id == session.initiative_id)
+                .map(|initiative| (initiative, session))
+        })
+        .collect();
+    calendar(
+        &format!("Boligsociale aktiviteter – {}", area.name),
+        &entries,
+    )
 }

@@ -62,6 +62,7 @@ pub async fn team_composition(
         &participants,
         initiative.fathers_wanted != 0,
         initiative.interpreter_present != 0,
+        crate::telemetry::current_language(),
     );
     Ok(HttpResponse::Ok().json(result))
 }

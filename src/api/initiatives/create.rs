@@ -4,7 +4,7 @@ use actix_web::{post, web, HttpRequest, HttpResponse};
 use uuid::Uuid;
 
 use super::types::{Initiative, NewInitiative};
-use super::view::{check_assessment, check_partners, render};
+use super::view::{check_agreement, check_assessment, check_partners, render};
 use crate::api::areas::view::working_area;
 use crate::api::idempotency::{IdempotencyKeyHeader, IdempotentRequest, Outcome};
 use crate::api::json;
@@ -48,6 +48,11 @@ pub async fn create_initiative(
     let work = move |connection: &mut DbConnection| {
         working_area(connection, &planner, &area_id)?;
         check_partners(connection, &plan.partner_ids, &area_id)?;
+        check_agreement(
+            connection,
+            plan.cooperation_agreement_id.as_deref(),
+            &area_id,
+        )?;
         if let Some(assessment_id) = &assessment_id {
             check_assessment(connection, assessment_id, &area_id)?;
         }

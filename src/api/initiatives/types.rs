@@ -48,6 +48,9 @@ pub struct Initiative {
     pub fathers_wanted: bool,
     /// Partners from the area's register (`GET /partners/{id}`).
     pub partner_ids: Vec<Uuid>,
+    /// The area's cooperation agreement the initiative is part of.
+    #[schema(required = true)]
+    pub cooperation_agreement_id: Option<Uuid>,
     /// What the initiative aims to change; families answer each goal's question.
     pub goals: Vec<Goal>,
     /// Families answer once more this many months after the end.
@@ -105,6 +108,10 @@ pub struct NewInitiative {
     /// Partners of the area's register taking part.
     #[serde(default)]
     pub partner_ids: Vec<Uuid>,
+    /// The area's cooperation agreement the initiative is part of
+    /// (`GET /areas/{id}/cooperation-agreements`).
+    #[serde(default)]
+    pub cooperation_agreement_id: Option<Uuid>,
     /// Catalogue outcomes (`{"outcome": "knows_the_actors"}`) and/or own goals
     /// (`{"key", "question": {"da", "en"}, "scale": {"min", "max", "labels"}}`).
     #[serde(default)]
@@ -137,6 +144,7 @@ impl NewInitiative {
             goals,
             follow_up_months: self.follow_up_months,
             partner_ids: distinct_ids(&self.partner_ids),
+            cooperation_agreement_id: self.cooperation_agreement_id.map(|id| id.to_string()),
         }
         .validate_with(violations)
     }
@@ -178,6 +186,10 @@ pub struct InitiativeChanges {
     pub fathers_wanted: Option<bool>,
     /// Replaces the partners taken from the area's register.
     pub partner_ids: Option<Vec<Uuid>>,
+    /// The cooperation agreement the initiative is part of; `null` for none.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<Uuid>)]
+    pub cooperation_agreement_id: Option<Option<Uuid>>,
     /// Replaces the goals. A goal with answers keeps its scale and cannot be dropped.
     pub goals: Option<Vec<NewGoal>>,
     #[serde(default, deserialize_with = "present")]
@@ -343,6 +355,9 @@ impl InitiativeChanges {
         }
         if let Some(partner_ids) = changes.partner_ids {
             plan.partner_ids = distinct_ids(&partner_ids);
+        }
+        if let Some(agreement) = changes.cooperation_agreement_id {
+            plan.cooperation_agreement_id = agreement.map(|id| id.to_string());
         }
         if let Some(title) = changes.title {
             plan.title = title;

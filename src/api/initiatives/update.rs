@@ -6,8 +6,8 @@ use uuid::Uuid;
 
 use super::types::{Initiative, InitiativeChanges};
 use super::view::{
-    check_assessment, check_partners, enrolled_count, find_with_families_in_scope, render,
-    status_of,
+    check_agreement, check_assessment, check_partners, enrolled_count, find_with_families_in_scope,
+    render, status_of,
 };
 use crate::api::etag::IfMatch;
 use crate::api::json;
@@ -88,6 +88,11 @@ fn change(
     // An invalid change is refused as such (422) even when it is stale too.
     if_match.check(current.version)?;
     check_partners(connection, &plan.partner_ids, &current.area_id)?;
+    check_agreement(
+        connection,
+        plan.cooperation_agreement_id.as_deref(),
+        &current.area_id,
+    )?;
     let answered = measurement_store::answered_goals(connection, &current.id)?;
     let fixed = measured_goals_changed(&before.goals, &plan.goals, &answered);
     if !fixed.is_empty() {

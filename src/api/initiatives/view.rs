@@ -7,6 +7,7 @@ use crate::api::idempotency::Rendered;
 use crate::api::stored_uuid;
 use crate::auth::policy::{disclosure_for, reaches_area_work, reaches_families_of};
 use crate::auth::Principal;
+use crate::db::agreements as agreement_store;
 use crate::db::areas::AreaRow;
 use crate::db::assessments as assessment_store;
 use crate::db::initiatives::{self as store, EnrolmentRow, InitiativeRow, SessionRow};
@@ -60,6 +61,11 @@ pub(super) fn initiative_out(row: &InitiativeRow, enrolled: Count) -> Result<Ini
             .iter()
             .map(|id| stored_uuid(id))
             .collect::<Result<_, _>>()?,
+        cooperation_agreement_id: plan
+            .cooperation_agreement_id
+            .as_deref()
+            .map(stored_uuid)
+            .transpose()?,
         goals: plan.goals,
         follow_up_months: plan.follow_up_months,
         enrolled,
@@ -97,6 +103,26 @@ pub(super) fn enrolled_count(connection: &mut DbConnection, id: &str) -> Result<
         .get(id)
         .copied()
         .unwrap_or(0))
+}
+
+/// The cooperation agreement an initiative may be part of: one of its area's.
+pub(super) fn check_agreement(
+    connection: &mut DbConnection,
+    agreement_id: Option<&str>,
+    area_id: &str,
+) -> Result<(), ApiError> {
+    let Some(agreement_id) = agreement_id else {
+        return Ok(());
+    };
+    agreement_store::find(connection, agreement_id)?
+        .filter(|agreement| agreement.area_id == area_id)
+        .map(|_| ())
+        .ok_or_else(|| {
+            ApiError::validation(
+                "cooperation_agreement_id",
+                "is not a cooperation agreement of the initiative's area",
+            )
+        })
 }
 
 /// Partners an initiative may name: those in its area's register.
