@@ -199,16 +199,27 @@ async fn sessions_are_planned_ahead_held_with_attendance_and_shown_in_calendars(
     );
     assert!(!ics.contains("Familien A") && !ics.contains(&family));
 
-    // Moved, then cancelled: the calendar says so with a higher SEQUENCE.
-    json_of(
+    // Moved, then cancelled: the calendar says so with a higher SEQUENCE. A
+    // move based on a version that has changed since is refused.
+    let moved = app
+        .patch(
+            &one,
+            &t.worker,
+            Some("\"1\""),
+            &json!({"held_on": (today() + Duration::days(8)).to_string()}),
+        )
+        .await;
+    assert_eq!(moved.headers()["etag"], "\"2\"");
+    json_of(moved, 200).await;
+    assert_problem(
         app.patch(
             &one,
             &t.worker,
-            None,
-            &json!({"held_on": (today() + Duration::days(8)).to_string()}),
+            Some("\"1\""),
+            &json!({"held_on": (today() + Duration::days(9)).to_string()}),
         )
         .await,
-        200,
+        412,
     )
     .await;
     json_of(

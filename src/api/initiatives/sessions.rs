@@ -9,6 +9,7 @@ use super::view::{
     find_in_scope, find_with_families_in_scope, session_out, session_status_of, status_of,
 };
 use crate::api::audit::{Access, AuditContext};
+use crate::api::etag::IfMatch;
 use crate::api::idempotency::{IdempotencyKeyHeader, IdempotentRequest, Outcome, Rendered};
 use crate::api::json;
 use crate::api::pagination::{page_response, Page, PageQuery};
@@ -110,7 +111,18 @@ fn render(
         connection, audit, disclosure, &area.id, &session, &attendees,
     )?;
     let location = format!("/api/v1/initiatives/{}/sessions", session.initiative_id);
-    Ok(Rendered::new(status, &session_out(session, attendees, disclosure)?)?.located_at(location))
+    let version = version_of(&session);
+    Ok(
+        Rendered::new(status, &session_out(session, attendees, disclosure)?)?
+            .with_etag(version)
+            .located_at(location),
+    )
+}
+
+/// A session's version for ETag and If-Match: one more than its calendar
+/// SEQUENCE, which every change raises.
+fn version_of(session: &SessionRow) -> i32 {
+    session.sequence + 1
 }
 
 /// Records a session held and who attended.
@@ -119,7 +131,10 @@ fn render(
     params(("id" = Uuid, Path, description = "Initiative id"), IdempotencyKeyHeader),
     request_body = NewSession,
     responses(
-        (status = 201, body = Session, headers(("Location" = String, description = "URL of the initiative's sessions"))),
+        (status = 201, body = Session, headers(
+            ("Location" = String, description = "URL of the initiative's sessions"),
+            ("ETag" = String, description = "Current version, for If-Match"),
+        )),
         AddFailures, ConflictFailure,
     ),
     security(("bearer" = []))
@@ -234,10 +249,11 @@ fn distinct(ids: &[Uuid]) -> Vec<String> {
     params(
         ("id" = Uuid, Path, description = "Initiative id"),
         ("session_id" = Uuid, Path, description = "Session id"),
+        ("If-Match" = Option<String>, Header, description = "ETag of the version the change is based on (412 when the session has changed since)"),
     ),
     request_body = SessionChanges,
     responses(
-        (status = 200, body = Session),
+        (status = 200, body = Session, headers(("ETag" = String, description = "Current version, for If-Match"))),
         UpdateFailures, ConflictFailure,
     ),
     security(("bearer" = []))
@@ -257,6 +273,7 @@ pub async fn update_session(
     let (initiative_id, session_id) = (initiative_id.to_string(), session_id.to_string());
     let changes = body.into_inner();
     let threshold = threshold.0;
+    let if_match = IfMatch::from_request(&req)?;
     let rendered = db
         .run(move |connection| {
             db::write_transaction(connection, |connection| {
@@ -265,6 +282,7 @@ pub async fn update_session(
                 let current = store::find_session(connection, &session_id)?
                     .filter(|session| session.initiative_id == initiative.id)
                     .ok_or(ApiError::NotFound)?;
+                if_match.check(version_of(&current))?;
                 let (changed, attendees) = changed_session(current, changes)?;
                 let status = session_status_of(&changed)?;
                 ensure_session_allowed(status_of(&initiative)?, status)
