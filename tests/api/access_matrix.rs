@@ -283,6 +283,7 @@ async fn every_operation_follows_the_access_matrix(backend: Backend) {
         row("GET", "/api/v1/cooperation-agreements/{id}", format!("/api/v1/cooperation-agreements/{agreement}"), None, [O, N, O, O, N, N, N, F, F, U]),
         row("GET", "/api/v1/prospects", "/api/v1/prospects".into(), None, [O, O, F, F, F, F, F, F, F, U]),
         row("GET", "/api/v1/prospects/{id}", format!("/api/v1/prospects/{prospect}"), None, [O, N, F, F, F, F, F, F, F, U]),
+        row("GET", "/api/v1/prospects/{id}/export", format!("/api/v1/prospects/{prospect}/export"), None, [O, N, F, F, F, F, F, O, F, U]),
         row("GET", "/api/v1/initiatives/{id}/calendar.ics", format!("/api/v1/initiatives/{initiative}/calendar.ics"), None, [O, N, O, O, N, O, N, F, F, U]),
         row("GET", "/api/v1/areas/{id}/assessments", format!("/api/v1/areas/{area_a}/assessments"), None, [O, N, O, O, N, O, N, F, F, U]),
         row("GET", "/api/v1/assessments/{id}", format!("/api/v1/assessments/{assessment}"), None, [O, N, O, O, N, O, N, F, F, U]),

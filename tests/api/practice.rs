@@ -415,8 +415,28 @@ async fn a_prospect_is_reached_step_by_step_and_becomes_a_family(backend: Backen
     assert_eq!(outside["suppression_applied"], true);
     assert!(outside["median_days_to_engaged"].is_null());
 
-    // Erasure: the name goes, the funnel keeps counting.
+    // Access: the data protection officer exports everything held, the
+    // export itself audited.
     let other_id = other["id"].as_str().unwrap();
+    let export_path = format!("/api/v1/prospects/{other_id}/export");
+    let export = json_of(app.get(&export_path, &data_protection_officer()).await, 200).await;
+    assert_eq!(export["prospect"]["display_name"], "Familien Q.");
+    assert!(export["audit_events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|event| event["resource_id"] == other_id));
+    assert_problem(
+        app.get(
+            &export_path,
+            &crate::helpers::caseworker("101", "social_services"),
+        )
+        .await,
+        403,
+    )
+    .await;
+
+    // Erasure: the name goes, the funnel keeps counting.
     let etag = etag_of(app, &format!("/api/v1/prospects/{other_id}"), &t.worker).await;
     let erased = app
         .client

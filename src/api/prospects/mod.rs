@@ -2,6 +2,7 @@
 //! and the funnel (individual data on the housing-social side; the funnel is
 //! aggregate).
 
+mod export;
 mod funnel;
 mod records;
 pub mod types;
@@ -15,5 +16,6 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(records::get_prospect)
         .service(records::add_step)
         .service(records::erase_prospect)
+        .service(export::export_prospect)
         .service(funnel::prospect_funnel);
 }

@@ -17,7 +17,7 @@ use crate::api::responses::{
 use crate::api::{json, query, stored_uuid};
 use crate::auth::policy::{family_areas, guards_family_of, reaches_families_of};
 use crate::auth::{op, Allowed, Principal};
-use crate::db::areas as area_store;
+use crate::db::areas::{self as area_store, AreaRow};
 use crate::db::families::{self as family_store, FamilyRow};
 use crate::db::prospects::{self as store, ProspectRow, StepRow};
 use crate::db::{self, Database, DbConnection};
@@ -33,7 +33,7 @@ fn status_of(row: &ProspectRow) -> Result<ProspectStatus, ApiError> {
     ProspectStatus::parse(&row.status).ok_or_else(|| corrupt("status"))
 }
 
-fn prospect_out(row: ProspectRow, steps: Vec<StepRow>) -> Result<Prospect, ApiError> {
+pub(super) fn prospect_out(row: ProspectRow, steps: Vec<StepRow>) -> Result<Prospect, ApiError> {
     let status = status_of(&row)?;
     Ok(Prospect {
         id: stored_uuid(&row.id)?,
@@ -71,6 +71,22 @@ fn find_in_scope(
     store::find(connection, id)?
         .filter(|prospect| reaches_families_of(principal, &prospect.area_id))
         .ok_or(ApiError::NotFound)
+}
+
+/// The prospect and its area if the caller guards its data: a worker of the
+/// area, or the data protection officer of the area's housing organisation;
+/// 404 otherwise.
+pub(super) fn guarded_prospect(
+    connection: &mut DbConnection,
+    principal: &Principal,
+    id: &str,
+) -> Result<(ProspectRow, AreaRow), ApiError> {
+    let prospect = store::find(connection, id)?.ok_or(ApiError::NotFound)?;
+    let area = area_store::find(connection, &prospect.area_id)?.ok_or(ApiError::NotFound)?;
+    if !guards_family_of(principal, &area.id, &area.organisation_code) {
+        return Err(ApiError::NotFound);
+    }
+    Ok((prospect, area))
 }
 
 /// Prospect `id` as a response, its reading audited.
@@ -395,11 +411,7 @@ pub async fn erase_prospect(
     let id = id.into_inner().to_string();
     db.run(move |connection| {
         db::write_transaction(connection, |connection| {
-            let current = store::find(connection, &id)?.ok_or(ApiError::NotFound)?;
-            let area = area_store::find(connection, &current.area_id)?.ok_or(ApiError::NotFound)?;
-            if !guards_family_of(&principal, &area.id, &area.organisation_code) {
-                return Err(ApiError::NotFound);
-            }
+            let (current, area) = guarded_prospect(connection, &principal, &id)?;
             if_match.check(current.version)?;
             let access =
                 Access::new("prospect", &id, &area.id).of_family(current.family_id.as_deref());
