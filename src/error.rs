@@ -6,6 +6,7 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::domain::danish;
 use crate::domain::language::Language;
 use crate::domain::validation::FieldError;
 use crate::telemetry;
@@ -191,17 +192,25 @@ impl ApiError {
             }
             other => other.to_string(),
         };
-        let (title, detail) = match telemetry::current_language() {
+        let language = telemetry::current_language();
+        let (title, detail) = match language {
             Language::En => (english_title, english_detail),
             Language::Da => {
                 let (title, detail) = self.danish();
-                (title, detail.map_or(english_detail, str::to_owned))
+                let detail = detail.map_or_else(
+                    || danish::written_in(language, english_detail),
+                    str::to_owned,
+                );
+                (title, detail)
             }
         };
-        let errors = match self {
+        let mut errors = match self {
             Self::Validation(errors) | Self::InvalidParameters(errors) => errors.clone(),
             _ => Vec::new(),
         };
+        for error in &mut errors {
+            error.message = danish::written_in(language, std::mem::take(&mut error.message));
+        }
         Problem {
             problem_type: format!("urn:familiebro:problem:{slug}"),
             title: title.to_owned(),

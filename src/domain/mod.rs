@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod changes;
 pub mod concern;
 pub mod cpr;
+pub mod danish;
 pub mod family;
 pub mod initiative;
 pub mod language;

@@ -70,7 +70,7 @@ async fn sessions_are_planned_ahead_held_with_attendance_and_shown_in_calendars(
     assert!(held_in_a_planned_initiative["detail"]
         .as_str()
         .unwrap()
-        .contains("active"));
+        .contains("aktive eller afsluttede"));
     let next_week = (today() + Duration::days(7)).to_string();
     let planned = json_of(
         app.post(&sessions, &t.worker, &json!({
@@ -664,18 +664,32 @@ async fn problems_speak_danish_unless_the_caller_asks_for_english(backend: Backe
             "{asked:?}"
         );
     }
-    let invalid = t
+    // Field messages and details that quote a value speak the same language.
+    let invalid = |language: &'static str| {
+        t.app
+            .client
+            .post(t.app.url("/api/v1/prospects"))
+            .bearer_auth(&t.worker)
+            .header("Accept-Language", language)
+            .json(&json!({"area_id": t.area, "display_name": "", "source_kind": "school"}))
+            .send()
+    };
+    let problem = assert_problem(invalid("en").await.unwrap(), 422).await;
+    assert_eq!(problem["title"], "Validation failed");
+    assert_eq!(problem["errors"][0]["message"], "must not be empty");
+    let problem = assert_problem(invalid("da").await.unwrap(), 422).await;
+    assert_eq!(problem["title"], "Ugyldige felter");
+    assert_eq!(problem["errors"][0]["message"], "må ikke være tom");
+    let full = t
         .app
         .client
-        .post(t.app.url("/api/v1/prospects"))
+        .get(t.app.url("/api/v1/areas?limit=500"))
         .bearer_auth(&t.worker)
-        .header("Accept-Language", "en")
-        .json(&json!({"area_id": t.area, "display_name": "", "source_kind": "school"}))
         .send()
         .await
         .unwrap();
-    let problem = assert_problem(invalid, 422).await;
-    assert_eq!(problem["title"], "Validation failed");
+    let problem = assert_problem(full, 400).await;
+    assert_eq!(problem["errors"][0]["message"], "skal være fra 1 til 200");
     let ok = t
         .app
         .get(&format!("/api/v1/areas/{}", t.area), &t.worker)

@@ -625,7 +625,7 @@ async fn only_the_data_protection_officer_includes_concern_report_content_and_it
     assert!(refused["detail"]
         .as_str()
         .unwrap()
-        .contains("data protection officer"));
+        .contains("databeskyttelsesrådgiveren"));
     let export: Value = w
         .app
         .get(&path, &data_protection_officer())

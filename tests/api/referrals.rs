@@ -315,7 +315,7 @@ async fn illegal_and_wrong_side_transitions_are_refused_with_what_is_allowed(bac
         problem["detail"]
             .as_str()
             .unwrap()
-            .contains("allowed now: accepted, rejected, cancelled"),
+            .contains("tilladt nu: accepted, rejected, cancelled"),
         "{problem}"
     );
 
@@ -382,7 +382,7 @@ async fn illegal_and_wrong_side_transitions_are_refused_with_what_is_allowed(bac
     assert!(assert_problem(after, 409).await["detail"]
         .as_str()
         .unwrap()
-        .ends_with("allowed now: none"));
+        .ends_with("tilladt nu: none"));
 }
 
 async fn a_referral_the_consent_does_not_cover_is_422_and_nothing_is_stored(backend: Backend) {
@@ -438,32 +438,32 @@ async fn a_referral_the_consent_does_not_cover_is_422_and_nothing_is_stored(back
         (
             "wrong unit",
             with(&|b| b["consent_id"] = json!(job_centre_consent)),
-            "names job_centre",
+            "nævner job_centre",
         ),
         (
             "wrong purpose",
             with(&|b| b["purpose"] = json!("application_help")),
-            "covers bridge_building",
+            "dækker bridge_building",
         ),
         (
             "category not covered",
             with(&|b| b["shared_categories"] = json!(["contact_details", "contact_log_summary"])),
-            "contact_log_summary",
+            "deling af contact_log_summary",
         ),
         (
             "withdrawn",
             with(&|b| b["consent_id"] = json!(withdrawn)),
-            "withdrawn",
+            "trukket tilbage",
         ),
         (
             "expired",
             with(&|b| b["consent_id"] = json!(expired)),
-            "expired",
+            "udløbet",
         ),
         (
             "another family's consent",
             with(&|b| b["consent_id"] = json!(uuid::Uuid::now_v7())),
-            "not a consent of this family",
+            "ikke et samtykke fra denne familie",
         ),
     ];
     for (name, body, message) in cases {

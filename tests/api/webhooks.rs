@@ -297,10 +297,10 @@ async fn subscriptions_go_only_to_allowed_urls_and_their_owners(backend: Backend
     let worker = worker(&[&area]);
     let counselling = caseworker("101", "family_counselling");
     for (url, reason) in [
-        ("https://evil.example/hook", "allowlist"),
+        ("https://evil.example/hook", "listen over tilladte"),
         ("http://hooks.kk.dk/hook", "https"),
-        ("https://user:pw@hooks.kk.dk/hook", "credentials"),
-        ("not a url", "absolute URL"),
+        ("https://user:pw@hooks.kk.dk/hook", "loginoplysninger"),
+        ("not a url", "absolut URL"),
     ] {
         let problem = assert_problem(
             app.post(

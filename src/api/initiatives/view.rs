@@ -13,6 +13,7 @@ use crate::db::assessments as assessment_store;
 use crate::db::initiatives::{self as store, EnrolmentRow, InitiativeRow, SessionRow};
 use crate::db::partners as partner_store;
 use crate::db::{from_json, DbConnection};
+use crate::domain::danish;
 use crate::domain::initiative::{condition_warnings, InitiativeStatus};
 use crate::domain::session::SessionStatus;
 use crate::domain::statistics::{Count, Disclosure};
@@ -34,7 +35,14 @@ pub(super) fn session_status_of(row: &SessionRow) -> Result<SessionStatus, ApiEr
 
 pub(super) fn initiative_out(row: &InitiativeRow, enrolled: Count) -> Result<Initiative, ApiError> {
     let plan = row.plan()?;
-    let condition_warnings = condition_warnings(&plan);
+    let language = crate::telemetry::current_language();
+    let condition_warnings = condition_warnings(&plan)
+        .into_iter()
+        .map(|warning| FieldError {
+            message: danish::written_in(language, warning.message),
+            ..warning
+        })
+        .collect();
     let follow_up_on = plan.follow_up_on();
     Ok(Initiative {
         id: stored_uuid(&row.id)?,
