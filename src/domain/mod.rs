@@ -13,6 +13,7 @@ pub mod cpr;
 pub mod danish;
 pub mod family;
 pub mod initiative;
+pub mod labels;
 pub mod language;
 pub mod municipality;
 pub mod outcomes;

@@ -264,6 +264,7 @@ async fn every_operation_follows_the_access_matrix(backend: Backend) {
         row("GET", "/livez", "/livez".into(), None, [O, O, O, O, O, O, O, O, O, O]),
         row("GET", "/readyz", "/readyz".into(), None, [O, O, O, O, O, O, O, O, O, O]),
         row("GET", "/metrics", "/metrics".into(), None, [U, U, U, U, U, U, U, U, U, U]),
+        row("GET", "/api/v1/catalog/labels", "/api/v1/catalog/labels".into(), None, [O, O, O, O, O, O, O, O, O, U]),
         row("GET", "/api/v1/catalog/problem-areas", "/api/v1/catalog/problem-areas".into(), None, [O, O, O, O, O, O, O, O, O, U]),
         row("GET", "/api/v1/catalog/initiative-types", "/api/v1/catalog/initiative-types".into(), None, [O, O, O, O, O, O, O, O, O, U]),
         row("GET", "/api/v1/catalog/municipal-units", "/api/v1/catalog/municipal-units".into(), None, [O, O, O, O, O, O, O, O, O, U]),

@@ -90,7 +90,79 @@ async fn the_docs_are_served_at_docs_with_and_without_slash(backend: Backend) {
     assert_eq!(redirected.status(), 200, "redirect is followed to the docs");
 }
 
+/// Every code of every string enum of the document has a Danish and an English
+/// label at `catalog/labels`, and nothing else is labelled.
+async fn every_code_of_the_document_has_a_danish_and_an_english_label(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let spec: Value = app
+        .client
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let codes = |schema: &Value| -> Option<Vec<String>> {
+        let values = match (&schema["enum"], &schema["oneOf"]) {
+            (Value::Array(values), _) => values.clone(),
+            (_, Value::Array(variants)) if variants.iter().all(|v| v["enum"].is_array()) => {
+                variants
+                    .iter()
+                    .flat_map(|v| v["enum"].as_array().unwrap().clone())
+                    .collect()
+            }
+            _ => return None,
+        };
+        Some(
+            values
+                .iter()
+                .map(|v| v.as_str().unwrap().to_owned())
+                .collect(),
+        )
+    };
+    let mut enums: Vec<(String, Vec<String>)> = spec["components"]["schemas"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter_map(|(name, schema)| Some((name.clone(), codes(schema)?)))
+        .collect();
+    enums.sort();
+    let labels: Value = app
+        .get("/api/v1/catalog/labels", &admin())
+        .await
+        .json()
+        .await
+        .unwrap();
+    let mut labelled: Vec<(String, Vec<String>)> = Vec::new();
+    for vocabulary in labels["items"].as_array().unwrap() {
+        let mut codes = Vec::new();
+        for value in vocabulary["values"].as_array().unwrap() {
+            for language in ["da", "en"] {
+                let text = value["label"][language].as_str().unwrap_or_default();
+                assert!(!text.is_empty(), "{vocabulary}: {language}");
+            }
+            codes.push(value["code"].as_str().unwrap().to_owned());
+        }
+        labelled.push((vocabulary["schema"].as_str().unwrap().to_owned(), codes));
+    }
+    labelled.sort();
+    for ((schema, codes), (labelled_schema, labelled_codes)) in enums.iter().zip(&labelled) {
+        assert_eq!(schema, labelled_schema);
+        let (mut codes, mut labelled_codes) = (codes.clone(), labelled_codes.clone());
+        codes.sort();
+        labelled_codes.sort();
+        assert_eq!(codes, labelled_codes, "{schema}");
+    }
+    assert_eq!(
+        enums.len(),
+        labelled.len(),
+        "every enum, and only enums, labelled"
+    );
+}
+
 crate::on_both_backends!(
+    every_code_of_the_document_has_a_danish_and_an_english_label,
     the_served_openapi_document_matches_the_committed_one,
     every_operation_documents_its_problems_and_security,
     the_docs_are_served_at_docs_with_and_without_slash,

@@ -3,15 +3,47 @@
 use actix_web::{get, HttpResponse};
 
 use super::types::{
-    Catalog, InitiativeTypeItem, Labels, MunicipalUnitItem, OutcomeItem, ProblemAreaItem,
+    Catalog, InitiativeTypeItem, LabelledCode, Labels, MunicipalUnitItem, OutcomeItem,
+    ProblemAreaItem, VocabularyLabels,
 };
 use crate::api::responses::CatalogFailures;
 use crate::auth::{op, Allowed};
 use crate::domain::catalog::{
     problem_areas_answered_by, INITIATIVE_TYPES, MUNICIPAL_UNITS, PROBLEM_AREAS,
 };
+use crate::domain::labels::vocabularies;
 use crate::domain::outcomes::{agreement_scale, OUTCOMES};
 use crate::domain::settings::MunicipalitySettings;
+
+/// The Danish and English label of every code the API uses: one entry per
+/// vocabulary (a string enum of this document, named by its schema). Clients
+/// show the label of the language they need; the codes stay the contract.
+#[utoipa::path(
+    tag = "catalog",
+    responses(
+        (status = 200, body = Catalog<VocabularyLabels>),
+        CatalogFailures,
+    ),
+    security(("bearer" = []))
+)]
+#[get("/catalog/labels")]
+pub async fn labels(_: Allowed<op::ReadCatalog>) -> HttpResponse {
+    let items = vocabularies()
+        .into_iter()
+        .map(|vocabulary| VocabularyLabels {
+            schema: vocabulary.schema,
+            values: vocabulary
+                .labels
+                .into_iter()
+                .map(|(code, label)| LabelledCode {
+                    code,
+                    label: label.into(),
+                })
+                .collect(),
+        })
+        .collect();
+    HttpResponse::Ok().json(Catalog { items })
+}
 
 /// The five problem areas of the handbook and the initiative types that answer each.
 #[utoipa::path(

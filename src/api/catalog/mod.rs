@@ -1,5 +1,6 @@
 //! `catalog/*`: the handbook's vocabulary, read-only — problem areas,
-//! initiative types, municipal units, outcomes.
+//! initiative types, municipal units, outcomes, and the labels of every
+//! vocabulary of the API.
 
 mod list;
 pub mod types;
@@ -13,5 +14,6 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(list::problem_areas)
         .service(list::initiative_types)
         .service(list::municipal_units)
-        .service(list::outcomes);
+        .service(list::outcomes)
+        .service(list::labels);
 }

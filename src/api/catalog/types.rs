@@ -61,6 +61,22 @@ pub struct Catalog<T> {
     pub items: Vec<T>,
 }
 
+/// One code of a vocabulary with its label.
+#[derive(Serialize, ToSchema)]
+pub struct LabelledCode {
+    pub code: &'static str,
+    pub label: Labels,
+}
+
+/// The labels of one vocabulary: the codes of the schema it names.
+#[derive(Serialize, ToSchema)]
+#[schema(example = json!({"schema": "SessionStatus", "values": [{"code": "planned", "label": {"da": "Planlagt", "en": "Planned"}}]}))]
+pub struct VocabularyLabels {
+    /// The name of the schema in this OpenAPI document whose codes these are.
+    pub schema: &'static str,
+    pub values: Vec<LabelledCode>,
+}
+
 /// An outcome the handbook names, with its indicator question and answer scale.
 #[derive(Serialize, ToSchema)]
 pub struct OutcomeItem {
