@@ -232,7 +232,8 @@ impl From<diesel::result::Error> for ApiError {
                 _,
             ) => Self::Unavailable,
             Error::DatabaseError(DatabaseErrorKind::ReadOnlyTransaction, _) => Self::ReadOnly,
-            // SQLite's single writer stayed busy beyond the busy timeout: retry later.
+            // SQLite's single writer stayed busy beyond the busy timeout, or a
+            // PostgreSQL lock was held beyond the lock timeout: retry later.
             Error::DatabaseError(_, info) if is_busy(info.message()) => Self::Unavailable,
             other => Self::internal(other),
         }
@@ -241,7 +242,8 @@ impl From<diesel::result::Error> for ApiError {
 
 /// Whether a database error says the database was locked by another writer.
 fn is_busy(message: &str) -> bool {
-    message.contains("database is locked")
+    message.contains("canceling statement due to lock timeout")
+        || message.contains("database is locked")
         || message.contains("database table is locked")
         || message.contains("database is busy")
 }

@@ -148,6 +148,23 @@ impl ManageConnection for ConnectionManager {
 
 pub type Pool = r2d2::Pool<ConnectionManager>;
 
+/// A request waits at most this long for a lock held by another transaction,
+/// then gets 503 (as SQLite's busy timeout does), instead of hanging.
+const LOCK_TIMEOUT: &str = "5s";
+
+/// Sets up each pooled connection for serving requests.
+#[derive(Debug)]
+struct ForRequests;
+
+impl r2d2::CustomizeConnection<DbConnection, ConnectionError> for ForRequests {
+    fn on_acquire(&self, connection: &mut DbConnection) -> Result<(), ConnectionError> {
+        if let DbConnection::Postgresql(pg) = connection {
+            pg.batch_execute(&format!("SET lock_timeout = '{LOCK_TIMEOUT}'"))?;
+        }
+        Ok(())
+    }
+}
+
 /// The service's handle on its database.
 #[derive(Clone)]
 pub struct Database {
@@ -186,6 +203,7 @@ impl Database {
             // A PostgreSQL connection can die with its server; test it before use so
             // the pool heals after an outage. SQLite connections cannot.
             .test_on_check_out(matches!(url, DatabaseUrl::Postgres(_)))
+            .connection_customizer(Box::new(ForRequests))
             .build_unchecked(ConnectionManager { url: url.clone() });
         Ok(Self {
             pool,

@@ -749,6 +749,49 @@ crate::on_both_backends!(
     every_response_refuses_sniffing_framing_and_caching,
 );
 
+/// An audited read commits its audit event with the data it reads: when the
+/// event cannot be written (the audit trail locked by another transaction
+/// past the lock timeout), the read is 503 and shows nothing.
+async fn a_read_whose_audit_event_cannot_be_committed_is_503_without_data(backend: Backend) {
+    let l = line(backend).await;
+    let app = &l.app;
+    let path = format!("/api/v1/families/{}", l.family);
+    assert_eq!(app.get(&path, &l.worker).await.status(), 200);
+    let before = app.rows_containing("audit_events", "resource_id", &l.family);
+    let response = match backend {
+        Backend::Sqlite => {
+            let holder = app.hold_sqlite_write_lock();
+            let response = app.get(&path, &l.worker).await;
+            drop(holder);
+            response
+        }
+        Backend::Postgres => {
+            use diesel::connection::SimpleConnection;
+            let mut holder = app.connect();
+            holder
+                .batch_execute("BEGIN; LOCK TABLE audit_events IN EXCLUSIVE MODE")
+                .unwrap();
+            let response = app.get(&path, &l.worker).await;
+            holder.batch_execute("ROLLBACK").unwrap();
+            response
+        }
+    };
+    assert!(response.headers().contains_key("retry-after"));
+    let body = response.text().await.unwrap();
+    assert!(
+        !body.contains(NAME),
+        "no data without its audit event: {body}"
+    );
+    assert!(body.contains("\"status\":503"), "{body}");
+    assert_eq!(
+        app.rows_containing("audit_events", "resource_id", &l.family),
+        before,
+        "the refused read left no event"
+    );
+}
+
+crate::on_both_backends!(a_read_whose_audit_event_cannot_be_committed_is_503_without_data);
+
 /// A busy SQLite database (another writer holding its lock past the busy
 /// timeout) is 503 with Retry-After, not 500.
 #[tokio::test]
