@@ -419,6 +419,18 @@ impl TestApp {
         format!("{}{}", self.address, path)
     }
 
+    /// The OpenAPI document the app serves.
+    pub async fn served_openapi(&self) -> Value {
+        self.client
+            .get(self.url("/api/v1/openapi.json"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
     pub async fn get(&self, path: &str, token: &str) -> reqwest::Response {
         self.client
             .get(self.url(path))

@@ -8,15 +8,7 @@ const REGENERATE: &str = "cargo run -q -- openapi > openapi/openapi.json";
 
 async fn the_served_openapi_document_matches_the_committed_one(backend: Backend) {
     let app = spawn_app(backend).await;
-    let served: Value = app
-        .client
-        .get(app.url("/api/v1/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let served: Value = app.served_openapi().await;
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("openapi/openapi.json");
     let committed: Value =
         serde_json::from_str(&std::fs::read_to_string(&path).unwrap_or_default())
@@ -29,15 +21,7 @@ async fn the_served_openapi_document_matches_the_committed_one(backend: Backend)
 
 async fn every_operation_documents_its_problems_and_security(backend: Backend) {
     let app = spawn_app(backend).await;
-    let spec: Value = app
-        .client
-        .get(app.url("/api/v1/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let spec: Value = app.served_openapi().await;
     assert_eq!(spec["openapi"], "3.1.0");
     assert_eq!(
         spec["components"]["securitySchemes"]["bearer"]["scheme"],
@@ -94,15 +78,7 @@ async fn the_docs_are_served_at_docs_with_and_without_slash(backend: Backend) {
 /// label at `catalog/labels`, and nothing else is labelled.
 async fn every_code_of_the_document_has_a_danish_and_an_english_label(backend: Backend) {
     let app = spawn_app(backend).await;
-    let spec: Value = app
-        .client
-        .get(app.url("/api/v1/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let spec: Value = app.served_openapi().await;
     let codes = |schema: &Value| -> Option<Vec<String>> {
         let values = match (&schema["enum"], &schema["oneOf"]) {
             (Value::Array(values), _) => values.clone(),
