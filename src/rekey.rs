@@ -45,13 +45,13 @@ const COLUMNS: [SealedColumn; 3] = [
         name: "webhook secrets",
         count: webhooks::count_sealed_outside,
         find: webhooks::sealed_outside,
-        store: webhooks::set_sealed_secret,
+        store: webhooks::set_sealed,
     },
     SealedColumn {
         name: "calendar subscription tokens",
         count: calendar_links::count_sealed_outside,
         find: calendar_links::sealed_outside,
-        store: calendar_links::set_sealed_token,
+        store: calendar_links::set_sealed,
     },
 ];
 

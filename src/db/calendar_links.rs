@@ -3,8 +3,8 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::concern_reports::sealed_by;
 use super::schema::calendar_links;
+use super::sealed::sealed_column_queries;
 use super::DbConnection;
 
 #[derive(Debug, Clone, Queryable, Insertable)]
@@ -68,39 +68,4 @@ pub fn delete(connection: &mut DbConnection, id: &str) -> QueryResult<()> {
         .map(|_| ())
 }
 
-/// Up to `limit` (id, sealed token) pairs sealed outside `keys`, after an id.
-pub fn sealed_outside(
-    connection: &mut DbConnection,
-    keys: &[&str],
-    after_id: Option<&str>,
-    limit: i64,
-) -> QueryResult<Vec<(String, String)>> {
-    let mut query = calendar_links::table
-        .select((calendar_links::id, calendar_links::token_sealed))
-        .into_boxed();
-    for key in keys {
-        query = query.filter(calendar_links::token_sealed.not_like(sealed_by(key)));
-    }
-    if let Some(after) = after_id {
-        query = query.filter(calendar_links::id.gt(after.to_owned()));
-    }
-    query
-        .order(calendar_links::id.asc())
-        .limit(limit)
-        .load(connection)
-}
-
-pub fn count_sealed_outside(connection: &mut DbConnection, keys: &[&str]) -> QueryResult<i64> {
-    let mut query = calendar_links::table.into_boxed();
-    for key in keys {
-        query = query.filter(calendar_links::token_sealed.not_like(sealed_by(key)));
-    }
-    query.count().get_result(connection)
-}
-
-pub fn set_sealed_token(connection: &mut DbConnection, id: &str, sealed: &str) -> QueryResult<()> {
-    diesel::update(calendar_links::table.find(id))
-        .set(calendar_links::token_sealed.eq(sealed))
-        .execute(connection)
-        .map(|_| ())
-}
+sealed_column_queries!(calendar_links, id, token_sealed);

@@ -4,6 +4,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::schema::concern_reports;
+use super::sealed::sealed_by;
 use super::{changes, DbConnection};
 use crate::domain::catalog::MunicipalUnit;
 use crate::domain::changes::{Audience, ChangeType};
@@ -144,11 +145,6 @@ pub fn count_sealed_outside(connection: &mut DbConnection, keys: &[&str]) -> Que
         query = query.filter(concern_reports::child_cpr_encrypted.not_like(sealed_by(key)));
     }
     query.count().get_result(connection)
-}
-
-/// The LIKE pattern of values sealed with key `id` (ids hold no wildcards).
-pub fn sealed_by(key: &str) -> String {
-    format!("v1.{key}.%")
 }
 
 pub fn set_sealed_cpr(connection: &mut DbConnection, id: &str, sealed: &str) -> QueryResult<()> {

@@ -14,6 +14,63 @@ const PREFIX: &str = "v1";
 const KEY_BYTES: usize = 32;
 const NONCE_BYTES: usize = 24;
 
+/// The LIKE pattern of values sealed with key `key` (key ids hold no wildcards).
+pub fn sealed_by(key: &str) -> String {
+    format!("{PREFIX}.{key}.%")
+}
+
+/// The queries `familiebro rekey` and `familiebro check` need of a table whose
+/// column `$sealed` holds one sealed value per row `$id`: `sealed_outside`
+/// (a batch of (id, value) sealed with none of some keys, after an id),
+/// `count_sealed_outside`, and `set_sealed` (store a value sealed anew).
+macro_rules! sealed_column_queries {
+    ($table:ident, $id:ident, $sealed:ident) => {
+        /// Up to `limit` (id, sealed value) pairs after `after_id` sealed with none of `keys`.
+        pub fn sealed_outside(
+            connection: &mut $crate::db::DbConnection,
+            keys: &[&str],
+            after_id: Option<&str>,
+            limit: i64,
+        ) -> diesel::QueryResult<Vec<(String, String)>> {
+            let mut query = $table::table
+                .select(($table::$id, $table::$sealed))
+                .into_boxed();
+            for key in keys {
+                query = query.filter($table::$sealed.not_like($crate::db::sealed::sealed_by(key)));
+            }
+            if let Some(after) = after_id {
+                query = query.filter($table::$id.gt(after.to_owned()));
+            }
+            query.order($table::$id.asc()).limit(limit).load(connection)
+        }
+
+        /// How many values are sealed with none of `keys`.
+        pub fn count_sealed_outside(
+            connection: &mut $crate::db::DbConnection,
+            keys: &[&str],
+        ) -> diesel::QueryResult<i64> {
+            let mut query = $table::table.into_boxed();
+            for key in keys {
+                query = query.filter($table::$sealed.not_like($crate::db::sealed::sealed_by(key)));
+            }
+            query.count().get_result(connection)
+        }
+
+        /// Stores the value of row `id` sealed anew.
+        pub fn set_sealed(
+            connection: &mut $crate::db::DbConnection,
+            id: &str,
+            sealed: &str,
+        ) -> diesel::QueryResult<()> {
+            diesel::update($table::table.find(id))
+                .set($table::$sealed.eq(sealed))
+                .execute(connection)
+                .map(|_| ())
+        }
+    };
+}
+pub(crate) use sealed_column_queries;
+
 /// The data keys: the current one seals, every one opens what it sealed.
 #[derive(Clone)]
 pub struct DataKeys {

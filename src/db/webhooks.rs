@@ -7,8 +7,8 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::changes::FeedScope;
-use super::concern_reports::sealed_by;
 use super::schema::{webhook_deliveries, webhook_subscriptions};
+use super::sealed::sealed_column_queries;
 use super::{from_json, DbConnection};
 use crate::error::ApiError;
 
@@ -247,43 +247,4 @@ pub fn record_attempt(
         .map(|_| ())
 }
 
-/// Up to `limit` (id, sealed secret) pairs after `after_id` sealed with none of `keys`.
-pub fn sealed_outside(
-    connection: &mut DbConnection,
-    keys: &[&str],
-    after_id: Option<&str>,
-    limit: i64,
-) -> QueryResult<Vec<(String, String)>> {
-    let mut query = webhook_subscriptions::table
-        .select((
-            webhook_subscriptions::id,
-            webhook_subscriptions::secret_sealed,
-        ))
-        .into_boxed();
-    for key in keys {
-        query = query.filter(webhook_subscriptions::secret_sealed.not_like(sealed_by(key)));
-    }
-    if let Some(after) = after_id {
-        query = query.filter(webhook_subscriptions::id.gt(after.to_owned()));
-    }
-    query
-        .order(webhook_subscriptions::id.asc())
-        .limit(limit)
-        .load(connection)
-}
-
-/// How many secrets are sealed with none of `keys`.
-pub fn count_sealed_outside(connection: &mut DbConnection, keys: &[&str]) -> QueryResult<i64> {
-    let mut query = webhook_subscriptions::table.into_boxed();
-    for key in keys {
-        query = query.filter(webhook_subscriptions::secret_sealed.not_like(sealed_by(key)));
-    }
-    query.count().get_result(connection)
-}
-
-pub fn set_sealed_secret(connection: &mut DbConnection, id: &str, sealed: &str) -> QueryResult<()> {
-    diesel::update(webhook_subscriptions::table.find(id))
-        .set(webhook_subscriptions::secret_sealed.eq(sealed))
-        .execute(connection)
-        .map(|_| ())
-}
+sealed_column_queries!(webhook_subscriptions, id, secret_sealed);

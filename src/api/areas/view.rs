@@ -39,6 +39,18 @@ pub fn working_area(
         .ok_or_else(|| ApiError::validation("area_id", "is not an area you work in"))
 }
 
+/// The area `area_id` if the caller is on its housing-social team (works with
+/// its families); 404 otherwise, as for an unknown area.
+pub fn area_for_team(
+    connection: &mut DbConnection,
+    principal: &Principal,
+    area_id: &str,
+) -> Result<AreaRow, ApiError> {
+    store::find(connection, area_id)?
+        .filter(|area| reaches_families_of(principal, &area.id))
+        .ok_or(ApiError::NotFound)
+}
+
 /// The area `area_id` if the caller reaches its aggregate work (both sides of
 /// it, analysts of its municipality); 404 otherwise, as for an unknown area.
 pub fn area_for_work(

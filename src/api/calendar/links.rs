@@ -10,13 +10,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::api::areas::view::area_for_team;
 use crate::api::idempotency::{IdempotencyKeyHeader, IdempotentRequest, Outcome, Rendered};
 use crate::api::pagination::{page_response, Page, PageQuery};
 use crate::api::responses::{AddFailures, RateFailure, ReadFailures};
 use crate::api::{json, query, stored_uuid};
-use crate::auth::policy::reaches_families_of;
 use crate::auth::{op, Allowed, Principal};
-use crate::db::areas as area_store;
 use crate::db::calendar_links::{self as store, CalendarLinkRow};
 use crate::db::initiatives as initiative_store;
 use crate::db::sealed::DataKeys;
@@ -60,18 +59,6 @@ fn link_out(row: CalendarLinkRow, url: Option<String>) -> Result<CalendarLink, A
     })
 }
 
-/// The area if the caller is on its team; 404 otherwise, as for an unknown area.
-fn team_area(
-    connection: &mut DbConnection,
-    principal: &Principal,
-    area_id: &str,
-) -> Result<(), ApiError> {
-    area_store::find(connection, area_id)?
-        .filter(|area| reaches_families_of(principal, &area.id))
-        .map(|_| ())
-        .ok_or(ApiError::NotFound)
-}
-
 /// The link if the caller is on its area's team; 404 otherwise.
 fn link_in_scope(
     connection: &mut DbConnection,
@@ -79,7 +66,7 @@ fn link_in_scope(
     id: &str,
 ) -> Result<CalendarLinkRow, ApiError> {
     let link = store::find(connection, id)?.ok_or(ApiError::NotFound)?;
-    team_area(connection, principal, &link.area_id)?;
+    area_for_team(connection, principal, &link.area_id)?;
     Ok(link)
 }
 
@@ -123,7 +110,7 @@ pub async fn create_link(
     };
     let maker = principal.clone();
     let work = move |connection: &mut DbConnection| {
-        team_area(connection, &maker, &row.area_id)?;
+        area_for_team(connection, &maker, &row.area_id)?;
         if let Some(initiative_id) = &row.initiative_id {
             initiative_store::find_with_area(connection, initiative_id)?
                 .filter(|(_, area)| area.id == row.area_id)
@@ -176,7 +163,7 @@ pub async fn list_links(
     let (after, limit) = (page.after.clone(), page.fetch_limit());
     let rows = db
         .run(move |connection| {
-            team_area(connection, &principal, &area_id)?;
+            area_for_team(connection, &principal, &area_id)?;
             Ok(store::list(connection, &area_id, after, limit)?)
         })
         .await?;

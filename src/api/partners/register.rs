@@ -5,7 +5,7 @@ use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use uuid::Uuid;
 
 use super::types::{NewPartner, PartnerChanges, RegisteredPartner};
-use crate::api::areas::view::area_for_work;
+use crate::api::areas::view::{area_for_team, area_for_work};
 use crate::api::etag::IfMatch;
 use crate::api::idempotency::{IdempotencyKeyHeader, IdempotentRequest, Outcome, Rendered};
 use crate::api::pagination::{page_response, Page, PageQuery};
@@ -13,7 +13,6 @@ use crate::api::responses::{AddFailures, RateFailure, ReadFailures, UpdateFailur
 use crate::api::{json, query, stored_uuid};
 use crate::auth::policy::reaches_families_of;
 use crate::auth::{op, Allowed, Principal};
-use crate::db::areas as area_store;
 use crate::db::partners::{self as store, PartnerRow};
 use crate::db::{self, Database, DbConnection};
 use crate::domain::initiative::PartnerKind;
@@ -136,9 +135,7 @@ pub async fn add_partner(
     let area_id = id.into_inner().to_string();
     let worker = principal.clone();
     let work = move |connection: &mut DbConnection| {
-        area_store::find(connection, &area_id)?
-            .filter(|area| reaches_families_of(&worker, &area.id))
-            .ok_or(ApiError::NotFound)?;
+        area_for_team(connection, &worker, &area_id)?;
         let (name, role) = checked?;
         let now = db::now();
         let row = PartnerRow {
