@@ -162,7 +162,9 @@ impl IdempotentRequest {
             created_at: db::now(),
         };
         let earlier = db
-            .run(move |connection| claim_or_replay(connection, &claim))
+            .run(move |connection| {
+                db::write_transaction(connection, |connection| claim_or_replay(connection, &claim))
+            })
             .await?;
         if let Some(outcome) = earlier {
             let rendered = db
@@ -193,7 +195,11 @@ impl IdempotentRequest {
         if result.is_err() {
             // The request did not take effect: let a retry run it again.
             let released = db
-                .run(move |connection| Ok(store::release(connection, &caller, &held_key)?))
+                .run(move |connection| {
+                    db::write_transaction(connection, |connection| {
+                        Ok(store::release(connection, &caller, &held_key)?)
+                    })
+                })
                 .await;
             if let Err(error) = released {
                 log::warn!("could not release an idempotency key: {error}");

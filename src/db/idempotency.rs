@@ -25,10 +25,14 @@ pub struct KeyRow {
 
 /// Claims the key for a request; `Err(existing)` when it was claimed before.
 pub fn claim(connection: &mut DbConnection, row: &KeyRow) -> QueryResult<Result<(), KeyRow>> {
-    match diesel::insert_into(idempotency_keys::table)
-        .values(row)
-        .execute(connection)
-    {
+    // A savepoint of its own: on PostgreSQL a unique violation would otherwise
+    // end the surrounding transaction.
+    let inserted = connection.transaction(|connection| {
+        diesel::insert_into(idempotency_keys::table)
+            .values(row)
+            .execute(connection)
+    });
+    match inserted {
         Ok(_) => Ok(Ok(())),
         Err(Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
             let existing = idempotency_keys::table

@@ -1,7 +1,8 @@
 //! Persistence: one diesel code base over SQLite and PostgreSQL.
 //!
 //! The backend is chosen from the database URL. Blocking diesel calls run on the
-//! blocking thread pool (`Database::run`), never on an actix worker.
+//! blocking thread pool (`Database::run`); only short SQLite reads run on an
+//! actix worker (`Database::read`).
 
 pub mod agreements;
 pub mod areas;
@@ -12,6 +13,7 @@ pub mod changes;
 pub mod concern_reports;
 pub mod erasure;
 pub mod families;
+pub mod group_commit;
 pub mod idempotency;
 pub mod initiatives;
 pub mod measurements;
@@ -27,8 +29,11 @@ pub mod statistics;
 pub mod webhooks;
 pub mod write_signal;
 
+use std::cell::RefCell;
 use std::path::PathBuf;
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use actix_web::web;
 use chrono::{NaiveDateTime, Timelike};
@@ -38,6 +43,7 @@ use diesel::{Connection, PgConnection, SqliteConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 use crate::error::ApiError;
+use group_commit::{Committer, ScopeGuard};
 
 #[derive(diesel::MultiConnection)]
 pub enum DbConnection {
@@ -112,11 +118,8 @@ pub enum ConnectionError {
     Query(#[from] diesel::result::Error),
 }
 
-impl ManageConnection for ConnectionManager {
-    type Connection = DbConnection;
-    type Error = ConnectionError;
-
-    fn connect(&self) -> Result<DbConnection, ConnectionError> {
+impl ConnectionManager {
+    fn open(&self) -> Result<DbConnection, ConnectionError> {
         match &self.url {
             DatabaseUrl::Postgres(url) => {
                 Ok(DbConnection::Postgresql(PgConnection::establish(url)?))
@@ -135,14 +138,44 @@ impl ManageConnection for ConnectionManager {
             }
         }
     }
+}
 
-    fn is_valid(&self, connection: &mut DbConnection) -> Result<(), ConnectionError> {
-        connection.batch_execute("SELECT 1")?;
+/// A connection of the pool and what the pool knows about its health.
+pub struct PooledConnection {
+    connection: DbConnection,
+    /// When a request last used it successfully.
+    last_worked: Instant,
+    /// A request lost the server on it: the pool drops it.
+    broken: bool,
+}
+
+/// A connection that worked this recently is not tested again before use: under
+/// load that saves a round trip per request, and a connection that dies in
+/// between fails one request with 503 and is dropped.
+const TRUSTED_AFTER_USE: Duration = Duration::from_secs(1);
+
+impl ManageConnection for ConnectionManager {
+    type Connection = PooledConnection;
+    type Error = ConnectionError;
+
+    fn connect(&self) -> Result<PooledConnection, ConnectionError> {
+        Ok(PooledConnection {
+            connection: self.open()?,
+            last_worked: Instant::now(),
+            broken: false,
+        })
+    }
+
+    fn is_valid(&self, pooled: &mut PooledConnection) -> Result<(), ConnectionError> {
+        if pooled.last_worked.elapsed() > TRUSTED_AFTER_USE {
+            pooled.connection.batch_execute("SELECT 1")?;
+            pooled.last_worked = Instant::now();
+        }
         Ok(())
     }
 
-    fn has_broken(&self, _: &mut DbConnection) -> bool {
-        false
+    fn has_broken(&self, pooled: &mut PooledConnection) -> bool {
+        pooled.broken
     }
 }
 
@@ -156,13 +189,24 @@ const LOCK_TIMEOUT: &str = "5s";
 #[derive(Debug)]
 struct ForRequests;
 
-impl r2d2::CustomizeConnection<DbConnection, ConnectionError> for ForRequests {
-    fn on_acquire(&self, connection: &mut DbConnection) -> Result<(), ConnectionError> {
-        if let DbConnection::Postgresql(pg) = connection {
-            pg.batch_execute(&format!("SET lock_timeout = '{LOCK_TIMEOUT}'"))?;
-        }
-        Ok(())
+impl r2d2::CustomizeConnection<PooledConnection, ConnectionError> for ForRequests {
+    fn on_acquire(&self, pooled: &mut PooledConnection) -> Result<(), ConnectionError> {
+        prepare_for_requests(&mut pooled.connection)
     }
+}
+
+fn prepare_for_requests(connection: &mut DbConnection) -> Result<(), ConnectionError> {
+    if let DbConnection::Postgresql(pg) = connection {
+        pg.batch_execute(&format!("SET lock_timeout = '{LOCK_TIMEOUT}'"))?;
+    }
+    Ok(())
+}
+
+/// A connection set up like the pool's, outside the pool.
+fn open_for_requests(url: &DatabaseUrl) -> Result<DbConnection, ConnectionError> {
+    let mut connection = ConnectionManager { url: url.clone() }.open()?;
+    prepare_for_requests(&mut connection)?;
+    Ok(connection)
 }
 
 /// The service's handle on its database.
@@ -170,6 +214,9 @@ impl r2d2::CustomizeConnection<DbConnection, ConnectionError> for ForRequests {
 pub struct Database {
     pool: Pool,
     url: DatabaseUrl,
+    committer: Arc<Committer>,
+    /// Tells this database's connections of a worker thread from other databases'.
+    id: u64,
 }
 
 /// What the database allows now.
@@ -180,6 +227,13 @@ pub enum Readiness {
     ReadOnly,
     /// Unreachable, or not migrated.
     Unavailable,
+}
+
+static NEXT_DATABASE_ID: AtomicU64 = AtomicU64::new(0);
+
+thread_local! {
+    /// The SQLite connections a worker thread keeps for short reads, per database.
+    static OWN_CONNECTIONS: RefCell<Vec<(u64, DbConnection)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// How long a request waits for a connection before it gets 503.
@@ -200,14 +254,17 @@ impl Database {
             .max_size(POOL_SIZE)
             .min_idle(Some(0))
             .connection_timeout(CONNECTION_TIMEOUT)
-            // A PostgreSQL connection can die with its server; test it before use so
-            // the pool heals after an outage. SQLite connections cannot.
+            // A PostgreSQL connection can die with its server; test it before use
+            // (unless it just worked) so the pool heals after an outage. SQLite
+            // connections cannot.
             .test_on_check_out(matches!(url, DatabaseUrl::Postgres(_)))
             .connection_customizer(Box::new(ForRequests))
             .build_unchecked(ConnectionManager { url: url.clone() });
         Ok(Self {
             pool,
             url: url.clone(),
+            committer: Arc::new(Committer::new(url)),
+            id: NEXT_DATABASE_ID.fetch_add(1, Ordering::Relaxed),
         })
     }
 
@@ -218,7 +275,7 @@ impl Database {
     /// A connection straight from the database (not the pool), with the real error.
     pub fn connect_directly(url: &DatabaseUrl) -> Result<DbConnection, String> {
         ConnectionManager { url: url.clone() }
-            .connect()
+            .open()
             .map_err(|error| {
                 format!(
                     "cannot connect to the {} database: {error}",
@@ -227,30 +284,70 @@ impl Database {
             })
     }
 
-    /// Runs `work` with a pooled connection on the blocking thread pool.
+    /// Runs `work` with a pooled connection on the blocking thread pool, then
+    /// waits until the audit events it handed over are committed.
     pub async fn run<T, F>(&self, work: F) -> Result<T, ApiError>
     where
         F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
         let pool = self.pool.clone();
-        web::block(move || {
-            let mut connection = pool.get().map_err(|error| {
-                log::warn!("no database connection: {error}");
-                ApiError::Unavailable
-            })?;
-            match work(&mut connection) {
-                // The server went away mid-request (a crash, a failover): an
-                // outage to retry, not a fault of the service.
-                Err(ApiError::Internal(cause)) if connection.batch_execute("SELECT 1").is_err() => {
-                    log::warn!("database connection lost during a request: {cause}");
-                    Err(ApiError::Unavailable)
-                }
-                outcome => outcome,
-            }
+        let committer = self.committer.clone();
+        let (outcome, tickets) = web::block(move || {
+            let scope = ScopeGuard::enter(committer);
+            let outcome = run_pooled(&pool, work);
+            (outcome, scope.tickets())
         })
         .await
-        .map_err(ApiError::internal)?
+        .map_err(ApiError::internal)?;
+        let value = outcome?;
+        for ticket in tickets {
+            ticket.committed().await?;
+        }
+        Ok(value)
+    }
+
+    /// Runs a short read (a few rows found by key, no writes but audit events)
+    /// and waits until its audit events are committed. On SQLite it runs where
+    /// the request already is, on a connection of the worker thread's own: such a
+    /// read takes less time than the hand-off to the blocking pool and back. On
+    /// PostgreSQL, where every statement is a round trip, it is [`Self::run`].
+    pub async fn read<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        if !matches!(self.url, DatabaseUrl::Sqlite(_)) {
+            return self.run(work).await;
+        }
+        let scope = ScopeGuard::enter(self.committer.clone());
+        let outcome = self.with_own_connection(work);
+        let tickets = scope.tickets();
+        let value = outcome?;
+        for ticket in tickets {
+            ticket.committed().await?;
+        }
+        Ok(value)
+    }
+
+    fn with_own_connection<T>(
+        &self,
+        work: impl FnOnce(&mut DbConnection) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        let kept = OWN_CONNECTIONS.with_borrow_mut(|kept| {
+            let position = kept.iter().position(|(id, _)| *id == self.id)?;
+            Some(kept.swap_remove(position).1)
+        });
+        let mut connection = match kept {
+            Some(connection) => connection,
+            None => open_for_requests(&self.url).map_err(|error| {
+                log::warn!("no database connection: {error}");
+                ApiError::Unavailable
+            })?,
+        };
+        let outcome = work(&mut connection);
+        OWN_CONNECTIONS.with_borrow_mut(|kept| kept.push((self.id, connection)));
+        outcome
     }
 
     /// Open and idle connections of the pool.
@@ -264,8 +361,8 @@ impl Database {
     pub async fn readiness(&self) -> Readiness {
         let pool = self.pool.clone();
         web::block(move || {
-            let mut connection = pool.get_timeout(Duration::from_secs(1)).ok()?;
-            let (pending, read_only) = match &mut *connection {
+            let mut pooled = pool.get_timeout(Duration::from_secs(1)).ok()?;
+            let (pending, read_only) = match &mut pooled.connection {
                 DbConnection::Postgresql(pg) => {
                     if standby::is_standby(pg).ok()? {
                         (standby::pending_migrations(pg).ok()? > 0, true)
@@ -287,6 +384,31 @@ impl Database {
         .ok()
         .flatten()
         .unwrap_or(Readiness::Unavailable)
+    }
+}
+
+fn run_pooled<T>(
+    pool: &Pool,
+    work: impl FnOnce(&mut DbConnection) -> Result<T, ApiError>,
+) -> Result<T, ApiError> {
+    let mut pooled = pool.get().map_err(|error| {
+        log::warn!("no database connection: {error}");
+        ApiError::Unavailable
+    })?;
+    match work(&mut pooled.connection) {
+        // The server went away mid-request (a crash, a failover): an outage to
+        // retry, not a fault of the service; the pool drops the connection.
+        Err(ApiError::Internal(_) | ApiError::Unavailable)
+            if pooled.connection.batch_execute("SELECT 1").is_err() =>
+        {
+            log::warn!("database connection lost during a request");
+            pooled.broken = true;
+            Err(ApiError::Unavailable)
+        }
+        outcome => {
+            pooled.last_worked = Instant::now();
+            outcome
+        }
     }
 }
 
@@ -312,6 +434,8 @@ where
     let DbConnection::Sqlite(sqlite) = connection else {
         return connection.transaction(work);
     };
+    let write_turn = group_commit::sqlite_write_turn();
+    let _turn = write_turn.as_ref().map(|turn| turn.lock());
     AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?;
     let result = work(connection);
     if let DbConnection::Sqlite(sqlite) = connection {

@@ -792,6 +792,39 @@ async fn a_read_whose_audit_event_cannot_be_committed_is_503_without_data(backen
 
 crate::on_both_backends!(a_read_whose_audit_event_cannot_be_committed_is_503_without_data);
 
+/// Reads at the same time have their events committed together; each read
+/// still leaves exactly one event of its own, under its own request id.
+async fn reads_at_the_same_time_each_leave_their_own_event(backend: Backend) {
+    let l = line(backend).await;
+    let app = &l.app;
+    let path = format!("/api/v1/families/{}", l.family);
+    let before = app.rows_containing("audit_events", "resource_id", &l.family);
+    let reads = (0..24).map(|_| app.get(&path, &l.worker));
+    let mut request_ids = Vec::new();
+    for response in futures_util::future::join_all(reads).await {
+        assert_eq!(response.status(), 200);
+        request_ids.push(
+            response.headers()["x-request-id"]
+                .to_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    assert_eq!(
+        app.rows_containing("audit_events", "resource_id", &l.family),
+        before + 24
+    );
+    for request_id in request_ids {
+        assert_eq!(
+            app.rows_containing("audit_events", "request_id", &request_id),
+            1,
+            "one event for request {request_id}"
+        );
+    }
+}
+
+crate::on_both_backends!(reads_at_the_same_time_each_leave_their_own_event);
+
 /// A busy SQLite database (another writer holding its lock past the busy
 /// timeout) is 503 with Retry-After, not 500.
 #[tokio::test]

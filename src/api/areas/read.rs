@@ -31,7 +31,7 @@ pub async fn get_area(
     let visibility = area_visibility(&caller.principal);
     let id = id.into_inner().to_string();
     let rendered = db
-        .run(move |connection| render(connection, visibility, &id, StatusCode::OK))
+        .read(move |connection| render(connection, visibility, &id, StatusCode::OK))
         .await?;
     Ok(rendered.into_response())
 }

@@ -1,7 +1,8 @@
 //! Recording access to individual data, and `audit-events` for the data
-//! protection officer. Allowed accesses are recorded by the handler in the
-//! same transaction as the work (a read returns nothing unless its event was
-//! stored); denied attempts (401, 403, 404) are recorded by [`record_denied`].
+//! protection officer. Allowed accesses are recorded by the handler: in the
+//! transaction of a write, or, for a read, committed together with other
+//! reads' events before its response leaves (a read returns nothing unless its
+//! event was stored; `db::group_commit`); denied attempts (401, 403, 404) are recorded by [`record_denied`].
 
 pub mod list;
 pub mod record;

@@ -1,5 +1,6 @@
-//! Recording allowed access (by handlers, in their transaction) and denied
-//! attempts (by a middleware).
+//! Recording allowed access (by handlers: in their transaction, or committed
+//! with other reads' events before the response leaves) and denied attempts
+//! (by a middleware).
 //!
 //! The trail holds only what the service itself vouches for: ids are stored
 //! only when they are well-formed UUIDs, request ids only after validation,
@@ -16,7 +17,7 @@ use uuid::Uuid;
 use crate::auth::IndividualDataRoute;
 use crate::auth::{Actor, Principal};
 use crate::db::audit::{self as store, AuditRow};
-use crate::db::{self, Database, DbConnection};
+use crate::db::{self, group_commit, Database, DbConnection};
 use crate::error::ApiError;
 use crate::telemetry;
 
@@ -122,8 +123,7 @@ impl AuditContext {
         connection: &mut DbConnection,
         access: Access<'_>,
     ) -> Result<(), ApiError> {
-        store::insert(connection, &self.row(access, "allowed", db::now()))?;
-        Ok(())
+        group_commit::append(connection, vec![self.row(access, "allowed", db::now())])
     }
 
     /// Records allowed access to several records at once, e.g. the families of a list.
@@ -137,8 +137,7 @@ impl AuditContext {
             .into_iter()
             .map(|access| self.row(access, "allowed", now))
             .collect();
-        store::insert_all(connection, &rows)?;
-        Ok(())
+        group_commit::append(connection, rows)
     }
 }
 
@@ -221,7 +220,9 @@ pub async fn record_denied(
                     area_id: area.as_deref(),
                 };
                 let row = context.row(access, "denied", now);
-                Ok(store::record_denied(connection, &row, minute)?)
+                db::write_transaction(connection, |connection| {
+                    Ok(store::record_denied(connection, &row, minute)?)
+                })
             })
             .await;
         if let Err(error) = stored {

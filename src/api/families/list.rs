@@ -50,14 +50,13 @@ pub async fn list_families(
     let shown_page = page.clone();
     let rows = db
         .run(move |connection| {
-            db::write_transaction(connection, |connection| {
-                let rows = store::list(connection, &filter)?;
-                let accesses = shown_page.shown(&rows).iter().map(|row| {
-                    Access::new("family", &row.id, &row.area_id).of_family(Some(&row.id))
-                });
-                audit.allowed_each(connection, accesses)?;
-                Ok(rows)
-            })
+            let rows = store::list(connection, &filter)?;
+            let accesses = shown_page
+                .shown(&rows)
+                .iter()
+                .map(|row| Access::new("family", &row.id, &row.area_id).of_family(Some(&row.id)));
+            audit.allowed_each(connection, accesses)?;
+            Ok(rows)
         })
         .await?;
     let page = page.try_into_page(rows, |row| row.id.clone(), |row| family_out(&row))?;

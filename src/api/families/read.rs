@@ -33,7 +33,7 @@ pub async fn get_family(
     let audit = AuditContext::new(&principal, &req);
     let id = id.into_inner().to_string();
     let rendered = db
-        .run(move |connection| render_family(connection, &principal, &audit, &id, StatusCode::OK))
+        .read(move |connection| render_family(connection, &principal, &audit, &id, StatusCode::OK))
         .await?;
     Ok(rendered.into_response())
 }

@@ -2,6 +2,7 @@
 //! instance, or (on PostgreSQL) through any other, which the database announces.
 
 use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
@@ -21,6 +22,10 @@ pub(super) const CACHE_SECONDS: u64 = 30;
 
 pub(super) const CACHE_ENTRIES: usize = 1_000;
 
+/// Stripes of keys that compute in turn (a few, so a busy area rarely waits
+/// for another).
+const TURN_STRIPES: usize = 16;
+
 pub(super) type CacheKey = (String, NaiveDate, NaiveDate);
 
 /// The generation and time figures were computed at, and the figures.
@@ -35,6 +40,9 @@ pub(super) type CacheEntry = (u64, Instant, Arc<Figures>);
 pub struct StatisticsCache {
     pub(super) generation: AtomicU64,
     pub(super) entries: Mutex<HashMap<CacheKey, CacheEntry>>,
+    /// One computation at a time per stripe of keys: requests that miss the
+    /// same figures wait for the one computing them instead of each computing.
+    turns: [tokio::sync::Mutex<()>; TURN_STRIPES],
     /// Other instances may write: entries are trusted only while listening.
     shared: bool,
     listening: AtomicBool,
@@ -78,6 +86,15 @@ impl StatisticsCache {
         let (stored, at, figures) = entries.get(key)?;
         (*stored == generation && at.elapsed() < Duration::from_secs(CACHE_SECONDS))
             .then(|| figures.clone())
+    }
+
+    /// The turn to compute the figures of `key`, held until dropped.
+    pub(super) async fn turn(&self, key: &CacheKey) -> tokio::sync::MutexGuard<'_, ()> {
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        key.hash(&mut hasher);
+        self.turns[hasher.finish() as usize % TURN_STRIPES]
+            .lock()
+            .await
     }
 
     pub(super) fn put(&self, key: CacheKey, generation: u64, figures: Arc<Figures>) {

@@ -49,9 +49,18 @@ pub async fn area_statistics(
     let query = query.into_inner();
     let period = window(query.from, query.to, disclosure, db::today())?;
     let key: CacheKey = (area_id.clone(), period.from, period.to);
+    let mut cached = cache.get(&key);
+    // On a miss, wait for whoever computes these figures now, then look again.
+    let _turn = match cached {
+        Some(_) => None,
+        None => {
+            let turn = cache.turn(&key).await;
+            cached = cache.get(&key);
+            Some(turn)
+        }
+    };
     // Read before the figures: a write after this point ends what is stored below.
     let generation = cache.generation.load(Ordering::Acquire);
-    let cached = cache.get(&key);
     let computed = cached.is_none();
     let figures = db
         .run(move |connection| {

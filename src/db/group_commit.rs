@@ -1,0 +1,256 @@
+//! Audit events of reads, committed in groups.
+//!
+//! A read that runs outside a transaction hands its events to its database's
+//! committer: one thread that writes every event waiting for it in one
+//! transaction. The read's response leaves only after that commit
+//! ([`super::Database::run`] waits for it), so no read returns data without its
+//! event, while the database sees one commit for a group of reads instead of one
+//! per read, and reads no longer queue one by one for SQLite's single writer.
+//! Inside a transaction, events are part of that transaction, as before.
+//!
+//! SQLite has one writer at a time; the writers of one service take their turn
+//! on [`WriteTurn`] instead of SQLite's busy handler, which sleeps in steps of up
+//! to 100 ms and so gave writes under load a long tail.
+
+use std::cell::RefCell;
+use std::sync::{mpsc, Arc, OnceLock};
+
+use parking_lot::{FairMutex, FairMutexGuard};
+
+use tokio::sync::oneshot;
+
+use super::audit::{self, AuditRow};
+use super::{open_for_requests, write_transaction, DatabaseUrl, DbConnection};
+use crate::error::ApiError;
+
+/// How many handed-over reads may wait for the committer before a read waits to
+/// hand over its own.
+const QUEUE_LENGTH: usize = 4096;
+
+/// Why a group of events could not be committed, for each request of the group.
+#[derive(Debug, Clone)]
+enum CommitFailure {
+    Unavailable,
+    ReadOnly,
+    Internal(String),
+}
+
+impl From<ApiError> for CommitFailure {
+    fn from(error: ApiError) -> Self {
+        match error {
+            ApiError::Unavailable => Self::Unavailable,
+            ApiError::ReadOnly => Self::ReadOnly,
+            other => Self::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<CommitFailure> for ApiError {
+    fn from(failure: CommitFailure) -> Self {
+        match failure {
+            CommitFailure::Unavailable => ApiError::Unavailable,
+            CommitFailure::ReadOnly => ApiError::ReadOnly,
+            CommitFailure::Internal(cause) => {
+                ApiError::internal(format!("audit events not committed: {cause}"))
+            }
+        }
+    }
+}
+
+/// The events of one request and where to say whether they were committed.
+struct Handover {
+    rows: Vec<AuditRow>,
+    committed: oneshot::Sender<Result<(), CommitFailure>>,
+}
+
+/// The answer a request waits for before its response leaves.
+pub struct Ticket(oneshot::Receiver<Result<(), CommitFailure>>);
+
+impl Ticket {
+    pub async fn committed(self) -> Result<(), ApiError> {
+        match self.0.await {
+            Ok(outcome) => outcome.map_err(ApiError::from),
+            // The committer is gone (the service is stopping): nothing is known
+            // to be stored, so nothing is shown.
+            Err(_) => Err(ApiError::Unavailable),
+        }
+    }
+}
+
+/// Whose turn it is to write to a SQLite database, among this service's
+/// threads: first come, first served, so no write waits behind ever newer ones.
+pub type WriteTurn = Arc<FairMutex<()>>;
+
+/// One database's committer, started on the first event handed to it; its
+/// thread ends when the last handle on the database is dropped.
+pub struct Committer {
+    url: DatabaseUrl,
+    write_turn: WriteTurn,
+    queue: OnceLock<mpsc::SyncSender<Handover>>,
+}
+
+impl Committer {
+    pub fn new(url: &DatabaseUrl) -> Self {
+        Self {
+            url: url.clone(),
+            write_turn: WriteTurn::default(),
+            queue: OnceLock::new(),
+        }
+    }
+
+    fn hand_over(&self, rows: Vec<AuditRow>) -> Result<Ticket, ApiError> {
+        let queue = self.queue.get_or_init(|| {
+            let (sender, receiver) = mpsc::sync_channel(QUEUE_LENGTH);
+            let url = self.url.clone();
+            let write_turn = self.write_turn.clone();
+            std::thread::Builder::new()
+                .name("audit-committer".into())
+                .spawn(move || commit_groups(&url, &write_turn, &receiver))
+                .map(|_| sender)
+                .unwrap_or_else(|error| {
+                    log::error!("cannot start the audit committer: {error}");
+                    mpsc::sync_channel(0).0
+                })
+        });
+        let (committed, waiting) = oneshot::channel();
+        queue
+            .send(Handover { rows, committed })
+            .map_err(|_| ApiError::Unavailable)?;
+        Ok(Ticket(waiting))
+    }
+}
+
+/// The committer's loop: take every handover waiting, commit them together,
+/// answer each.
+fn commit_groups(url: &DatabaseUrl, write_turn: &WriteTurn, queue: &mpsc::Receiver<Handover>) {
+    let mut connection: Option<DbConnection> = None;
+    while let Ok(first) = queue.recv() {
+        let mut group = vec![first];
+        group.extend(queue.try_iter().take(QUEUE_LENGTH));
+        let rows: Vec<AuditRow> = group
+            .iter_mut()
+            .flat_map(|handover| std::mem::take(&mut handover.rows))
+            .collect();
+        let outcome = commit(url, write_turn, &mut connection, &rows);
+        if let Err(failure) = &outcome {
+            log::warn!(
+                "audit events of {} reads not committed: {failure:?}",
+                group.len()
+            );
+            // Whatever went wrong, the next group starts on a fresh connection.
+            connection = None;
+        }
+        for handover in group {
+            let _ = handover.committed.send(outcome.clone());
+        }
+    }
+}
+
+fn commit(
+    url: &DatabaseUrl,
+    write_turn: &WriteTurn,
+    connection: &mut Option<DbConnection>,
+    rows: &[AuditRow],
+) -> Result<(), CommitFailure> {
+    let connection = match connection {
+        Some(connection) => connection,
+        None => connection.insert(open_for_requests(url).map_err(|error| {
+            log::warn!("the audit committer cannot connect: {error}");
+            CommitFailure::Unavailable
+        })?),
+    };
+    let _turn = matches!(url, DatabaseUrl::Sqlite(_)).then(|| take_turn(write_turn));
+    write_transaction(connection, |connection| audit::insert_all(connection, rows))
+        .map_err(|error| CommitFailure::from(ApiError::from(error)))
+}
+
+fn take_turn(write_turn: &WriteTurn) -> FairMutexGuard<'_, ()> {
+    write_turn.lock()
+}
+
+/// What a thread running a request's work knows about the request.
+struct Scope {
+    committer: Arc<Committer>,
+    tickets: Vec<Ticket>,
+}
+
+thread_local! {
+    static SCOPE: RefCell<Option<Scope>> = const { RefCell::new(None) };
+}
+
+/// Marks the current thread as running a request's work on `committer`'s
+/// database until the guard is dropped.
+pub struct ScopeGuard(());
+
+impl ScopeGuard {
+    pub fn enter(committer: Arc<Committer>) -> Self {
+        SCOPE.set(Some(Scope {
+            committer,
+            tickets: Vec::new(),
+        }));
+        Self(())
+    }
+
+    /// The tickets of the events the work handed over.
+    pub fn tickets(self) -> Vec<Ticket> {
+        SCOPE.with_borrow_mut(|scope| {
+            scope
+                .as_mut()
+                .map(|scope| std::mem::take(&mut scope.tickets))
+                .unwrap_or_default()
+        })
+    }
+}
+
+impl Drop for ScopeGuard {
+    fn drop(&mut self) {
+        SCOPE.set(None);
+    }
+}
+
+/// The turn to write to SQLite when the current thread runs a request's work;
+/// `None` elsewhere (maintenance commands rely on the busy timeout).
+pub(super) fn sqlite_write_turn() -> Option<WriteTurn> {
+    SCOPE.with_borrow(|scope| {
+        scope
+            .as_ref()
+            .map(|scope| scope.committer.write_turn.clone())
+    })
+}
+
+/// Appends audit events: inside a transaction as part of it; in a request's
+/// work outside one, through the committer (the request waits for the commit
+/// before it answers); elsewhere at once.
+pub fn append(connection: &mut DbConnection, rows: Vec<AuditRow>) -> Result<(), ApiError> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    if in_transaction(connection) {
+        return Ok(audit::insert_all(connection, &rows)?);
+    }
+    let rows = SCOPE.with_borrow_mut(|scope| match scope {
+        Some(scope) => {
+            let ticket = scope.committer.hand_over(rows)?;
+            scope.tickets.push(ticket);
+            Ok(None)
+        }
+        None => Ok::<_, ApiError>(Some(rows)),
+    })?;
+    if let Some(rows) = rows {
+        audit::insert_all(connection, &rows)?;
+    }
+    Ok(())
+}
+
+fn in_transaction(connection: &mut DbConnection) -> bool {
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    let depth = match connection {
+        DbConnection::Postgresql(pg) => {
+            AnsiTransactionManager::transaction_manager_status_mut(pg).transaction_depth()
+        }
+        DbConnection::Sqlite(sqlite) => {
+            AnsiTransactionManager::transaction_manager_status_mut(sqlite).transaction_depth()
+        }
+    };
+    !matches!(depth, Ok(None))
+}
