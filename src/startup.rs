@@ -18,7 +18,7 @@ use crate::api::negotiation;
 use crate::api::problems::{self, KnownRoutes};
 use crate::api::rate_limit::{self, RateLimit};
 use crate::api::statistics::{self, StatisticsCache, SuppressionThreshold};
-use crate::api::{self, OPENAPI_PATH};
+use crate::api::{self, ServedOpenApi, OPENAPI_PATH};
 use crate::auth::keys::KeySource;
 use crate::auth::TokenVerifier;
 use crate::db::sealed::DataKeys;
@@ -80,6 +80,8 @@ pub fn serve(listener: TcpListener, parts: ServerParts) -> std::io::Result<Serve
     let spec = api::openapi();
     let known_routes = web::Data::new(KnownRoutes::from_openapi(&spec));
     let rate_limit = web::Data::new(RateLimit::new(parts.rate_limit_per_minute, &spec));
+    let served_openapi = web::Data::new(ServedOpenApi::new(&spec)?);
+    drop(spec);
     let metrics = web::Data::new(Metrics::default());
     let statistics_cache = match database.url() {
         DatabaseUrl::Postgres(url) => {
@@ -132,11 +134,15 @@ pub fn serve(listener: TcpListener, parts: ServerParts) -> std::io::Result<Serve
             .app_data(web::PathConfig::default().error_handler(problems::path_error))
             // Before the API scope, which would otherwise claim the spec's path.
             .service(
+                web::resource(OPENAPI_PATH)
+                    .app_data(served_openapi.clone())
+                    .route(web::get().to(api::serve_openapi)),
+            )
+            .service(
                 SwaggerUi::new("/docs/{_:.*}")
-                    .url(OPENAPI_PATH, spec.clone())
                     // Never call out: no online validator, everything from this service.
                     .config(
-                        Config::default()
+                        Config::new([OPENAPI_PATH])
                             .validator_url("none")
                             .persist_authorization(true),
                     ),
@@ -170,12 +176,24 @@ pub fn serve(listener: TcpListener, parts: ServerParts) -> std::io::Result<Serve
         server = server.workers(workers);
     }
     let server = server.run();
+    tokio::spawn(release_startup_memory());
     tokio::spawn(stop_on_signal(
         server.handle(),
         draining_on_signal,
         parts.drain,
     ));
     Ok(server)
+}
+
+/// Each worker builds its routes and their OpenAPI description at start; the
+/// allocator keeps the memory they freed. Give it back once the workers are up.
+async fn release_startup_memory() {
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only returns free memory to the system.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }
 
 /// SIGTERM or SIGINT: report not ready (a load balancer stops sending), keep

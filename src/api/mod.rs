@@ -150,6 +150,25 @@ pub fn routes(config: &mut ServiceConfig) {
         );
 }
 
+/// The OpenAPI document as served at [`OPENAPI_PATH`]: written once, shared
+/// by every worker (the document itself is several megabytes in memory).
+#[derive(Clone)]
+pub struct ServedOpenApi(actix_web::web::Bytes);
+
+impl ServedOpenApi {
+    pub fn new(api: &utoipa::openapi::OpenApi) -> Result<Self, serde_json::Error> {
+        Ok(Self(serde_json::to_vec(api)?.into()))
+    }
+}
+
+pub async fn serve_openapi(
+    document: actix_web::web::Data<ServedOpenApi>,
+) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Ok()
+        .content_type(actix_web::http::header::ContentType::json())
+        .body(document.0.clone())
+}
+
 /// The OpenAPI document the service serves at [`OPENAPI_PATH`].
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let (_, api) = actix_web::App::new()
