@@ -123,6 +123,48 @@ s2 = {b: (results.get(("S2", b, small)) or {}).get("rps") for b in BACKENDS}
 emit(f"| S1 / B0 | {fmt(ratio(s1['sqlite'], b0['sqlite']))} % | {fmt(ratio(s1['postgres'], b0['postgres']))} % | ≥ 50 % |")
 emit(f"| S2 / B1 (PostgreSQL ceiling) | – | {fmt(ratio(s2['postgres'], b1))} % | ≥ 60 % |")
 emit(f"| S2 / B2 (SQLite ceiling) | {fmt(ratio(s2['sqlite'], b2))} % | – | – |")
+emit(f"| S2 / S1 (an audited read against a plain one) | {fmt(ratio(s2['sqlite'], s1['sqlite']))} % | {fmt(ratio(s2['postgres'], s1['postgres']))} % | ≥ 70 % on SQLite |")
+emit("")
+
+
+def verdict(value, met):
+    return "–" if value is None else ("met" if met(value) else "missed")
+
+
+def p99(scenario, backend, scale):
+    return (results.get((scenario, backend, scale)) or wrk(f"{scenario}-{backend}-{scale}") or {}).get("p99")
+
+
+emit("## Targets")
+emit("")
+emit("| target | sqlite | postgres |")
+emit("|---|---|---|")
+rows = []
+for backend in BACKENDS:
+    reads = [p99(s, backend, small) for s in ["S1", "S2", "S4", "S5"]]
+    reads = [r for r in reads if r is not None]
+    growth = [
+        p99(s, backend, large) / p99(s, backend, small)
+        for s in ["S4", "S5"]
+        if large != small and p99(s, backend, large) and p99(s, backend, small)
+    ]
+    rss = [number(f"rss-{backend}-{scale}.kb") for scale in scales]
+    rss = [r / 1024 for r in rss if r]
+    rows.append({
+        "S1 / B0 ≥ 50 %": (ratio(s1[backend], b0[backend]), lambda v: v >= 50, " %"),
+        "S2 / B1 ≥ 60 % (PostgreSQL)": (ratio(s2[backend], b1) if backend == "postgres" else None, lambda v: v >= 60, " %"),
+        "S2 / S1 ≥ 70 % (SQLite)": (ratio(s2[backend], s1[backend]) if backend == "sqlite" else None, lambda v: v >= 70, " %"),
+        "p99 of reads (S1, S2, S4, S5) ≤ 10 ms": (max(reads) if reads else None, lambda v: v <= 10, " ms"),
+        "p99 of reads ≤ 2× from the small to the large scale": (max(growth) if growth else None, lambda v: v <= 2, "×"),
+        "p99 of writes (S3) ≤ 50 ms": (p99("S3", backend, small), lambda v: v <= 50, " ms"),
+        "peak RSS ≤ 64 MB": (max(rss) if rss else None, lambda v: v <= 64, " MB"),
+    })
+for name in rows[0]:
+    cells = []
+    for row in rows:
+        value, met, unit = row[name]
+        cells.append("–" if value is None else f"{verdict(value, met)} ({fmt(value, 2)}{unit})")
+    emit(f"| {name} | {cells[0]} | {cells[1]} |")
 emit("")
 if large != small:
     emit(f"## {int(large):,} vs {int(small):,} families")
