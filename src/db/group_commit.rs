@@ -17,6 +17,7 @@ use std::sync::{mpsc, Arc, OnceLock};
 
 use parking_lot::{FairMutex, FairMutexGuard};
 
+use diesel::connection::SimpleConnection;
 use tokio::sync::oneshot;
 
 use super::audit::{self, AuditRow};
@@ -160,8 +161,12 @@ fn commit(
         })?),
     };
     let _turn = matches!(url, DatabaseUrl::Sqlite(_)).then(|| take_turn(write_turn));
-    write_transaction(connection, |connection| audit::insert_all(connection, rows))
-        .map_err(|error| CommitFailure::from(ApiError::from(error)))
+    match write_transaction(connection, |connection| audit::insert_all(connection, rows)) {
+        Ok(()) => Ok(()),
+        // The server went away (a crash, a failover): an outage to retry.
+        Err(_) if connection.batch_execute("SELECT 1").is_err() => Err(CommitFailure::Unavailable),
+        Err(error) => Err(CommitFailure::from(ApiError::from(error))),
+    }
 }
 
 fn take_turn(write_turn: &WriteTurn) -> FairMutexGuard<'_, ()> {
