@@ -14,6 +14,7 @@
 
 use std::cell::RefCell;
 use std::sync::{mpsc, Arc, OnceLock};
+use std::time::Duration;
 
 use parking_lot::{FairMutex, FairMutexGuard};
 
@@ -160,7 +161,10 @@ fn commit(
             CommitFailure::Unavailable
         })?),
     };
-    let _turn = matches!(url, DatabaseUrl::Sqlite(_)).then(|| take_turn(write_turn));
+    let _turn = match url {
+        DatabaseUrl::Sqlite(_) => Some(take_turn(write_turn).map_err(ApiError::from)?),
+        DatabaseUrl::Postgres(_) => None,
+    };
     match write_transaction(connection, |connection| audit::insert_all(connection, rows)) {
         Ok(()) => Ok(()),
         // The server went away (a crash, a failover): an outage to retry.
@@ -169,8 +173,21 @@ fn commit(
     }
 }
 
-fn take_turn(write_turn: &WriteTurn) -> FairMutexGuard<'_, ()> {
-    write_turn.lock()
+/// How long a writer waits for its turn, as long as SQLite's busy timeout: when
+/// something outside the service holds the database, queued writers give up
+/// one by one after this long instead of each waiting behind the one before.
+const TURN_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The turn to write, or "database is locked" (503) after [`TURN_TIMEOUT`].
+pub(super) fn take_turn(write_turn: &WriteTurn) -> diesel::QueryResult<FairMutexGuard<'_, ()>> {
+    write_turn.try_lock_for(TURN_TIMEOUT).ok_or_else(|| {
+        diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::Unknown,
+            Box::new(
+                "database is locked: other writers of this service held it too long".to_owned(),
+            ),
+        )
+    })
 }
 
 /// What a thread running a request's work knows about the request.

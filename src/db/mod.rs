@@ -437,7 +437,10 @@ where
         return connection.transaction(work);
     };
     let write_turn = group_commit::sqlite_write_turn();
-    let _turn = write_turn.as_ref().map(|turn| turn.lock());
+    let _turn = match &write_turn {
+        Some(turn) => Some(group_commit::take_turn(turn)?),
+        None => None,
+    };
     AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?;
     let result = work(connection);
     if let DbConnection::Sqlite(sqlite) = connection {

@@ -843,3 +843,29 @@ async fn a_locked_sqlite_database_is_503_with_retry_after() {
     assert!(response.headers().contains_key("retry-after"));
     assert_problem(response, 503).await;
 }
+
+/// Writers queued behind a database held from outside the service give up
+/// after the busy timeout each, not one after another.
+#[tokio::test]
+async fn writers_queued_behind_a_locked_sqlite_database_each_give_up_after_the_timeout() {
+    let l = line(Backend::Sqlite).await;
+    let app = &l.app;
+    let holder = app.hold_sqlite_write_lock();
+    let started = std::time::Instant::now();
+    let bodies: Vec<Value> = (0..3)
+        .map(|n| new_family(&l.area, &format!("Familien Kø {n}")))
+        .collect();
+    let writes = bodies
+        .iter()
+        .map(|body| app.post("/api/v1/families", &l.worker, body));
+    let responses = futures_util::future::join_all(writes).await;
+    let waited = started.elapsed();
+    drop(holder);
+    for response in responses {
+        assert_eq!(response.status(), 503);
+    }
+    assert!(
+        waited < std::time::Duration::from_secs(12),
+        "three queued writers took {waited:?}; one after another they would take 15 s"
+    );
+}

@@ -10,7 +10,7 @@ use crate::api::audit::AuditContext;
 use crate::api::responses::ReadFailures;
 use crate::auth::{op, Allowed};
 use crate::db::sealed::DataKeys;
-use crate::db::{self, Database};
+use crate::db::Database;
 use crate::error::ApiError;
 
 /// One concern report, as the caller's end may see it.
@@ -35,11 +35,7 @@ pub async fn get_concern_report(
     let audit = AuditContext::new(&principal, &req);
     let id = id.into_inner().to_string();
     let mut rendered = db
-        .run(move |connection| {
-            db::write_transaction(connection, |connection| {
-                render(connection, &principal, &audit, &keys, &id, StatusCode::OK)
-            })
-        })
+        .run(move |connection| render(connection, &principal, &audit, &keys, &id, StatusCode::OK))
         .await?;
     rendered.location = None;
     Ok(rendered.into_response())

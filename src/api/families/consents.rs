@@ -47,12 +47,10 @@ pub async fn list_consents(
     let (after, limit) = (page.after.clone(), page.fetch_limit());
     let rows = db
         .run(move |connection| {
-            db::write_transaction(connection, |connection| {
-                read_family(connection, &principal, &audit, &id, "consent")?;
-                Ok(store::consents_page(
-                    connection, &id, expiring, after, limit,
-                )?)
-            })
+            read_family(connection, &principal, &audit, &id, "consent")?;
+            Ok(store::consents_page(
+                connection, &id, expiring, after, limit,
+            )?)
         })
         .await?;
     let page = page.try_into_page(rows, |row| row.id.clone(), consent_out)?;

@@ -42,10 +42,8 @@ pub async fn list_contacts(
     let (after, limit) = (page.after_pair()?, page.fetch_limit());
     let rows = db
         .run(move |connection| {
-            db::write_transaction(connection, |connection| {
-                read_family(connection, &principal, &audit, &id, "contact")?;
-                Ok(store::contacts_page(connection, &id, after, limit)?)
-            })
+            read_family(connection, &principal, &audit, &id, "contact")?;
+            Ok(store::contacts_page(connection, &id, after, limit)?)
         })
         .await?;
     let key = |row: &ContactRow| format!("{}|{}", row.occurred_on, row.id);
