@@ -34,9 +34,10 @@ pub fn working_area(
     principal: &Principal,
     area_id: &str,
 ) -> Result<AreaRow, ApiError> {
-    store::find(connection, area_id)?
-        .filter(|area| reaches_families_of(principal, &area.id))
-        .ok_or_else(|| ApiError::validation("area_id", "is not an area you work in"))
+    area_for_team(connection, principal, area_id).map_err(|error| match error {
+        ApiError::NotFound => ApiError::validation("area_id", "is not an area you work in"),
+        other => other,
+    })
 }
 
 /// The area `area_id` if the caller is on its housing-social team (works with
