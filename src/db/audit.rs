@@ -42,9 +42,15 @@ pub fn insert_all(connection: &mut DbConnection, rows: &[AuditRow]) -> QueryResu
             DbConnection::Postgresql(pg) => diesel::insert_into(audit_events::table)
                 .values(chunk)
                 .execute(pg)?,
-            DbConnection::Sqlite(sqlite) => diesel::insert_into(audit_events::table)
-                .values(chunk)
-                .execute(sqlite)?,
+            // Row by row: SQLite has no round trip to save, and a one-row insert
+            // is prepared once per connection while a multi-row one is parsed
+            // anew for every group size.
+            DbConnection::Sqlite(sqlite) => chunk.iter().try_fold(0, |inserted, row| {
+                diesel::insert_into(audit_events::table)
+                    .values(row)
+                    .execute(sqlite)
+                    .map(|count| inserted + count)
+            })?,
         };
     }
     crate::metrics::AUDIT_WRITES.fetch_add(rows.len() as u64, std::sync::atomic::Ordering::Relaxed);

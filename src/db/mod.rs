@@ -125,6 +125,7 @@ impl ConnectionManager {
                 Ok(DbConnection::Postgresql(PgConnection::establish(url)?))
             }
             DatabaseUrl::Sqlite(path) => {
+                configure_sqlite_library();
                 let mut connection = SqliteConnection::establish(&path.to_string_lossy())?;
                 // WAL lets readers run beside the writer; NORMAL is durable in WAL mode
                 // against a crash of the process; busy_timeout queues writers instead of failing.
@@ -140,6 +141,52 @@ impl ConnectionManager {
             }
         }
     }
+}
+
+/// SQLite's process-wide settings, applied before its first connection opens.
+/// A connection is only ever used by one thread at a time (a pool slot, a
+/// worker's own connection, the audit committer), so SQLite's per-connection
+/// mutexes are not needed; and its allocation statistics, unused here, would
+/// take one global mutex on every allocation of every connection. Every
+/// connection then gets [`stable_query_plans`].
+fn configure_sqlite_library() {
+    use libsqlite3_sys as ffi;
+    static CONFIGURED: std::sync::Once = std::sync::Once::new();
+    CONFIGURED.call_once(|| {
+        // SAFETY: sqlite3_config is called before SQLite is initialised (no
+        // connection has been opened yet in this process; after that it only
+        // returns SQLITE_MISUSE and changes nothing); the extension has the
+        // signature SQLite calls it with.
+        unsafe {
+            ffi::sqlite3_config(ffi::SQLITE_CONFIG_MULTITHREAD);
+            ffi::sqlite3_config(ffi::SQLITE_CONFIG_MEMSTATUS, std::ffi::c_int::from(0u8));
+            ffi::sqlite3_auto_extension(Some(stable_query_plans));
+        }
+    });
+}
+
+/// Keeps a prepared statement's plan whatever values are bound to it. Without
+/// this, SQLite 3.47+ re-parses a statement with `LIMIT ?` (every `.first()`
+/// and page) on each execution after new values are bound, so diesel's
+/// statement cache saved nothing for them.
+unsafe extern "C" fn stable_query_plans(
+    db: *mut libsqlite3_sys::sqlite3,
+    _error: *mut *mut std::ffi::c_char,
+    _api: *const libsqlite3_sys::sqlite3_api_routines,
+) -> std::ffi::c_int {
+    use libsqlite3_sys as ffi;
+    // SAFETY: `db` is the connection SQLite is opening; the option takes an
+    // int and an optional pointer for the previous value.
+    unsafe {
+        ffi::sqlite3_db_config(
+            db,
+            ffi::SQLITE_DBCONFIG_ENABLE_QPSG,
+            std::ffi::c_int::from(1u8),
+            std::ptr::null_mut::<std::ffi::c_int>(),
+        );
+    }
+    // A connection without the setting is slower, not wrong: it opens anyway.
+    ffi::SQLITE_OK
 }
 
 /// A connection of the pool and what the pool knows about its health.
