@@ -103,9 +103,10 @@ pub async fn track(
     let response = next.call(req).await?;
     if let Some(metrics) = metrics {
         let request = response.request();
-        let route = request
-            .match_pattern()
-            .unwrap_or_else(|| "unmatched".to_owned());
+        let route = crate::api::route::pattern(request)
+            .as_deref()
+            .unwrap_or("unmatched")
+            .to_owned();
         metrics.observe(
             request.method().to_string(),
             route,

@@ -164,21 +164,21 @@ pub async fn request_id(
                     .headers_mut()
                     .insert(HeaderName::from_static(REQUEST_ID_HEADER), value);
             }
-            // The route template, never the raw path: paths can hold ids and other text.
-            let route = response
-                .request()
-                .match_pattern()
-                .unwrap_or_else(|| "(unmatched)".to_owned());
-            let status = response.status().as_u16();
-            let duration_ms = (started.elapsed().as_secs_f64() * 10_000.0).round() / 10.0;
-            log::info!(
-                target: "familiebro::access",
-                method = method.as_str(),
-                route = route.as_str(),
-                status = status,
-                duration_ms = duration_ms;
-                "{method} {route} {status} {duration_ms:.1}ms"
-            );
+            if log::log_enabled!(target: "familiebro::access", log::Level::Info) {
+                // The route template, never the raw path: paths can hold ids and other text.
+                let route = crate::api::route::pattern(response.request());
+                let route = route.as_deref().unwrap_or("(unmatched)");
+                let status = response.status().as_u16();
+                let duration_ms = (started.elapsed().as_secs_f64() * 10_000.0).round() / 10.0;
+                log::info!(
+                    target: "familiebro::access",
+                    method = method.as_str(),
+                    route = route,
+                    status = status,
+                    duration_ms = duration_ms;
+                    "{method} {route} {status} {duration_ms:.1}ms"
+                );
+            }
             Ok(response)
         })
         .await

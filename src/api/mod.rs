@@ -27,6 +27,7 @@ pub mod rate_limit;
 pub mod referrals;
 pub mod reports;
 pub mod responses;
+pub mod route;
 pub mod spec;
 pub mod statistics;
 pub mod webhooks;

@@ -15,6 +15,7 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use sha2::{Digest, Sha256};
 use utoipa::openapi::OpenApi;
 
+use crate::api::route;
 use crate::auth::extract::authenticate;
 use crate::error::ApiError;
 
@@ -88,7 +89,7 @@ pub async fn limit(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
     let limit = req.app_data::<web::Data<RateLimit>>().cloned();
-    let route = req.match_pattern();
+    let route = route::pattern(req.request());
     if let (Some(limit), Some(route)) = (limit, route) {
         if let Some(limiter) = limit.limiter_for(&route) {
             if req.method() == actix_web::http::Method::GET {

@@ -14,6 +14,7 @@ use actix_web::{web, Error, HttpMessage, HttpRequest};
 use chrono::{NaiveDateTime, Timelike};
 use uuid::Uuid;
 
+use crate::api::route;
 use crate::auth::IndividualDataRoute;
 use crate::auth::{Actor, Principal};
 use crate::db::audit::{self as store, AuditRow};
@@ -74,8 +75,7 @@ fn action_of(req: &HttpRequest) -> String {
     format!(
         "{} {}",
         req.method(),
-        req.match_pattern()
-            .unwrap_or_else(|| "(unknown route)".to_owned())
+        route::pattern(req).as_deref().unwrap_or("(unknown route)")
     )
 }
 
@@ -192,7 +192,7 @@ pub async fn record_denied(
         return Ok(response);
     }
     let request = response.request();
-    let pattern = request.match_pattern().unwrap_or_default();
+    let pattern = route::pattern(request).unwrap_or_default();
     let resource_type = resource_type_of(&pattern);
     let family_route = pattern.starts_with("/api/v1/families/{id}");
     let resource_id =
