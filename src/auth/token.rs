@@ -1,6 +1,7 @@
 //! Verifying bearer tokens into principals, and minting HS256 tokens for
 //! development and scripts.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
@@ -63,9 +64,36 @@ pub enum TokenError {
 /// Longest `sub` accepted: it is stored with every audit event.
 const SUBJECT_MAX_CHARS: usize = 255;
 
+/// How many verified tokens are remembered: a client sends the same token with
+/// every request until it expires, and checking its signature and claims costs
+/// more than the rest of a small read. Enough for every caller of a busy hour.
+const VERIFIED_TOKENS_KEPT: usize = 512;
+
+/// A token that verified, and the time in which that result holds.
+struct Verified {
+    principal: Principal,
+    /// The key set it verified with (see [`TokenVerifier::replace_keys`]).
+    key_generation: u64,
+    /// Unix seconds: from `nbf` to `exp`, each widened by the clock leeway.
+    usable_from: i64,
+    usable_until: i64,
+}
+
+impl Verified {
+    fn holds_at(&self, now: i64, key_generation: u64) -> bool {
+        self.key_generation == key_generation
+            && (self.usable_from..=self.usable_until).contains(&now)
+    }
+}
+
 pub struct TokenVerifier {
     /// Swapped whole when the key file is re-read; a request verifies with one set.
     keys: RwLock<Arc<KeySet>>,
+    /// Counts key sets, so a result obtained with a replaced set is not used.
+    key_generation: AtomicU64,
+    /// Verified tokens by their exact text; a refused token is not kept and is
+    /// checked again on every request.
+    verified: quick_cache::sync::Cache<Box<str>, Arc<Verified>>,
     settings: TokenSettings,
 }
 
@@ -73,14 +101,19 @@ impl TokenVerifier {
     pub fn new(keys: KeySet, settings: TokenSettings) -> Self {
         Self {
             keys: RwLock::new(Arc::new(keys)),
+            key_generation: AtomicU64::new(0),
+            verified: quick_cache::sync::Cache::new(VERIFIED_TOKENS_KEPT),
             settings,
         }
     }
 
-    /// Verifies tokens with `keys` from now on.
+    /// Verifies tokens with `keys` from now on; tokens verified with the old
+    /// keys are verified again.
     pub fn replace_keys(&self, keys: KeySet) {
         let mut current = self.keys.write().unwrap_or_else(PoisonError::into_inner);
         *current = Arc::new(keys);
+        self.key_generation.fetch_add(1, Ordering::SeqCst);
+        self.verified.clear();
     }
 
     fn keys(&self) -> Arc<KeySet> {
@@ -90,7 +123,31 @@ impl TokenVerifier {
             .clone()
     }
 
+    /// The principal `token` names, if it is one this service accepts now.
     pub fn verify(&self, token: &str) -> Result<Principal, TokenError> {
+        let now = chrono::Utc::now().timestamp();
+        let key_generation = self.key_generation.load(Ordering::SeqCst);
+        if let Some(known) = self.verified.get(token) {
+            if known.holds_at(now, key_generation) {
+                return Ok(known.principal.clone());
+            }
+        }
+        let (principal, claims) = self.verify_anew(token)?;
+        let leeway = CLOCK_LEEWAY_SECONDS as i64;
+        self.verified.insert(
+            token.into(),
+            Arc::new(Verified {
+                principal: principal.clone(),
+                key_generation,
+                usable_from: claims.nbf.map_or(i64::MIN, |nbf| nbf - leeway),
+                usable_until: claims.exp.saturating_add(leeway),
+            }),
+        );
+        Ok(principal)
+    }
+
+    /// Checks the signature, the claims and the scope of `token`.
+    fn verify_anew(&self, token: &str) -> Result<(Principal, TimeClaims), TokenError> {
         let header = decode_header(token)
             .map_err(|_| TokenError::Invalid("malformed token or header".into()))?;
         if !matches!(
@@ -117,7 +174,12 @@ impl TokenVerifier {
             .claims;
         self.check_lifetime(&claims)?;
         check_claim_text(&claims)?;
-        principal_from_claims(claims).map_err(TokenError::Invalid)
+        let times = TimeClaims {
+            nbf: claims.nbf,
+            exp: claims.exp,
+        };
+        let principal = principal_from_claims(claims).map_err(TokenError::Invalid)?;
+        Ok((principal, times))
     }
 
     fn check_lifetime(&self, claims: &Claims) -> Result<(), TokenError> {
@@ -132,6 +194,12 @@ impl TokenVerifier {
         }
         Ok(())
     }
+}
+
+/// When a verified token may be used.
+struct TimeClaims {
+    nbf: Option<i64>,
+    exp: i64,
 }
 
 fn describe(kind: &ErrorKind) -> String {
@@ -276,4 +344,74 @@ pub fn mint_hs256(
         &EncodingKey::from_secret(secret),
     )
     .map_err(|error| format!("cannot sign the token: {error}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings() -> TokenSettings {
+        TokenSettings {
+            issuer: "issuer".into(),
+            audience: "familiebro".into(),
+            max_ttl: Duration::from_secs(3600),
+        }
+    }
+
+    fn keys(secret: &[u8]) -> KeySet {
+        let mut keys = KeySet::default();
+        keys.add_hs256_secret(secret).expect("a long enough secret");
+        keys
+    }
+
+    fn admin_token(secret: &[u8]) -> String {
+        let request = TokenRequest {
+            role: "admin".into(),
+            subject: "someone".into(),
+            ttl: Duration::from_secs(600),
+            ..TokenRequest::default()
+        };
+        mint_hs256(secret, &settings(), request).expect("a token")
+    }
+
+    const FIRST: &[u8] = b"first-secret-first-secret-first-secret-0123";
+    const SECOND: &[u8] = b"second-secret-second-secret-second-secret-01";
+
+    #[test]
+    fn a_token_verified_before_the_keys_were_replaced_is_refused_by_the_new_keys() {
+        let verifier = TokenVerifier::new(keys(FIRST), settings());
+        let token = admin_token(FIRST);
+        assert!(verifier.verify(&token).is_ok());
+        assert!(
+            verifier.verify(&token).is_ok(),
+            "a second use is accepted too"
+        );
+        verifier.replace_keys(keys(SECOND));
+        assert!(matches!(
+            verifier.verify(&token),
+            Err(TokenError::Invalid(_))
+        ));
+        assert!(verifier.verify(&admin_token(SECOND)).is_ok());
+    }
+
+    #[test]
+    fn a_remembered_token_holds_only_within_its_validity_and_key_set() {
+        let verified = Verified {
+            principal: Principal {
+                subject: "someone".into(),
+                actor: Actor::Admin,
+            },
+            key_generation: 3,
+            usable_from: 1_000,
+            usable_until: 2_000,
+        };
+        assert!(verified.holds_at(1_000, 3));
+        assert!(verified.holds_at(2_000, 3));
+        assert!(!verified.holds_at(999, 3), "before nbf");
+        assert!(!verified.holds_at(2_001, 3), "after exp");
+        assert!(
+            !verified.holds_at(1_500, 4),
+            "verified with keys since replaced"
+        );
+    }
 }
