@@ -99,7 +99,10 @@ pub fn list(connection: &mut DbConnection, filter: &AreaFilter) -> QueryResult<V
 }
 
 pub fn find(connection: &mut DbConnection, id: &str) -> QueryResult<Option<AreaRow>> {
-    areas::table.find(id).first(connection).optional()
+    on_backend!(connection, |backend| areas::table
+        .find(id)
+        .first(backend)
+        .optional())
 }
 
 /// Stores a new area with a fresh time-ordered id.

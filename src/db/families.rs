@@ -126,31 +126,36 @@ pub struct FamilyFilter {
 }
 
 pub fn list(connection: &mut DbConnection, filter: &FamilyFilter) -> QueryResult<Vec<FamilyRow>> {
-    let mut query = families::table
-        .filter(families::area_id.eq_any(filter.area_ids.clone()))
-        .into_boxed();
-    if let Some(since) = filter.updated_since {
-        query = query.filter(families::updated_at.ge(since));
-    }
-    if let Some((today, before)) = filter.consent_expiring {
-        let expiring = consents::table
-            .filter(consents::withdrawn_at.is_null())
-            .filter(consents::valid_until.ge(today))
-            .filter(consents::valid_until.lt(before))
-            .select(consents::family_id);
-        query = query.filter(families::id.eq_any(expiring));
-    }
-    if let Some(after) = &filter.after_id {
-        query = query.filter(families::id.gt(after.clone()));
-    }
-    query
-        .order(families::id.asc())
-        .limit(filter.limit)
-        .load(connection)
+    on_backend!(connection, |backend| {
+        let mut query = families::table
+            .filter(families::area_id.eq_any(filter.area_ids.clone()))
+            .into_boxed();
+        if let Some(since) = filter.updated_since {
+            query = query.filter(families::updated_at.ge(since));
+        }
+        if let Some((today, before)) = filter.consent_expiring {
+            let expiring = consents::table
+                .filter(consents::withdrawn_at.is_null())
+                .filter(consents::valid_until.ge(today))
+                .filter(consents::valid_until.lt(before))
+                .select(consents::family_id);
+            query = query.filter(families::id.eq_any(expiring));
+        }
+        if let Some(after) = &filter.after_id {
+            query = query.filter(families::id.gt(after.clone()));
+        }
+        query
+            .order(families::id.asc())
+            .limit(filter.limit)
+            .load(backend)
+    })
 }
 
 pub fn find(connection: &mut DbConnection, id: &str) -> QueryResult<Option<FamilyRow>> {
-    families::table.find(id).first(connection).optional()
+    on_backend!(connection, |backend| families::table
+        .find(id)
+        .first(backend)
+        .optional())
 }
 
 pub fn insert(connection: &mut DbConnection, row: &FamilyRow) -> QueryResult<()> {

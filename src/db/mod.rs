@@ -4,6 +4,19 @@
 //! blocking thread pool (`Database::run`); only short SQLite reads run on an
 //! actix worker (`Database::read`).
 
+/// Runs `$body` with `$backend` bound to the backend's own connection. Through
+/// [`DbConnection`] diesel writes a statement's SQL text anew on every
+/// execution, even when the prepared statement is cached: the queries of every
+/// request (an area, a family, a page of families) skip that.
+macro_rules! on_backend {
+    ($connection:expr, |$backend:ident| $body:expr) => {
+        match $connection {
+            $crate::db::DbConnection::Postgresql($backend) => $body,
+            $crate::db::DbConnection::Sqlite($backend) => $body,
+        }
+    };
+}
+
 pub mod agreements;
 pub mod areas;
 pub mod assessments;
