@@ -66,7 +66,8 @@ impl Outcome {
 #[derive(Debug, Clone)]
 pub struct Rendered {
     pub status: StatusCode,
-    pub body: serde_json::Value,
+    /// The JSON body, serialized once.
+    pub body: Vec<u8>,
     pub location: Option<String>,
     pub etag: Option<String>,
 }
@@ -75,7 +76,7 @@ impl Rendered {
     pub fn new(status: StatusCode, body: &impl Serialize) -> Result<Self, ApiError> {
         Ok(Self {
             status,
-            body: serde_json::to_value(body).map_err(ApiError::internal)?,
+            body: serde_json::to_vec(body).map_err(ApiError::internal)?,
             location: None,
             etag: None,
         })
@@ -104,7 +105,9 @@ impl Rendered {
         if let Some(etag) = self.etag {
             response.insert_header((header::ETAG, etag));
         }
-        response.json(self.body)
+        response
+            .content_type(actix_web::mime::APPLICATION_JSON)
+            .body(self.body)
     }
 }
 
