@@ -140,14 +140,17 @@ impl ConnectionManager {
             DatabaseUrl::Sqlite(path) => {
                 configure_sqlite_library();
                 let mut connection = SqliteConnection::establish(&path.to_string_lossy())?;
+                // busy_timeout first: it queues writers instead of failing, and
+                // setting the journal mode already needs a lock that another
+                // connection may hold while this one opens.
                 // WAL lets readers run beside the writer; NORMAL is durable in WAL mode
-                // against a crash of the process; busy_timeout queues writers instead of failing.
+                // against a crash of the process.
                 // secure_delete overwrites deleted content, so erased data is gone from the file.
                 // A page cache of 1 MiB per connection (not 2): the operating system
                 // caches the file too, and a dozen connections stay within the memory target.
                 connection.batch_execute(
-                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                     PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; \
+                    "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
+                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
                      PRAGMA secure_delete = ON; PRAGMA cache_size = -1024;",
                 )?;
                 Ok(DbConnection::Sqlite(connection))
@@ -655,6 +658,25 @@ mod tests {
             "postgres://app:***@db:5432/fb"
         );
         assert_eq!(redact_password("postgres://db/fb"), "postgres://db/fb");
+    }
+
+    #[test]
+    fn sqlite_connections_opened_all_at_once_wait_for_each_other_instead_of_failing() {
+        let directory = tempfile::tempdir().expect("a temporary directory");
+        let url = DatabaseUrl::Sqlite(directory.path().join("opened-at-once.db"));
+        // Each round starts after every connection closed, so the first one to
+        // open sets the file up again while the others wait for it.
+        for _ in 0..5 {
+            let opened: Vec<_> = (0..32)
+                .map(|_| {
+                    let url = url.clone();
+                    std::thread::spawn(move || Database::connect_directly(&url).map(drop))
+                })
+                .collect();
+            for connection in opened {
+                assert_eq!(connection.join().expect("no panic"), Ok(()));
+            }
+        }
     }
 
     #[test]
