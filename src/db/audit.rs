@@ -9,8 +9,11 @@ use super::schema::{
 };
 use super::DbConnection;
 
+/// Absent values are bound as NULL rather than written as DEFAULT, so an
+/// event's insert is the same statement whichever fields it has, and stays in
+/// the connection's statement cache.
 #[derive(Debug, Clone, PartialEq, Queryable, Insertable)]
-#[diesel(table_name = audit_events)]
+#[diesel(table_name = audit_events, treat_none_as_default_value = false)]
 pub struct AuditRow {
     pub id: String,
     pub occurred_at: NaiveDateTime,
@@ -42,26 +45,12 @@ pub fn insert_all(connection: &mut DbConnection, rows: &[AuditRow]) -> QueryResu
             DbConnection::Postgresql(pg) => diesel::insert_into(audit_events::table)
                 .values(chunk)
                 .execute(pg)?,
-            // Row by row: SQLite has no round trip to save, and one statement
-            // with every column bound (NULL too, where diesel would write
-            // DEFAULT and so change the SQL) is prepared once per connection,
-            // while a multi-row insert is parsed anew for every group.
+            // Row by row: SQLite has no round trip to save, and a one-row
+            // insert is prepared once per connection, while a multi-row insert
+            // is parsed anew for every group.
             DbConnection::Sqlite(sqlite) => chunk.iter().try_fold(0, |inserted, row| {
                 diesel::insert_into(audit_events::table)
-                    .values((
-                        audit_events::id.eq(&row.id),
-                        audit_events::occurred_at.eq(row.occurred_at),
-                        audit_events::actor.eq(&row.actor),
-                        audit_events::role.eq(&row.role),
-                        audit_events::organisation.eq(row.organisation.as_deref()),
-                        audit_events::action.eq(&row.action),
-                        audit_events::resource_type.eq(&row.resource_type),
-                        audit_events::resource_id.eq(row.resource_id.as_deref()),
-                        audit_events::family_id.eq(row.family_id.as_deref()),
-                        audit_events::outcome.eq(&row.outcome),
-                        audit_events::request_id.eq(row.request_id.as_deref()),
-                        audit_events::area_id.eq(row.area_id.as_deref()),
-                    ))
+                    .values(row)
                     .execute(sqlite)
                     .map(|count| inserted + count)
             })?,
