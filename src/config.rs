@@ -425,6 +425,33 @@ pub fn drain_seconds(value: Option<&str>) -> Result<u64, ConfigError> {
     }
 }
 
+/// How many connections to the database the service keeps at most
+/// (`FAMILIEBRO_DB_CONNECTIONS`). Default: two per CPU core, at least two — more
+/// requests at the database than it has cores to run them only queue there, and
+/// on PostgreSQL they wait in slow, rare stalls instead of in line.
+pub fn database_connections(value: Option<&str>) -> Result<u32, ConfigError> {
+    let Some(value) = value else {
+        let cores = std::thread::available_parallelism().map_or(1, |cores| cores.get());
+        return Ok(u32::try_from(cores * 2)
+            .unwrap_or(MAX_DATABASE_CONNECTIONS)
+            .clamp(2, MAX_DATABASE_CONNECTIONS));
+    };
+    value
+        .trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|connections| (1..=MAX_DATABASE_CONNECTIONS).contains(connections))
+        .ok_or_else(|| {
+            ConfigError::invalid(
+                "FAMILIEBRO_DB_CONNECTIONS",
+                Some("db-connections"),
+                format!("'{value}' is not a whole number from 1 to {MAX_DATABASE_CONNECTIONS}"),
+            )
+        })
+}
+
+const MAX_DATABASE_CONNECTIONS: u32 = 256;
+
 /// The language of problems when `Accept-Language` names none of ours
 /// (`FAMILIEBRO_DEFAULT_LANGUAGE`): Danish unless configured otherwise.
 pub fn default_language(value: Option<&str>) -> Result<Language, ConfigError> {
@@ -532,6 +559,17 @@ mod tests {
         assert!(error.starts_with("FAMILIEBRO_BIND (--bind)"), "{error}");
         let error = cors_origins(Some("*")).unwrap_err().to_string();
         assert!(error.starts_with("FAMILIEBRO_CORS_ORIGINS"), "{error}");
+    }
+
+    #[test]
+    fn database_connections_default_to_two_per_core_and_refuse_nonsense() {
+        let cores = std::thread::available_parallelism().map_or(1, |cores| cores.get()) as u32;
+        assert_eq!(database_connections(None).unwrap(), (cores * 2).max(2));
+        assert_eq!(database_connections(Some(" 12 ")).unwrap(), 12);
+        for bad in ["0", "-1", "many", "257", ""] {
+            let error = database_connections(Some(bad)).unwrap_err().to_string();
+            assert!(error.starts_with("FAMILIEBRO_DB_CONNECTIONS"), "{error}");
+        }
     }
 
     #[test]

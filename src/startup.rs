@@ -70,6 +70,7 @@ pub fn serve(listener: TcpListener, parts: ServerParts) -> std::io::Result<Serve
         parts.data_keys.clone(),
         parts.outbox.clone(),
     ));
+    let max_connections = parts.database.max_connections();
     let database = web::Data::new(parts.database);
     let verifier = web::Data::new(parts.verifier);
     tokio::spawn(crate::auth::reload::watch(
@@ -171,7 +172,7 @@ pub fn serve(listener: TcpListener, parts: ServerParts) -> std::io::Result<Serve
     .listen(listener)?;
     // Blocking work waits for one of the pool's connections anyway; more threads
     // would only cost memory.
-    server = server.worker_max_blocking_threads(crate::db::POOL_SIZE as usize);
+    server = server.worker_max_blocking_threads(max_connections as usize);
     if let Some(workers) = parts.workers {
         server = server.workers(workers);
     }

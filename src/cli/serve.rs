@@ -52,6 +52,9 @@ pub struct ServeArgs {
     /// Seconds a stopping instance keeps serving while /readyz says `draining`.
     #[arg(long, env = "FAMILIEBRO_DRAIN_SECONDS")]
     pub drain_seconds: Option<String>,
+    /// Connections to the database kept at most (default: two per CPU core).
+    #[arg(long, env = "FAMILIEBRO_DB_CONNECTIONS")]
+    pub db_connections: Option<String>,
 }
 
 impl ServeArgs {
@@ -75,6 +78,7 @@ impl ServeArgs {
             change_retention_days: variable("FAMILIEBRO_CHANGE_RETENTION_DAYS"),
             default_language: variable("FAMILIEBRO_DEFAULT_LANGUAGE"),
             drain_seconds: variable("FAMILIEBRO_DRAIN_SECONDS"),
+            db_connections: variable("FAMILIEBRO_DB_CONNECTIONS"),
         }
     }
 }
@@ -95,6 +99,7 @@ pub fn run_server(storage: &StorageArgs, args: ServeArgs) -> Result<(), ConfigEr
     let consent_max_months = config::consent_max_months(args.consent_max_months.as_deref())?;
     let default_language = config::default_language(args.default_language.as_deref())?;
     let drain = Duration::from_secs(config::drain_seconds(args.drain_seconds.as_deref())?);
+    let db_connections = config::database_connections(args.db_connections.as_deref())?;
     let webhook_hosts =
         config::webhook_allowed_hosts(args.webhook_allowed_hosts.as_deref(), args.dev)?;
     let outbox = OutboxSettings {
@@ -105,7 +110,7 @@ pub fn run_server(storage: &StorageArgs, args: ServeArgs) -> Result<(), ConfigEr
     // Held while serving: `familiebro restore` refuses to run under a live service.
     let _lock = backup::lock(&database_url).map_err(ConfigError::from)?;
     migrate_database(&database_url)?;
-    let database = Database::new(&database_url).map_err(ConfigError::from)?;
+    let database = Database::new(&database_url, db_connections).map_err(ConfigError::from)?;
     let listener = TcpListener::bind(bind).map_err(|error| {
         ConfigError::from(format!(
             "FAMILIEBRO_BIND (--bind): cannot listen on {bind}: {error}"

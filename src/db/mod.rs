@@ -303,12 +303,13 @@ thread_local! {
 
 /// How long a request waits for a connection before it gets 503.
 const CONNECTION_TIMEOUT: Duration = Duration::from_secs(3);
-pub const POOL_SIZE: u32 = 8;
 
 impl Database {
     /// Builds the pool without connecting; connections are opened on demand, so
-    /// the service starts (and recovers) while the database is down.
-    pub fn new(url: &DatabaseUrl) -> Result<Self, String> {
+    /// the service starts (and recovers) while the database is down. At most
+    /// `connections` are open at once (SQLite's short reads use connections of
+    /// their worker threads besides).
+    pub fn new(url: &DatabaseUrl, connections: u32) -> Result<Self, String> {
         if let DatabaseUrl::Sqlite(path) = url {
             if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
                 std::fs::create_dir_all(parent)
@@ -316,7 +317,7 @@ impl Database {
             }
         }
         let pool = r2d2::Pool::builder()
-            .max_size(POOL_SIZE)
+            .max_size(connections.max(1))
             .min_idle(Some(0))
             .connection_timeout(CONNECTION_TIMEOUT)
             // A PostgreSQL connection can die with its server; test it before use
@@ -413,6 +414,11 @@ impl Database {
         let outcome = work(&mut connection);
         OWN_CONNECTIONS.with_borrow_mut(|kept| kept.push((self.id, connection)));
         outcome
+    }
+
+    /// How many connections the pool opens at most.
+    pub fn max_connections(&self) -> u32 {
+        self.pool.max_size()
     }
 
     /// Open and idle connections of the pool.

@@ -180,7 +180,11 @@ fn serve_on(database_url: &DatabaseUrl) -> String {
     let server = serve(
         listener,
         ServerParts {
-            database: Database::new(database_url).expect("pool"),
+            database: Database::new(
+                database_url,
+                familiebro::config::database_connections(None).expect("default"),
+            )
+            .expect("pool"),
             verifier: TokenVerifier::new(test_keys(), token_settings()),
             cors_origins: vec!["https://frontend.example.dk".into()],
             suppression_threshold: 5,
