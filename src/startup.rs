@@ -17,6 +17,7 @@ use crate::api::language::{self, DefaultLanguage};
 use crate::api::negotiation;
 use crate::api::problems::{self, KnownRoutes};
 use crate::api::rate_limit::{self, RateLimit};
+use crate::api::route::RouteShapes;
 use crate::api::statistics::{self, StatisticsCache, SuppressionThreshold};
 use crate::api::{self, ServedOpenApi, OPENAPI_PATH};
 use crate::auth::keys::KeySource;
@@ -80,6 +81,7 @@ pub fn serve(listener: TcpListener, parts: ServerParts) -> std::io::Result<Serve
     let threshold = web::Data::new(SuppressionThreshold(parts.suppression_threshold));
     let spec = api::openapi();
     let known_routes = web::Data::new(KnownRoutes::from_openapi(&spec));
+    let route_shapes = web::Data::new(RouteShapes::default());
     let rate_limit = web::Data::new(RateLimit::new(parts.rate_limit_per_minute, &spec));
     let served_openapi = web::Data::new(ServedOpenApi::new(&spec)?);
     drop(spec);
@@ -111,6 +113,7 @@ pub fn serve(listener: TcpListener, parts: ServerParts) -> std::io::Result<Serve
             .app_data(database.clone())
             .app_data(verifier.clone())
             .app_data(known_routes.clone())
+            .app_data(route_shapes.clone())
             .app_data(threshold.clone())
             .app_data(rate_limit.clone())
             .app_data(metrics.clone())

@@ -220,7 +220,9 @@ pub fn area_work_scope(principal: &Principal) -> AreaWorkScope {
 pub fn reaches_area_work(principal: &Principal, area_id: &str, municipality_code: &str) -> bool {
     match area_work_scope(principal) {
         AreaWorkScope::Every => true,
-        AreaWorkScope::Areas(areas) => areas.iter().any(|area| area.to_string() == area_id),
+        AreaWorkScope::Areas(areas) => {
+            Uuid::try_parse(area_id).is_ok_and(|area_id| areas.contains(&area_id))
+        }
         AreaWorkScope::Municipality(code) => code.as_str() == municipality_code,
         AreaWorkScope::Nothing => false,
     }
@@ -229,7 +231,12 @@ pub fn reaches_area_work(principal: &Principal, area_id: &str, municipality_code
 /// Whether the caller reaches the individual records (families, their contacts,
 /// consents, enrolments and attendance) of an area: only its housing-social workers.
 pub fn reaches_families_of(principal: &Principal, area_id: &str) -> bool {
-    family_areas(principal).iter().any(|area| area == area_id)
+    match &principal.actor {
+        Actor::HousingSocialWorker { areas } => {
+            Uuid::try_parse(area_id).is_ok_and(|area_id| areas.contains(&area_id))
+        }
+        _ => false,
+    }
 }
 
 /// Whether the caller may export or erase a family of `area_id` (whose housing

@@ -226,8 +226,44 @@ async fn requests_without_a_bearer_token_get_401(backend: Backend) {
     assert_problem(basic, 401).await;
 }
 
+async fn the_bearer_scheme_is_read_in_any_case_and_nothing_else_passes(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let token = hs256(&claims());
+    let with_header = |value: String| {
+        app.client
+            .get(app.url(PROBE))
+            .header("Authorization", value)
+            .send()
+    };
+    for accepted in [
+        format!("Bearer {token}"),
+        format!("bearer {token}"),
+        format!("BEARER  {token} "),
+    ] {
+        let response = with_header(accepted.clone()).await.unwrap();
+        assert_eq!(response.status(), 200, "{accepted:?}");
+    }
+    for refused in [
+        "Bearer".to_owned(),
+        "Bearer ".to_owned(),
+        format!("Bearer{token}"),
+        format!("Bearer\t{token}"),
+        format!("Token {token}"),
+        format!("Bearer {token}\u{e6}"),
+        format!("Bearer {token}.x"),
+    ] {
+        let response = with_header(refused.clone()).await.unwrap();
+        assert!(
+            response.headers().contains_key("www-authenticate"),
+            "{refused:?}"
+        );
+        assert_problem(response, 401).await;
+    }
+}
+
 crate::on_both_backends!(
     accepted_tokens_are_served,
     rejected_tokens_get_401_problems_with_www_authenticate,
     requests_without_a_bearer_token_get_401,
+    the_bearer_scheme_is_read_in_any_case_and_nothing_else_passes,
 );
