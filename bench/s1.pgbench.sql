@@ -1,0 +1,1 @@
+SELECT id, name, search_text, municipality_code, housing_organisation, plan_name, plan_starts_on, plan_ends_on, households, residents, families_with_children_share, single_parent_share, version, created_at, updated_at FROM areas WHERE id = :area LIMIT 1;
