@@ -75,20 +75,21 @@ pub fn record(
     resource_id: &str,
     audience: &Audience,
 ) -> QueryResult<()> {
-    diesel::insert_into(changes::table)
-        .values(NewChange {
-            change_type: change_type.code(),
-            resource_type: change_type.resource_type(),
-            resource_id,
-            area_id: audience.area_id.as_deref(),
-            housing_side: i32::from(audience.housing_side),
-            municipality_code: audience.municipality_code.as_deref(),
-            unit: audience.unit.map(MunicipalUnit::code),
-            municipal_side: i32::from(audience.municipal_side),
-            occurred_at: super::now(),
-        })
-        .execute(connection)
-        .map(|_| ())
+    let change = NewChange {
+        change_type: change_type.code(),
+        resource_type: change_type.resource_type(),
+        resource_id,
+        area_id: audience.area_id.as_deref(),
+        housing_side: i32::from(audience.housing_side),
+        municipality_code: audience.municipality_code.as_deref(),
+        unit: audience.unit.map(MunicipalUnit::code),
+        municipal_side: i32::from(audience.municipal_side),
+        occurred_at: super::now(),
+    };
+    on_backend!(connection, |backend| diesel::insert_into(changes::table)
+        .values(&change)
+        .execute(backend)
+        .map(|_| ()))
 }
 
 /// Records a change of an area's joint work (its plan, assessments,

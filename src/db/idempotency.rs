@@ -28,9 +28,11 @@ pub fn claim(connection: &mut DbConnection, row: &KeyRow) -> QueryResult<Result<
     // A savepoint of its own: on PostgreSQL a unique violation would otherwise
     // end the surrounding transaction.
     let inserted = connection.transaction(|connection| {
-        diesel::insert_into(idempotency_keys::table)
-            .values(row)
-            .execute(connection)
+        on_backend!(connection, |backend| diesel::insert_into(
+            idempotency_keys::table
+        )
+        .values(row)
+        .execute(backend))
     });
     match inserted {
         Ok(_) => Ok(Ok(())),

@@ -125,14 +125,17 @@ pub fn list(
 }
 
 pub fn find(connection: &mut DbConnection, id: &str) -> QueryResult<Option<ReferralRow>> {
-    referrals::table.find(id).first(connection).optional()
+    on_backend!(connection, |backend| referrals::table
+        .find(id)
+        .first(backend)
+        .optional())
 }
 
 pub fn insert(connection: &mut DbConnection, row: &ReferralRow) -> QueryResult<()> {
-    diesel::insert_into(referrals::table)
+    on_backend!(connection, |backend| diesel::insert_into(referrals::table)
         .values(row)
-        .execute(connection)
-        .map(|_| ())
+        .execute(backend)
+        .map(|_| ()))
 }
 
 pub fn replace_if_version(
@@ -220,16 +223,16 @@ pub fn lapse_of(
         return Ok(None);
     };
     let family_consent = match &row.consent_id {
-        Some(id) => consents::table
+        Some(id) => on_backend!(connection, |backend| consents::table
             .find(id)
             .select((
                 consents::valid_from,
                 consents::valid_until,
                 consents::withdrawn_at,
             ))
-            .first::<(NaiveDate, NaiveDate, Option<NaiveDateTime>)>(connection)
-            .optional()?
-            .map(|(from, until, withdrawn)| consent_state(from, until, withdrawn.is_some(), today)),
+            .first::<(NaiveDate, NaiveDate, Option<NaiveDateTime>)>(backend)
+            .optional())?
+        .map(|(from, until, withdrawn)| consent_state(from, until, withdrawn.is_some(), today)),
         None => None,
     };
     Ok(lapse(
