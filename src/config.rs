@@ -432,9 +432,7 @@ pub fn drain_seconds(value: Option<&str>) -> Result<u64, ConfigError> {
 pub fn database_connections(value: Option<&str>) -> Result<u32, ConfigError> {
     let Some(value) = value else {
         let cores = std::thread::available_parallelism().map_or(1, |cores| cores.get());
-        return Ok(u32::try_from(cores * 2)
-            .unwrap_or(MAX_DATABASE_CONNECTIONS)
-            .clamp(2, MAX_DATABASE_CONNECTIONS));
+        return Ok(connections_for_cores(cores));
     };
     value
         .trim()
@@ -451,6 +449,12 @@ pub fn database_connections(value: Option<&str>) -> Result<u32, ConfigError> {
 }
 
 const MAX_DATABASE_CONNECTIONS: u32 = 256;
+
+fn connections_for_cores(cores: usize) -> u32 {
+    u32::try_from(cores.saturating_mul(2))
+        .unwrap_or(MAX_DATABASE_CONNECTIONS)
+        .clamp(2, MAX_DATABASE_CONNECTIONS)
+}
 
 /// The language of problems when `Accept-Language` names none of ours
 /// (`FAMILIEBRO_DEFAULT_LANGUAGE`): Danish unless configured otherwise.
@@ -563,8 +567,11 @@ mod tests {
 
     #[test]
     fn database_connections_default_to_two_per_core_and_refuse_nonsense() {
-        let cores = std::thread::available_parallelism().map_or(1, |cores| cores.get()) as u32;
-        assert_eq!(database_connections(None).unwrap(), (cores * 2).max(2));
+        assert_eq!(connections_for_cores(1), 2);
+        assert_eq!(connections_for_cores(2), 4);
+        assert_eq!(connections_for_cores(8), 16);
+        assert_eq!(connections_for_cores(1000), MAX_DATABASE_CONNECTIONS);
+        assert!(database_connections(None).unwrap() >= 2);
         assert_eq!(database_connections(Some(" 12 ")).unwrap(), 12);
         for bad in ["0", "-1", "many", "257", ""] {
             let error = database_connections(Some(bad)).unwrap_err().to_string();

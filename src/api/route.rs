@@ -35,14 +35,17 @@ pub fn pattern(req: &HttpRequest) -> Option<Arc<str>> {
     if let Some(MatchedRoute(known)) = req.extensions().get::<MatchedRoute>() {
         return known.clone();
     }
+    let matched = || req.match_pattern().map(Arc::<str>::from);
     let found = match req.app_data::<web::Data<RouteShapes>>() {
-        Some(shapes) => shapes
-            .0
-            .get_or_insert_with(&shape_of(req.path()), || {
-                Ok::<_, std::convert::Infallible>(req.match_pattern().map(Arc::from))
+        Some(shapes) => {
+            let shape = shape_of(req.path());
+            shapes.0.get(&shape).unwrap_or_else(|| {
+                let found = matched();
+                shapes.0.insert(shape, found.clone());
+                found
             })
-            .unwrap_or_else(|never| match never {}),
-        None => req.match_pattern().map(Arc::from),
+        }
+        None => matched(),
     };
     req.extensions_mut().insert(MatchedRoute(found.clone()));
     found
