@@ -140,17 +140,15 @@ impl ConnectionManager {
             DatabaseUrl::Sqlite(path) => {
                 configure_sqlite_library();
                 let mut connection = SqliteConnection::establish(&path.to_string_lossy())?;
-                // busy_timeout first: it queues writers instead of failing, and
-                // setting the journal mode already needs a lock that another
-                // connection may hold while this one opens.
-                // WAL lets readers run beside the writer; NORMAL is durable in WAL mode
-                // against a crash of the process.
+                // busy_timeout first: it queues writers instead of failing.
+                connection.batch_execute("PRAGMA busy_timeout = 5000;")?;
+                use_write_ahead_log(&mut connection)?;
+                // NORMAL is durable in WAL mode against a crash of the process.
                 // secure_delete overwrites deleted content, so erased data is gone from the file.
                 // A page cache of 1 MiB per connection (not 2): the operating system
                 // caches the file too, and a dozen connections stay within the memory target.
                 connection.batch_execute(
-                    "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
-                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
+                    "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
                      PRAGMA secure_delete = ON; PRAGMA cache_size = -1024;",
                 )?;
                 Ok(DbConnection::Sqlite(connection))
@@ -282,6 +280,25 @@ pub struct Database {
     committer: Arc<Committer>,
     /// Tells this database's connections of a worker thread from other databases'.
     id: u64,
+}
+
+/// WAL lets readers run beside the writer. Switching to it takes the file's
+/// exclusive lock, and SQLite refuses at once, without its busy handler, when
+/// two connections opening together both hold a shared lock and want it (one
+/// must give way to avoid a deadlock): that refusal is retried for as long as
+/// the busy timeout would wait.
+fn use_write_ahead_log(connection: &mut SqliteConnection) -> Result<(), ConnectionError> {
+    let give_up_at = Instant::now() + Duration::from_secs(5);
+    loop {
+        match connection.batch_execute("PRAGMA journal_mode = WAL;") {
+            Err(diesel::result::Error::DatabaseError(_, info))
+                if info.message().contains("database is locked") && Instant::now() < give_up_at =>
+            {
+                std::thread::sleep(Duration::from_millis(2));
+            }
+            outcome => return Ok(outcome?),
+        }
+    }
 }
 
 /// What the database allows now.
