@@ -23,7 +23,7 @@ use crate::api::{self, ServedOpenApi, OPENAPI_PATH};
 use crate::auth::keys::KeySource;
 use crate::auth::TokenVerifier;
 use crate::db::sealed::DataKeys;
-use crate::db::{Database, DatabaseUrl};
+use crate::db::{self, Database, DatabaseUrl};
 use crate::domain::family::ConsentRules;
 use crate::domain::language::Language;
 use crate::domain::webhooks::AllowedHosts;
@@ -71,6 +71,7 @@ pub fn serve(listener: TcpListener, parts: ServerParts) -> std::io::Result<Serve
         parts.data_keys.clone(),
         parts.outbox.clone(),
     ));
+    tokio::spawn(db::keep_planner_statistics_fresh(parts.database.clone()));
     let max_connections = parts.database.max_connections();
     let database = web::Data::new(parts.database);
     let verifier = web::Data::new(parts.verifier);

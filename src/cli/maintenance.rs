@@ -49,6 +49,16 @@ pub(super) fn migrate_database(url: &db::DatabaseUrl) -> Result<usize, ConfigErr
     Ok(applied)
 }
 
+/// Refreshes the query planner's statistics before serving; a failure leaves
+/// queries slower, not wrong, so it is reported and serving goes on.
+pub(super) fn refresh_planner_statistics(url: &db::DatabaseUrl) -> Result<(), ConfigError> {
+    let mut connection = Database::connect_directly(url).map_err(ConfigError::from)?;
+    if let Err(error) = db::refresh_planner_statistics(&mut connection) {
+        log::warn!("could not refresh the query planner's statistics: {error}");
+    }
+    Ok(())
+}
+
 pub fn migrate(storage: &StorageArgs) -> Result<(), ConfigError> {
     let url = storage.database_url()?;
     let applied = migrate_database(&url)?;

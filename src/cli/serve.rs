@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use clap::Args;
 
-use super::maintenance::migrate_database;
+use super::maintenance::{migrate_database, refresh_planner_statistics};
 use crate::auth::token::mint_hs256;
 use crate::auth::{Role, TokenVerifier};
 use crate::config::{self, ConfigError, JwtArgs, StorageArgs};
@@ -110,6 +110,7 @@ pub fn run_server(storage: &StorageArgs, args: ServeArgs) -> Result<(), ConfigEr
     // Held while serving: `familiebro restore` refuses to run under a live service.
     let _lock = backup::lock(&database_url).map_err(ConfigError::from)?;
     migrate_database(&database_url)?;
+    refresh_planner_statistics(&database_url)?;
     let database = Database::new(&database_url, db_connections).map_err(ConfigError::from)?;
     let listener = TcpListener::bind(bind).map_err(|error| {
         ConfigError::from(format!(

@@ -314,9 +314,14 @@ pub enum Readiness {
 static NEXT_DATABASE_ID: AtomicU64 = AtomicU64::new(0);
 
 thread_local! {
-    /// The SQLite connections a worker thread keeps for short reads, per database.
-    static OWN_CONNECTIONS: RefCell<Vec<(u64, DbConnection)>> = const { RefCell::new(Vec::new()) };
+    /// The SQLite connections a worker thread keeps for short reads, per database,
+    /// with when each was opened.
+    static OWN_CONNECTIONS: RefCell<Vec<(u64, Instant, DbConnection)>> = const { RefCell::new(Vec::new()) };
 }
+
+/// How long a connection is used before it is replaced by a new one, which
+/// reads the planner statistics refreshed since ([`refresh_planner_statistics`]).
+const CONNECTION_LIFETIME: Duration = Duration::from_secs(30 * 60);
 
 /// How long a request waits for a connection before it gets 503.
 const CONNECTION_TIMEOUT: Duration = Duration::from_secs(3);
@@ -337,6 +342,7 @@ impl Database {
             .max_size(connections.max(1))
             .min_idle(Some(0))
             .connection_timeout(CONNECTION_TIMEOUT)
+            .max_lifetime(Some(CONNECTION_LIFETIME))
             // A PostgreSQL connection can die with its server; test it before use
             // (unless it just worked) so the pool heals after an outage. SQLite
             // connections cannot.
@@ -418,18 +424,21 @@ impl Database {
         work: impl FnOnce(&mut DbConnection) -> Result<T, ApiError>,
     ) -> Result<T, ApiError> {
         let kept = OWN_CONNECTIONS.with_borrow_mut(|kept| {
-            let position = kept.iter().position(|(id, _)| *id == self.id)?;
-            Some(kept.swap_remove(position).1)
+            let position = kept.iter().position(|(id, _, _)| *id == self.id)?;
+            let (_, opened, connection) = kept.swap_remove(position);
+            Some((opened, connection)).filter(|_| opened.elapsed() < CONNECTION_LIFETIME)
         });
-        let mut connection = match kept {
-            Some(connection) => connection,
-            None => open_for_requests(&self.url).map_err(|error| {
-                log::warn!("no database connection: {error}");
-                ApiError::Unavailable
-            })?,
+        let (opened, mut connection) = match kept {
+            Some(kept) => kept,
+            None => open_for_requests(&self.url)
+                .map(|connection| (Instant::now(), connection))
+                .map_err(|error| {
+                    log::warn!("no database connection: {error}");
+                    ApiError::Unavailable
+                })?,
         };
         let outcome = work(&mut connection);
-        OWN_CONNECTIONS.with_borrow_mut(|kept| kept.push((self.id, connection)));
+        OWN_CONNECTIONS.with_borrow_mut(|kept| kept.push((self.id, opened, connection)));
         outcome
     }
 
@@ -536,6 +545,42 @@ where
         }
     }
     result
+}
+
+/// Brings the query planner's statistics up to date where the data changed
+/// enough for them to matter. SQLite keeps none unless asked, and without them
+/// it takes an `IN` list on an indexed column to be selective: a page of
+/// families then read and sorted every family of the caller's areas after the
+/// cursor instead of walking the key order (bench/PROFILE.md, fourth round).
+/// `PRAGMA optimize` analyses only the tables that need it, each from a bounded
+/// sample, so it stays quick at any size. A connection reads the statistics
+/// when it opens, so connections are replaced after [`CONNECTION_LIFETIME`].
+/// PostgreSQL's autovacuum keeps its own.
+pub fn refresh_planner_statistics(connection: &mut DbConnection) -> diesel::QueryResult<()> {
+    match connection {
+        DbConnection::Sqlite(sqlite) => sqlite.batch_execute("PRAGMA optimize = 0x10002;"),
+        DbConnection::Postgresql(_) => Ok(()),
+    }
+}
+
+/// How often the planner statistics are refreshed while serving.
+const STATISTICS_REFRESH: Duration = Duration::from_secs(3600);
+
+/// Refreshes the planner statistics every hour while serving, the first time an
+/// hour after start (`familiebro serve` refreshes them before it opens the pool).
+pub async fn keep_planner_statistics_fresh(database: Database) {
+    let start = tokio::time::Instant::now() + STATISTICS_REFRESH;
+    let mut ticks = tokio::time::interval_at(start, STATISTICS_REFRESH);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        let refreshed = database
+            .run(|connection| Ok(refresh_planner_statistics(connection)?))
+            .await;
+        if let Err(error) = refreshed {
+            log::warn!("could not refresh the query planner's statistics: {error}");
+        }
+    }
 }
 
 /// Applies pending migrations; returns how many ran.
@@ -700,6 +745,65 @@ mod tests {
                 assert_eq!(connection.join().expect("no panic"), Ok(()));
             }
         }
+    }
+
+    /// The plan SQLite picks for a page of families from the middle of the key
+    /// order, with every area of the data named (as for a caller working in all).
+    fn plan_of_a_middle_page(
+        connection: &mut DbConnection,
+        seeded: &crate::seed::SeedReport,
+    ) -> String {
+        use diesel::RunQueryDsl;
+        #[derive(diesel::QueryableByName)]
+        struct Step {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            detail: String,
+        }
+        let areas = vec!["?"; seeded.areas.len()].join(", ");
+        let sql = format!(
+            "EXPLAIN QUERY PLAN SELECT * FROM families WHERE area_id IN ({areas}) \
+             AND id > ? ORDER BY id LIMIT 51"
+        );
+        let DbConnection::Sqlite(sqlite) = connection else {
+            panic!("a SQLite connection")
+        };
+        let query = seeded
+            .areas
+            .iter()
+            .fold(diesel::sql_query(sql).into_boxed(), |query, area| {
+                query.bind::<diesel::sql_types::Text, _>(area.clone())
+            });
+        let steps: Vec<Step> = query
+            .bind::<diesel::sql_types::Text, _>(seeded.middle_family.clone())
+            .load(sqlite)
+            .expect("a plan");
+        steps
+            .into_iter()
+            .map(|step| step.detail)
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    #[test]
+    fn with_fresh_statistics_a_page_of_families_walks_the_key_order_instead_of_sorting() {
+        let directory = tempfile::tempdir().expect("a temporary directory");
+        let url = DatabaseUrl::Sqlite(directory.path().join("planner.db"));
+        let mut connection = Database::connect_directly(&url).expect("a connection");
+        run_migrations(&mut connection).expect("migrations");
+        let quiet = crate::progress::Progress::new("", None);
+        let seeded = crate::seed::seed(&mut connection, 50, 5_000, &quiet).expect("seeded");
+        assert!(
+            plan_of_a_middle_page(&mut connection, &seeded).contains("TEMP B-TREE"),
+            "without statistics SQLite sorts the areas' families"
+        );
+        refresh_planner_statistics(&mut connection).expect("refreshed");
+        let mut reopened = Database::connect_directly(&url).expect("a connection");
+        let plan = plan_of_a_middle_page(&mut reopened, &seeded);
+        assert!(!plan.contains("TEMP B-TREE"), "{plan}");
+        assert!(
+            plan.contains("families_1"),
+            "the primary key's index: {plan}"
+        );
     }
 
     #[test]
