@@ -118,7 +118,7 @@ fn new_row(area_id: String, terms: &AgreementTerms, supersedes: Option<String>) 
     ),
     security(("bearer" = []))
 )]
-#[get("/areas/{id}/cooperation-agreements")]
+#[get("/{id}/cooperation-agreements")]
 pub async fn list_agreements(
     caller: Allowed<op::ReadAgreements>,
     db: web::Data<Database>,
@@ -166,7 +166,7 @@ pub async fn list_agreements(
     ),
     security(("bearer" = []))
 )]
-#[post("/areas/{id}/cooperation-agreements")]
+#[post("/{id}/cooperation-agreements")]
 pub async fn draft_agreement(
     caller: Allowed<op::WriteAgreements>,
     db: web::Data<Database>,
@@ -202,7 +202,7 @@ pub async fn draft_agreement(
     ),
     security(("bearer" = []))
 )]
-#[get("/cooperation-agreements/{id}")]
+#[get("/{id}")]
 pub async fn get_agreement(
     caller: Allowed<op::ReadAgreements>,
     db: web::Data<Database>,
@@ -231,7 +231,7 @@ pub async fn get_agreement(
     ),
     security(("bearer" = []))
 )]
-#[patch("/cooperation-agreements/{id}")]
+#[patch("/{id}")]
 pub async fn update_agreement(
     caller: Allowed<op::WriteAgreements>,
     db: web::Data<Database>,
@@ -297,7 +297,7 @@ pub async fn update_agreement(
     ),
     security(("bearer" = []))
 )]
-#[post("/cooperation-agreements/{id}/approvals")]
+#[post("/{id}/approvals")]
 pub async fn sign_agreement(
     caller: Allowed<op::WriteAgreements>,
     db: web::Data<Database>,
@@ -376,7 +376,7 @@ pub async fn sign_agreement(
     ),
     security(("bearer" = []))
 )]
-#[post("/cooperation-agreements/{id}/revisions")]
+#[post("/{id}/revisions")]
 pub async fn revise_agreement(
     caller: Allowed<op::WriteAgreements>,
     db: web::Data<Database>,

@@ -7,10 +7,16 @@ pub mod types;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
-pub fn routes(config: &mut ServiceConfig) {
+/// `areas/{id}/cooperation-agreements`.
+pub fn area_routes(config: &mut ServiceConfig) {
     config
         .service(handlers::list_agreements)
-        .service(handlers::draft_agreement)
+        .service(handlers::draft_agreement);
+}
+
+/// `cooperation-agreements/{id}…`.
+pub fn routes(config: &mut ServiceConfig) {
+    config
         .service(handlers::get_agreement)
         .service(handlers::update_agreement)
         .service(handlers::sign_agreement)

@@ -27,7 +27,7 @@ use crate::error::ApiError;
     ),
     security(("bearer" = []))
 )]
-#[post("/areas")]
+#[post("")]
 pub async fn create_area(
     caller: Allowed<op::WriteAreas>,
     db: web::Data<Database>,

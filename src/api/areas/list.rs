@@ -23,7 +23,7 @@ use crate::error::ApiError;
     ),
     security(("bearer" = []))
 )]
-#[get("/areas")]
+#[get("")]
 pub async fn list_areas(
     caller: Allowed<op::ReadAreas>,
     db: web::Data<Database>,

@@ -22,7 +22,7 @@ use crate::error::ApiError;
     ),
     security(("bearer" = []))
 )]
-#[get("/areas/{id}")]
+#[get("/{id}")]
 pub async fn get_area(
     caller: Allowed<op::ReadAreas>,
     db: web::Data<Database>,

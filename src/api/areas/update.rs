@@ -30,7 +30,7 @@ use actix_web::http::StatusCode;
     ),
     security(("bearer" = []))
 )]
-#[patch("/areas/{id}")]
+#[patch("/{id}")]
 pub async fn update_area(
     caller: Allowed<op::WriteAreas>,
     db: web::Data<Database>,

@@ -36,7 +36,7 @@ use crate::error::ApiError;
     ),
     security(("bearer" = []))
 )]
-#[post("/assessments/{id}/approvals")]
+#[post("/{id}/approvals")]
 pub async fn approve_assessment(
     caller: Allowed<op::WriteAssessments>,
     db: web::Data<Database>,

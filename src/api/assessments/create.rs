@@ -31,7 +31,7 @@ use crate::error::ApiError;
     ),
     security(("bearer" = []))
 )]
-#[post("/areas/{id}/assessments")]
+#[post("/{id}/assessments")]
 pub async fn create_assessment(
     caller: Allowed<op::WriteAssessments>,
     db: web::Data<Database>,

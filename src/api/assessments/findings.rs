@@ -30,7 +30,7 @@ use crate::error::ApiError;
     ),
     security(("bearer" = []))
 )]
-#[post("/assessments/{id}/findings")]
+#[post("/{id}/findings")]
 pub async fn add_finding(
     caller: Allowed<op::WriteAssessments>,
     db: web::Data<Database>,

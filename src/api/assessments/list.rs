@@ -26,7 +26,7 @@ use crate::error::ApiError;
     ),
     security(("bearer" = []))
 )]
-#[get("/areas/{id}/assessments")]
+#[get("/{id}/assessments")]
 pub async fn list_assessments(
     caller: Allowed<op::ReadAssessments>,
     db: web::Data<Database>,

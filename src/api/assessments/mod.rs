@@ -13,10 +13,16 @@ mod view;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
-pub fn routes(config: &mut ServiceConfig) {
+/// `areas/{id}/assessments`.
+pub fn area_routes(config: &mut ServiceConfig) {
     config
         .service(list::list_assessments)
-        .service(create::create_assessment)
+        .service(create::create_assessment);
+}
+
+/// `assessments/{id}…`.
+pub fn routes(config: &mut ServiceConfig) {
+    config
         .service(read::get_assessment)
         .service(update::update_assessment)
         .service(findings::add_finding)

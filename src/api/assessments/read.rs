@@ -21,7 +21,7 @@ use crate::error::ApiError;
     ),
     security(("bearer" = []))
 )]
-#[get("/assessments/{id}")]
+#[get("/{id}")]
 pub async fn get_assessment(
     caller: Allowed<op::ReadAssessments>,
     db: web::Data<Database>,

@@ -29,7 +29,7 @@ use crate::error::ApiError;
     ),
     security(("bearer" = []))
 )]
-#[get("/assessments/{id}/recommendations")]
+#[get("/{id}/recommendations")]
 pub async fn recommendations(
     caller: Allowed<op::ReadAssessments>,
     db: web::Data<Database>,

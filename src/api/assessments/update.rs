@@ -37,7 +37,7 @@ use crate::error::ApiError;
     ),
     security(("bearer" = []))
 )]
-#[patch("/assessments/{id}")]
+#[patch("/{id}")]
 pub async fn update_assessment(
     caller: Allowed<op::WriteAssessments>,
     db: web::Data<Database>,

@@ -25,7 +25,7 @@ use crate::error::ApiError;
     ),
     security(("bearer" = []))
 )]
-#[get("/audit-events")]
+#[get("")]
 pub async fn list_audit_events(
     caller: Allowed<op::ReadAuditTrail>,
     db: web::Data<Database>,

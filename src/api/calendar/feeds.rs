@@ -39,7 +39,7 @@ fn ics(body: String) -> HttpResponse {
     ),
     security(("bearer" = []))
 )]
-#[get("/initiatives/{id}/calendar.ics")]
+#[get("/{id}/calendar.ics")]
 pub async fn initiative_calendar(
     caller: Allowed<op::ReadInitiatives>,
     db: web::Data<Database>,
@@ -71,7 +71,7 @@ pub async fn initiative_calendar(
     ),
     security(("bearer" = []))
 )]
-#[get("/areas/{id}/calendar.ics")]
+#[get("/{id}/calendar.ics")]
 pub async fn area_calendar(
     caller: Allowed<op::ReadInitiatives>,
     db: web::Data<Database>,

@@ -82,7 +82,7 @@ fn link_in_scope(
     ),
     security(("bearer" = []))
 )]
-#[post("/areas/{id}/calendar-links")]
+#[post("/{id}/calendar-links")]
 pub async fn create_link(
     caller: Allowed<op::WriteInitiatives>,
     db: web::Data<Database>,
@@ -149,7 +149,7 @@ pub async fn create_link(
     ),
     security(("bearer" = []))
 )]
-#[get("/areas/{id}/calendar-links")]
+#[get("/{id}/calendar-links")]
 pub async fn list_links(
     caller: Allowed<op::WriteInitiatives>,
     db: web::Data<Database>,
@@ -181,7 +181,7 @@ pub async fn list_links(
     responses((status = 204, description = "Deleted"), ReadFailures),
     security(("bearer" = []))
 )]
-#[delete("/calendar-links/{id}")]
+#[delete("/{id}")]
 pub async fn delete_link(
     caller: Allowed<op::WriteInitiatives>,
     db: web::Data<Database>,

@@ -26,7 +26,7 @@ use crate::domain::settings::MunicipalitySettings;
     ),
     security(("bearer" = []))
 )]
-#[get("/catalog/labels")]
+#[get("/labels")]
 pub async fn labels(_: Allowed<op::ReadCatalog>) -> HttpResponse {
     let items = vocabularies()
         .into_iter()
@@ -54,7 +54,7 @@ pub async fn labels(_: Allowed<op::ReadCatalog>) -> HttpResponse {
     ),
     security(("bearer" = []))
 )]
-#[get("/catalog/problem-areas")]
+#[get("/problem-areas")]
 pub async fn problem_areas(_: Allowed<op::ReadCatalog>) -> HttpResponse {
     let items = PROBLEM_AREAS
         .iter()
@@ -77,7 +77,7 @@ pub async fn problem_areas(_: Allowed<op::ReadCatalog>) -> HttpResponse {
     ),
     security(("bearer" = []))
 )]
-#[get("/catalog/initiative-types")]
+#[get("/initiative-types")]
 pub async fn initiative_types(_: Allowed<op::ReadCatalog>) -> HttpResponse {
     let items = INITIATIVE_TYPES
         .iter()
@@ -100,7 +100,7 @@ pub async fn initiative_types(_: Allowed<op::ReadCatalog>) -> HttpResponse {
     ),
     security(("bearer" = []))
 )]
-#[get("/catalog/municipal-units")]
+#[get("/municipal-units")]
 #[allow(deprecated)]
 pub async fn municipal_units(_: Allowed<op::ReadCatalog>) -> HttpResponse {
     let items = MUNICIPAL_UNITS
@@ -126,7 +126,7 @@ pub async fn municipal_units(_: Allowed<op::ReadCatalog>) -> HttpResponse {
     ),
     security(("bearer" = []))
 )]
-#[get("/catalog/outcomes")]
+#[get("/outcomes")]
 pub async fn outcomes(_: Allowed<op::ReadCatalog>) -> HttpResponse {
     let items = OUTCOMES
         .iter()

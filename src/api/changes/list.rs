@@ -51,7 +51,7 @@ pub struct ChangePage {
     responses((status = 200, body = ChangePage), FeedFailures),
     security(("bearer" = []))
 )]
-#[get("/changes")]
+#[get("")]
 pub async fn list_changes(
     caller: Allowed<op::ReadChanges>,
     db: web::Data<Database>,

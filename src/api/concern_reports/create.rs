@@ -37,7 +37,7 @@ use crate::error::ApiError;
     ),
     security(("bearer" = []))
 )]
-#[post("/concern-reports")]
+#[post("")]
 pub async fn report_concern(
     caller: Allowed<op::ReportConcerns>,
     db: web::Data<Database>,

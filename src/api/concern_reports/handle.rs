@@ -80,7 +80,7 @@ async fn handle(
     ),
     security(("bearer" = []))
 )]
-#[post("/concern-reports/{id}/acknowledgement")]
+#[post("/{id}/acknowledgement")]
 pub async fn acknowledge_concern_report(
     caller: Allowed<op::HandleConcernReports>,
     db: web::Data<Database>,
@@ -121,7 +121,7 @@ pub async fn acknowledge_concern_report(
     ),
     security(("bearer" = []))
 )]
-#[post("/concern-reports/{id}/urgency-assessment")]
+#[post("/{id}/urgency-assessment")]
 pub async fn assess_concern_report_urgency(
     caller: Allowed<op::HandleConcernReports>,
     db: web::Data<Database>,
@@ -172,7 +172,7 @@ pub async fn assess_concern_report_urgency(
     ),
     security(("bearer" = []))
 )]
-#[post("/concern-reports/{id}/feedback")]
+#[post("/{id}/feedback")]
 pub async fn give_concern_report_feedback(
     caller: Allowed<op::HandleConcernReports>,
     db: web::Data<Database>,

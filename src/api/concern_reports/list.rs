@@ -27,7 +27,7 @@ use crate::error::ApiError;
     ),
     security(("bearer" = []))
 )]
-#[get("/concern-reports")]
+#[get("")]
 pub async fn list_concern_reports(
     caller: Allowed<op::ReadConcernReports>,
     db: web::Data<Database>,

@@ -23,7 +23,7 @@ use crate::error::ApiError;
     ),
     security(("bearer" = []))
 )]
-#[get("/concern-reports/{id}")]
+#[get("/{id}")]
 pub async fn get_concern_report(
     caller: Allowed<op::ReadConcernReports>,
     db: web::Data<Database>,

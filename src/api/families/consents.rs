@@ -30,7 +30,7 @@ use crate::error::ApiError;
     ),
     security(("bearer" = []))
 )]
-#[get("/families/{id}/consents")]
+#[get("/{id}/consents")]
 pub async fn list_consents(
     caller: Allowed<op::ManageFamilies>,
     db: web::Data<Database>,
@@ -68,7 +68,7 @@ pub async fn list_consents(
     ),
     security(("bearer" = []))
 )]
-#[post("/families/{id}/consents")]
+#[post("/{id}/consents")]
 pub async fn add_consent(
     caller: Allowed<op::ManageFamilies>,
     db: web::Data<Database>,
@@ -148,7 +148,7 @@ fn consent_row(
     responses((status = 200, body = Consent), ReadFailures),
     security(("bearer" = []))
 )]
-#[get("/consents/{id}")]
+#[get("/{id}")]
 pub async fn get_consent(
     caller: Allowed<op::ManageFamilies>,
     db: web::Data<Database>,
@@ -177,7 +177,7 @@ pub async fn get_consent(
     ),
     security(("bearer" = []))
 )]
-#[post("/consents/{id}/withdrawal")]
+#[post("/{id}/withdrawal")]
 pub async fn withdraw_consent(
     caller: Allowed<op::ManageFamilies>,
     db: web::Data<Database>,

@@ -27,7 +27,7 @@ use crate::error::ApiError;
     ),
     security(("bearer" = []))
 )]
-#[get("/families/{id}/contacts")]
+#[get("/{id}/contacts")]
 pub async fn list_contacts(
     caller: Allowed<op::ManageFamilies>,
     db: web::Data<Database>,
@@ -64,7 +64,7 @@ pub async fn list_contacts(
     ),
     security(("bearer" = []))
 )]
-#[post("/families/{id}/contacts")]
+#[post("/{id}/contacts")]
 pub async fn add_contact(
     caller: Allowed<op::ManageFamilies>,
     db: web::Data<Database>,

@@ -29,7 +29,7 @@ use crate::error::ApiError;
     ),
     security(("bearer" = []))
 )]
-#[post("/families")]
+#[post("")]
 pub async fn create_family(
     caller: Allowed<op::ManageFamilies>,
     db: web::Data<Database>,

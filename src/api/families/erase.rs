@@ -26,7 +26,7 @@ use crate::error::ApiError;
     responses((status = 204, description = "Erased"), DeleteFailures),
     security(("bearer" = []))
 )]
-#[delete("/families/{id}")]
+#[delete("/{id}")]
 pub async fn erase_family(
     caller: Allowed<op::EraseFamily>,
     db: web::Data<Database>,

@@ -164,7 +164,7 @@ pub struct FamilyExport {
     responses((status = 200, body = FamilyExport), ReadFailures, RateFailure),
     security(("bearer" = []))
 )]
-#[get("/families/{id}/export")]
+#[get("/{id}/export")]
 pub async fn export_family(
     caller: Allowed<op::ExportFamily>,
     db: web::Data<Database>,

@@ -24,7 +24,7 @@ use crate::error::ApiError;
     ),
     security(("bearer" = []))
 )]
-#[get("/families")]
+#[get("")]
 pub async fn list_families(
     caller: Allowed<op::ManageFamilies>,
     db: web::Data<Database>,

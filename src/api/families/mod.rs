@@ -17,6 +17,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 pub use view::referenced_family;
 
+/// `families…`.
 pub fn routes(config: &mut ServiceConfig) {
     config
         .service(list::list_families)
@@ -28,7 +29,12 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(contacts::add_contact)
         .service(consents::list_consents)
         .service(consents::add_consent)
-        .service(consents::get_consent)
-        .service(consents::withdraw_consent)
         .service(export::export_family);
+}
+
+/// `consents/{id}…`.
+pub fn consent_routes(config: &mut ServiceConfig) {
+    config
+        .service(consents::get_consent)
+        .service(consents::withdraw_consent);
 }

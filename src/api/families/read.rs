@@ -22,7 +22,7 @@ use crate::error::ApiError;
     ),
     security(("bearer" = []))
 )]
-#[get("/families/{id}")]
+#[get("/{id}")]
 pub async fn get_family(
     caller: Allowed<op::ManageFamilies>,
     db: web::Data<Database>,

@@ -29,7 +29,7 @@ use crate::error::ApiError;
     ),
     security(("bearer" = []))
 )]
-#[patch("/families/{id}")]
+#[patch("/{id}")]
 pub async fn update_family(
     caller: Allowed<op::ManageFamilies>,
     db: web::Data<Database>,

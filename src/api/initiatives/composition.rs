@@ -24,7 +24,7 @@ use crate::error::ApiError;
     ),
     security(("bearer" = []))
 )]
-#[get("/initiatives/{id}/composition")]
+#[get("/{id}/composition")]
 pub async fn team_composition(
     caller: Allowed<op::ManageFamilies>,
     db: web::Data<Database>,

@@ -30,7 +30,7 @@ use crate::error::ApiError;
     ),
     security(("bearer" = []))
 )]
-#[post("/initiatives")]
+#[post("")]
 pub async fn create_initiative(
     caller: Allowed<op::WriteInitiatives>,
     db: web::Data<Database>,

@@ -30,7 +30,7 @@ use crate::error::ApiError;
     ),
     security(("bearer" = []))
 )]
-#[get("/initiatives/{id}/enrolments")]
+#[get("/{id}/enrolments")]
 pub async fn list_enrolments(
     caller: Allowed<op::ManageFamilies>,
     db: web::Data<Database>,
@@ -107,7 +107,7 @@ fn render(
     ),
     security(("bearer" = []))
 )]
-#[post("/initiatives/{id}/enrolments")]
+#[post("/{id}/enrolments")]
 pub async fn enrol_family(
     caller: Allowed<op::ManageFamilies>,
     db: web::Data<Database>,
@@ -191,7 +191,7 @@ fn enrol(
     responses((status = 204, description = "Unenrolled"), ReadFailures),
     security(("bearer" = []))
 )]
-#[delete("/initiatives/{id}/enrolments/{family_id}")]
+#[delete("/{id}/enrolments/{family_id}")]
 pub async fn unenrol_family(
     caller: Allowed<op::ManageFamilies>,
     db: web::Data<Database>,

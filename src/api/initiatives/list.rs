@@ -25,7 +25,7 @@ use crate::error::ApiError;
     ),
     security(("bearer" = []))
 )]
-#[get("/initiatives")]
+#[get("")]
 pub async fn list_initiatives(
     caller: Allowed<op::ReadInitiatives>,
     db: web::Data<Database>,

@@ -51,7 +51,7 @@ pub(super) fn measurement_out(row: MeasurementRow) -> Result<Measurement, ApiErr
     ),
     security(("bearer" = []))
 )]
-#[get("/initiatives/{id}/measurements")]
+#[get("/{id}/measurements")]
 pub async fn list_measurements(
     caller: Allowed<op::ManageFamilies>,
     db: web::Data<Database>,
@@ -124,7 +124,7 @@ fn render(
     ),
     security(("bearer" = []))
 )]
-#[post("/initiatives/{id}/measurements")]
+#[post("/{id}/measurements")]
 pub async fn record_measurement(
     caller: Allowed<op::ManageFamilies>,
     db: web::Data<Database>,

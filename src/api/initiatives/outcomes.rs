@@ -29,7 +29,7 @@ use crate::error::ApiError;
     ),
     security(("bearer" = []))
 )]
-#[get("/initiatives/{id}/outcomes")]
+#[get("/{id}/outcomes")]
 pub async fn initiative_outcomes(
     caller: Allowed<op::ReadInitiatives>,
     db: web::Data<Database>,

@@ -22,7 +22,7 @@ use crate::error::ApiError;
     ),
     security(("bearer" = []))
 )]
-#[get("/initiatives/{id}")]
+#[get("/{id}")]
 pub async fn get_initiative(
     caller: Allowed<op::ReadInitiatives>,
     db: web::Data<Database>,

@@ -42,7 +42,7 @@ use crate::error::ApiError;
     ),
     security(("bearer" = []))
 )]
-#[get("/initiatives/{id}/sessions")]
+#[get("/{id}/sessions")]
 pub async fn list_sessions(
     caller: Allowed<op::ReadInitiatives>,
     db: web::Data<Database>,
@@ -139,7 +139,7 @@ fn version_of(session: &SessionRow) -> i32 {
     ),
     security(("bearer" = []))
 )]
-#[post("/initiatives/{id}/sessions")]
+#[post("/{id}/sessions")]
 pub async fn add_session(
     caller: Allowed<op::WriteInitiatives>,
     db: web::Data<Database>,
@@ -258,7 +258,7 @@ fn distinct(ids: &[Uuid]) -> Vec<String> {
     ),
     security(("bearer" = []))
 )]
-#[patch("/initiatives/{id}/sessions/{session_id}")]
+#[patch("/{id}/sessions/{session_id}")]
 pub async fn update_session(
     caller: Allowed<op::WriteInitiatives>,
     db: web::Data<Database>,

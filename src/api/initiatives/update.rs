@@ -38,7 +38,7 @@ use crate::error::ApiError;
     ),
     security(("bearer" = []))
 )]
-#[patch("/initiatives/{id}")]
+#[patch("/{id}")]
 pub async fn update_initiative(
     caller: Allowed<op::WriteInitiatives>,
     db: web::Data<Database>,

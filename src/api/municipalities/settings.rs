@@ -53,7 +53,7 @@ fn response(code: MunicipalityCode, settings: MunicipalitySettings, version: i32
     ),
     security(("bearer" = []))
 )]
-#[get("/municipalities/{code}/settings")]
+#[get("/{code}/settings")]
 pub async fn get_settings(
     _: Allowed<op::ReadMunicipalitySettings>,
     db: web::Data<Database>,
@@ -80,7 +80,7 @@ pub async fn get_settings(
     ),
     security(("bearer" = []))
 )]
-#[put("/municipalities/{code}/settings")]
+#[put("/{code}/settings")]
 pub async fn put_settings(
     _: Allowed<op::WriteMunicipalitySettings>,
     db: web::Data<Database>,

@@ -6,10 +6,16 @@ pub mod types;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
-pub fn routes(config: &mut ServiceConfig) {
+/// `areas/{id}/partners`.
+pub fn area_routes(config: &mut ServiceConfig) {
     config
         .service(register::list_partners)
-        .service(register::add_partner)
+        .service(register::add_partner);
+}
+
+/// `partners/{id}`.
+pub fn routes(config: &mut ServiceConfig) {
+    config
         .service(register::get_partner)
         .service(register::update_partner);
 }

@@ -81,7 +81,7 @@ fn checked(name: &str, role: Option<&str>) -> Result<(String, Option<String>), A
     ),
     security(("bearer" = []))
 )]
-#[get("/areas/{id}/partners")]
+#[get("/{id}/partners")]
 pub async fn list_partners(
     caller: Allowed<op::ReadInitiatives>,
     db: web::Data<Database>,
@@ -120,7 +120,7 @@ pub async fn list_partners(
     ),
     security(("bearer" = []))
 )]
-#[post("/areas/{id}/partners")]
+#[post("/{id}/partners")]
 pub async fn add_partner(
     caller: Allowed<op::WriteInitiatives>,
     db: web::Data<Database>,
@@ -167,7 +167,7 @@ pub async fn add_partner(
     ),
     security(("bearer" = []))
 )]
-#[get("/partners/{id}")]
+#[get("/{id}")]
 pub async fn get_partner(
     caller: Allowed<op::ReadInitiatives>,
     db: web::Data<Database>,
@@ -195,7 +195,7 @@ pub async fn get_partner(
     ),
     security(("bearer" = []))
 )]
-#[patch("/partners/{id}")]
+#[patch("/{id}")]
 pub async fn update_partner(
     caller: Allowed<op::WriteInitiatives>,
     db: web::Data<Database>,

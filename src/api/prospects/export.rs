@@ -41,7 +41,7 @@ pub struct ProspectExport {
     responses((status = 200, body = ProspectExport), ReadFailures, RateFailure),
     security(("bearer" = []))
 )]
-#[get("/prospects/{id}/export")]
+#[get("/{id}/export")]
 pub async fn export_prospect(
     caller: Allowed<op::ExportFamily>,
     db: web::Data<Database>,

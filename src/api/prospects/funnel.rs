@@ -25,7 +25,7 @@ use crate::error::ApiError;
     responses((status = 200, body = Funnel), ReadFailures),
     security(("bearer" = []))
 )]
-#[get("/areas/{id}/prospect-funnel")]
+#[get("/{id}/prospect-funnel")]
 pub async fn prospect_funnel(
     caller: Allowed<op::ReadStatistics>,
     db: web::Data<Database>,

@@ -9,6 +9,7 @@ pub mod types;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
+/// `prospects…`.
 pub fn routes(config: &mut ServiceConfig) {
     config
         .service(records::list_prospects)
@@ -16,6 +17,10 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(records::get_prospect)
         .service(records::add_step)
         .service(records::erase_prospect)
-        .service(export::export_prospect)
-        .service(funnel::prospect_funnel);
+        .service(export::export_prospect);
+}
+
+/// `areas/{id}/prospect-funnel`.
+pub fn area_routes(config: &mut ServiceConfig) {
+    config.service(funnel::prospect_funnel);
 }

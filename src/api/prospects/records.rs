@@ -118,7 +118,7 @@ fn render(
     ),
     security(("bearer" = []))
 )]
-#[get("/prospects")]
+#[get("")]
 pub async fn list_prospects(
     caller: Allowed<op::ManageFamilies>,
     db: web::Data<Database>,
@@ -179,7 +179,7 @@ pub async fn list_prospects(
     ),
     security(("bearer" = []))
 )]
-#[post("/prospects")]
+#[post("")]
 pub async fn create_prospect(
     caller: Allowed<op::ManageFamilies>,
     db: web::Data<Database>,
@@ -242,7 +242,7 @@ pub async fn create_prospect(
     ),
     security(("bearer" = []))
 )]
-#[get("/prospects/{id}")]
+#[get("/{id}")]
 pub async fn get_prospect(
     caller: Allowed<op::ManageFamilies>,
     db: web::Data<Database>,
@@ -275,7 +275,7 @@ pub async fn get_prospect(
     ),
     security(("bearer" = []))
 )]
-#[post("/prospects/{id}/steps")]
+#[post("/{id}/steps")]
 pub async fn add_step(
     caller: Allowed<op::ManageFamilies>,
     db: web::Data<Database>,
@@ -398,7 +398,7 @@ pub async fn add_step(
     responses((status = 204, description = "Erased"), DeleteFailures),
     security(("bearer" = []))
 )]
-#[delete("/prospects/{id}")]
+#[delete("/{id}")]
 pub async fn erase_prospect(
     caller: Allowed<op::EraseFamily>,
     db: web::Data<Database>,

@@ -45,7 +45,7 @@ use crate::error::ApiError;
     ),
     security(("bearer" = []))
 )]
-#[post("/referrals")]
+#[post("")]
 pub async fn create_referral(
     caller: Allowed<op::Referrals>,
     db: web::Data<crate::db::Database>,

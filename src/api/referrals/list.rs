@@ -27,7 +27,7 @@ use crate::error::ApiError;
     ),
     security(("bearer" = []))
 )]
-#[get("/referrals")]
+#[get("")]
 pub async fn list_referrals(
     caller: Allowed<op::Referrals>,
     db: web::Data<Database>,

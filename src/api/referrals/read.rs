@@ -25,7 +25,7 @@ use crate::error::ApiError;
     ),
     security(("bearer" = []))
 )]
-#[get("/referrals/{id}")]
+#[get("/{id}")]
 pub async fn get_referral(
     caller: Allowed<op::Referrals>,
     db: web::Data<Database>,
@@ -56,7 +56,7 @@ pub async fn get_referral(
     ),
     security(("bearer" = []))
 )]
-#[get("/referrals/{id}/events")]
+#[get("/{id}/events")]
 pub async fn referral_events(
     caller: Allowed<op::Referrals>,
     db: web::Data<Database>,

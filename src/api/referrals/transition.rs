@@ -44,7 +44,7 @@ use crate::error::ApiError;
     ),
     security(("bearer" = []))
 )]
-#[post("/referrals/{id}/transitions")]
+#[post("/{id}/transitions")]
 pub async fn transition_referral(
     caller: Allowed<op::Referrals>,
     db: web::Data<Database>,

@@ -78,7 +78,7 @@ impl Representation {
     ),
     security(("bearer" = []))
 )]
-#[get("/areas/{id}/report")]
+#[get("/{id}/report")]
 pub async fn area_report(
     caller: Allowed<op::ReadStatistics>,
     db: web::Data<Database>,

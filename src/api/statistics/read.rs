@@ -32,7 +32,7 @@ use crate::error::ApiError;
     ),
     security(("bearer" = []))
 )]
-#[get("/areas/{id}/statistics")]
+#[get("/{id}/statistics")]
 pub async fn area_statistics(
     caller: Allowed<op::ReadStatistics>,
     db: web::Data<Database>,

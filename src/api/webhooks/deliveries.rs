@@ -26,7 +26,7 @@ use crate::error::ApiError;
     ),
     security(("bearer" = []))
 )]
-#[get("/webhook-subscriptions/{id}/deliveries")]
+#[get("/{id}/deliveries")]
 pub async fn list_deliveries(
     caller: Allowed<op::ManageWebhooks>,
     db: web::Data<Database>,
@@ -60,7 +60,7 @@ pub async fn list_deliveries(
     responses((status = 200, body = Delivery), ReadFailures),
     security(("bearer" = []))
 )]
-#[post("/webhook-subscriptions/{id}/deliveries/{delivery_id}/retry")]
+#[post("/{id}/deliveries/{delivery_id}/retry")]
 pub async fn retry_delivery(
     caller: Allowed<op::ManageWebhooks>,
     db: web::Data<Database>,

@@ -62,7 +62,7 @@ fn requested_scope(
     ),
     security(("bearer" = []))
 )]
-#[post("/webhook-subscriptions")]
+#[post("")]
 pub async fn create_subscription(
     caller: Allowed<op::ManageWebhooks>,
     db: web::Data<Database>,
@@ -139,7 +139,7 @@ pub async fn create_subscription(
     responses((status = 200, body = SubscriptionList), ReadFailures),
     security(("bearer" = []))
 )]
-#[get("/webhook-subscriptions")]
+#[get("")]
 pub async fn list_subscriptions(
     caller: Allowed<op::ManageWebhooks>,
     db: web::Data<Database>,
@@ -165,7 +165,7 @@ pub async fn list_subscriptions(
     responses((status = 200, body = Subscription), ReadFailures),
     security(("bearer" = []))
 )]
-#[get("/webhook-subscriptions/{id}")]
+#[get("/{id}")]
 pub async fn get_subscription(
     caller: Allowed<op::ManageWebhooks>,
     db: web::Data<Database>,
@@ -186,7 +186,7 @@ pub async fn get_subscription(
     responses((status = 204, description = "Deleted"), ReadFailures),
     security(("bearer" = []))
 )]
-#[delete("/webhook-subscriptions/{id}")]
+#[delete("/{id}")]
 pub async fn delete_subscription(
     caller: Allowed<op::ManageWebhooks>,
     db: web::Data<Database>,
