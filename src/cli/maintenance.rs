@@ -98,6 +98,9 @@ pub fn seed(storage: &StorageArgs, args: SeedArgs) -> Result<(), ConfigError> {
     let report = crate::seed::seed(&mut connection, args.areas, args.families, &progress)
         .map_err(|error| ConfigError::from(format!("seeding failed: {error}")))?;
     progress.finish();
+    // A bulk load leaves the planner's statistics behind, so the first start
+    // after it does not pay for them.
+    refresh_planner_statistics(&url)?;
     let json =
         serde_json::to_string(&report).map_err(|error| ConfigError::from(error.to_string()))?;
     println!("{json}");

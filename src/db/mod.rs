@@ -552,13 +552,14 @@ where
 /// it takes an `IN` list on an indexed column to be selective: a page of
 /// families then read and sorted every family of the caller's areas after the
 /// cursor instead of walking the key order (bench/PROFILE.md, fourth round).
-/// `PRAGMA optimize` analyses only the tables that need it, each from a bounded
-/// sample, so it stays quick at any size. A connection reads the statistics
-/// when it opens, so connections are replaced after [`CONNECTION_LIFETIME`].
-/// PostgreSQL's autovacuum keeps its own.
+/// `PRAGMA optimize` analyses only the tables that need it (0x10000: all of
+/// them checked, 0x2: analyse, 0x10: each from a bounded sample, which an
+/// explicit mask must ask for), so it stays quick at any size. A connection
+/// reads the statistics when it opens, so connections are replaced after
+/// [`CONNECTION_LIFETIME`]. PostgreSQL's autovacuum keeps its own.
 pub fn refresh_planner_statistics(connection: &mut DbConnection) -> diesel::QueryResult<()> {
     match connection {
-        DbConnection::Sqlite(sqlite) => sqlite.batch_execute("PRAGMA optimize = 0x10002;"),
+        DbConnection::Sqlite(sqlite) => sqlite.batch_execute("PRAGMA optimize = 0x10012;"),
         DbConnection::Postgresql(_) => Ok(()),
     }
 }
