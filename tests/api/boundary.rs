@@ -737,11 +737,14 @@ async fn every_response_refuses_sniffing_framing_and_caching(backend: Backend) {
         assert_eq!(headers["cache-control"], "no-store", "{path}");
     }
     let analyst = analyst(None);
+    let mut admitted = 0;
     let limited = loop {
         let response = l.app.get("/api/v1/areas", &analyst).await;
         if response.status() == 429 {
             break response;
         }
+        admitted += 1;
+        assert!(admitted <= 10 * RATE_LIMIT, "the limit never applied");
     };
     assert_eq!(limited.headers()["cache-control"], "no-store");
 }
