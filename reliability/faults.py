@@ -152,17 +152,43 @@ def check(condition, message):
     print(f"ok: {message}")
 
 
+class FamiliesLocked:
+    """Holds a lock that keeps the service from writing families, so requests
+    sent meanwhile are surely still in flight, until `release`."""
+
+    def __init__(self, backend, path):
+        if backend == "sqlite":
+            self.sqlite = sqlite3.connect(path, isolation_level=None)
+            self.sqlite.execute("BEGIN IMMEDIATE")
+            self.psql = None
+        else:
+            self.sqlite = None
+            self.psql = subprocess.Popen(["psql", "-h", PG_SOCKET, "-qtA", "familiebro_reliability"],
+                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            self.psql.stdin.write("BEGIN; LOCK TABLE families IN EXCLUSIVE MODE; SELECT 'locked';\n")
+            self.psql.stdin.flush()
+            assert self.psql.stdout.readline().strip() == "locked"
+
+    def release(self):
+        if self.sqlite:
+            self.sqlite.execute("ROLLBACK")
+            self.sqlite.close()
+        else:
+            self.psql.communicate("ROLLBACK;\n", timeout=10)
+
+
 def sigterm(backend):
     """Requests being processed when SIGTERM arrives complete; requests not yet
     read from their socket are closed unanswered and left unprocessed (safe to retry)."""
     import http.client
     with tempfile.TemporaryDirectory() as directory:
-        url, _ = database(backend, directory)
+        url, path = database(backend, directory)
         port = free_port()
         process = start(url, port)
         area = setup_area(port)
         worker = token("housing_social_worker", areas=area)
         clients = 100
+        first_answered = threading.Barrier(clients + 1)
         warmed = threading.Barrier(clients + 1)
         sent = threading.Barrier(clients + 1)
         outcomes = []
@@ -176,6 +202,7 @@ def sigterm(backend):
             try:
                 create("first")
                 connection.getresponse().read()
+                first_answered.wait()
                 warmed.wait()
                 create("in flight")
                 sent.wait()
@@ -188,11 +215,16 @@ def sigterm(backend):
         threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
         for thread in threads:
             thread.start()
+        first_answered.wait()
+        # Without the lock a fast service may answer all of them before the signal.
+        locked = FamiliesLocked(backend, path)
         warmed.wait()
         sent.wait()
         time.sleep(0.05)
         signalled_at = time.monotonic()
         process.send_signal(signal.SIGTERM)
+        time.sleep(0.3)
+        locked.release()
         for thread in threads:
             thread.join(timeout=30)
         code = process.wait(timeout=60)
