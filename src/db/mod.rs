@@ -141,7 +141,10 @@ impl ConnectionManager {
                 configure_sqlite_library();
                 let mut connection = SqliteConnection::establish(&path.to_string_lossy())?;
                 // busy_timeout first: it queues writers instead of failing.
-                connection.batch_execute("PRAGMA busy_timeout = 5000;")?;
+                connection.batch_execute(&format!(
+                    "PRAGMA busy_timeout = {};",
+                    SQLITE_BUSY_TIMEOUT.as_millis()
+                ))?;
                 use_write_ahead_log(&mut connection)?;
                 // NORMAL is durable in WAL mode against a crash of the process.
                 // secure_delete overwrites deleted content, so erased data is gone from the file.
@@ -244,6 +247,11 @@ impl ManageConnection for ConnectionManager {
 
 pub type Pool = r2d2::Pool<ConnectionManager>;
 
+/// How long a SQLite writer waits for the database before it gives up with
+/// "database is locked" (503): SQLite's busy timeout, the service's own turn
+/// to write, and the switch to WAL all wait this long.
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// A request waits at most this long for a lock held by another transaction,
 /// then gets 503 (as SQLite's busy timeout does), instead of hanging.
 const LOCK_TIMEOUT: &str = "5s";
@@ -288,7 +296,7 @@ pub struct Database {
 /// must give way to avoid a deadlock): that refusal is retried for as long as
 /// the busy timeout would wait.
 fn use_write_ahead_log(connection: &mut SqliteConnection) -> Result<(), ConnectionError> {
-    let give_up_at = Instant::now() + Duration::from_secs(5);
+    let give_up_at = Instant::now() + SQLITE_BUSY_TIMEOUT;
     loop {
         match connection.batch_execute("PRAGMA journal_mode = WAL;") {
             Err(diesel::result::Error::DatabaseError(_, info))
