@@ -38,50 +38,25 @@ pub fn insert(connection: &mut DbConnection, row: &AuditRow) -> QueryResult<()> 
     Ok(())
 }
 
-/// Appends several events (a list that reads many families) in few statements.
+/// Appends several events in one statement (a list that reads many families).
 pub fn insert_all(connection: &mut DbConnection, rows: &[AuditRow]) -> QueryResult<()> {
-    match connection {
-        DbConnection::Postgresql(pg) => {
-            for chunk in rows.chunks(500) {
+    for chunk in rows.chunks(500) {
+        match connection {
+            DbConnection::Postgresql(pg) => diesel::insert_into(audit_events::table)
+                .values(chunk)
+                .execute(pg)?,
+            // Row by row: SQLite has no round trip to save, and a one-row
+            // insert is prepared once per connection, while a multi-row insert
+            // is parsed anew for every group.
+            DbConnection::Sqlite(sqlite) => chunk.iter().try_fold(0, |inserted, row| {
                 diesel::insert_into(audit_events::table)
-                    .values(chunk)
-                    .execute(pg)?;
-            }
-        }
-        DbConnection::Sqlite(sqlite) => insert_in_fixed_batches(sqlite, rows)?,
+                    .values(row)
+                    .execute(sqlite)
+                    .map(|count| inserted + count)
+            })?,
+        };
     }
     crate::metrics::AUDIT_WRITES.fetch_add(rows.len() as u64, std::sync::atomic::Ordering::Relaxed);
-    Ok(())
-}
-
-/// SQLite has no round trip to save, but each statement opens a cursor on the
-/// table and on every index, and diesel checks and looks up its cache entry.
-/// Batches of a fixed size are statements diesel keeps prepared (a batch of any
-/// other length would be parsed anew), so a group is written in the fewest of
-/// them: 50 events as 32 + 16 + 2.
-fn insert_in_fixed_batches(sqlite: &mut SqliteConnection, rows: &[AuditRow]) -> QueryResult<()> {
-    let mut rest = rows;
-    while rest.len() >= 32 {
-        insert_first::<32>(sqlite, &mut rest)?;
-    }
-    insert_first::<16>(sqlite, &mut rest)?;
-    insert_first::<8>(sqlite, &mut rest)?;
-    insert_first::<4>(sqlite, &mut rest)?;
-    insert_first::<2>(sqlite, &mut rest)?;
-    insert_first::<1>(sqlite, &mut rest)
-}
-
-/// Inserts the first `N` of `rest`, if it has as many, and moves past them.
-fn insert_first<const N: usize>(
-    sqlite: &mut SqliteConnection,
-    rest: &mut &[AuditRow],
-) -> QueryResult<()> {
-    if let Some((batch, after)) = rest.split_first_chunk::<N>() {
-        diesel::insert_into(audit_events::table)
-            .values(batch)
-            .execute(sqlite)?;
-        *rest = after;
-    }
     Ok(())
 }
 
@@ -243,49 +218,4 @@ pub fn count_of_family(connection: &mut DbConnection, family_id: &str) -> QueryR
         .filter(audit_events::family_id.eq(family_id))
         .count()
         .get_result(connection)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::db::{run_migrations, Database, DatabaseUrl};
-
-    fn event(number: usize) -> AuditRow {
-        AuditRow {
-            id: uuid::Uuid::now_v7().to_string(),
-            occurred_at: crate::db::now(),
-            actor: format!("worker-{number}"),
-            role: "housing_social_worker".into(),
-            organisation: None,
-            action: "GET /api/v1/families/{id}".into(),
-            resource_type: "family".into(),
-            resource_id: Some(uuid::Uuid::now_v7().to_string()),
-            family_id: None,
-            outcome: "allowed".into(),
-            request_id: None,
-            area_id: None,
-        }
-    }
-
-    #[test]
-    fn a_group_of_any_size_is_stored_event_for_event() {
-        let directory = tempfile::tempdir().expect("a temporary directory");
-        let url = DatabaseUrl::Sqlite(directory.path().join("audit.db"));
-        let mut connection = Database::connect_directly(&url).expect("a connection");
-        run_migrations(&mut connection).expect("migrations");
-        let mut stored = Vec::new();
-        for size in 0..=70 {
-            let group: Vec<AuditRow> = (0..size).map(event).collect();
-            insert_all(&mut connection, &group).expect("stored");
-            stored.extend(group);
-        }
-        let filter = AuditFilter {
-            limit: 10_000,
-            ..AuditFilter::default()
-        };
-        let mut read = list(&mut connection, &filter).expect("listed");
-        stored.sort_by(|a, b| a.id.cmp(&b.id));
-        read.sort_by(|a, b| a.id.cmp(&b.id));
-        assert_eq!(read, stored);
-    }
 }

@@ -166,7 +166,7 @@ fn commit(
 ) -> Result<(), CommitFailure> {
     let connection = match connection {
         Some(connection) => connection,
-        None => connection.insert(open_for_committing(url).map_err(|error| {
+        None => connection.insert(open_for_requests(url).map_err(|error| {
             log::warn!("the audit committer cannot connect: {error}");
             CommitFailure::Unavailable
         })?),
@@ -181,18 +181,6 @@ fn commit(
         Err(_) if connection.batch_execute("SELECT 1").is_err() => Err(CommitFailure::Unavailable),
         Err(error) => Err(CommitFailure::from(ApiError::from(error))),
     }
-}
-
-/// The committer's connection. Its statements insert up to 32 events each, and
-/// SQLite keeps what one statement changed, to undo it should it fail, in a
-/// statement journal that goes to a temporary file once it outgrows 64 KiB:
-/// here it stays in memory (a few hundred KiB at most).
-fn open_for_committing(url: &DatabaseUrl) -> Result<DbConnection, super::ConnectionError> {
-    let mut connection = open_for_requests(url)?;
-    if let DbConnection::Sqlite(sqlite) = &mut connection {
-        sqlite.batch_execute("PRAGMA temp_store = MEMORY;")?;
-    }
-    Ok(connection)
 }
 
 /// How long a writer waits for its turn, as long as SQLite's busy timeout: when
