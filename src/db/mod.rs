@@ -756,7 +756,24 @@ mod tests {
         }
     }
 
-    /// The plan SQLite picks for `sql` with `binds`, one step per line.
+    /// A SQLite database in a temporary directory (kept while the first value
+    /// lives), migrated and seeded with 5 000 families over 50 areas.
+    fn seeded_database() -> (
+        tempfile::TempDir,
+        DatabaseUrl,
+        DbConnection,
+        crate::seed::SeedReport,
+    ) {
+        let directory = tempfile::tempdir().expect("a temporary directory");
+        let url = DatabaseUrl::Sqlite(directory.path().join("seeded.db"));
+        let mut connection = Database::connect_directly(&url).expect("a connection");
+        run_migrations(&mut connection).expect("migrations");
+        let quiet = crate::progress::Progress::new("", None);
+        let seeded = crate::seed::seed(&mut connection, 50, 5_000, &quiet).expect("seeded");
+        (directory, url, connection, seeded)
+    }
+
+    /// The plan SQLite picks for `sql` with `binds`, its steps joined by "; ".
     fn query_plan(connection: &mut DbConnection, sql: &str, binds: &[String]) -> String {
         use diesel::RunQueryDsl;
         #[derive(diesel::QueryableByName)]
@@ -796,12 +813,7 @@ mod tests {
 
     #[test]
     fn with_fresh_statistics_a_page_of_families_walks_the_key_order_instead_of_sorting() {
-        let directory = tempfile::tempdir().expect("a temporary directory");
-        let url = DatabaseUrl::Sqlite(directory.path().join("planner.db"));
-        let mut connection = Database::connect_directly(&url).expect("a connection");
-        run_migrations(&mut connection).expect("migrations");
-        let quiet = crate::progress::Progress::new("", None);
-        let seeded = crate::seed::seed(&mut connection, 50, 5_000, &quiet).expect("seeded");
+        let (_directory, url, mut connection, seeded) = seeded_database();
         assert!(
             plan_of_a_middle_page(&mut connection, &seeded).contains("TEMP B-TREE"),
             "without statistics SQLite sorts the areas' families"
@@ -822,12 +834,7 @@ mod tests {
     /// for a page of 51.
     #[test]
     fn a_page_of_the_audit_trail_walks_the_id_order_instead_of_sorting_the_organisations_events() {
-        let directory = tempfile::tempdir().expect("a temporary directory");
-        let url = DatabaseUrl::Sqlite(directory.path().join("audit-planner.db"));
-        let mut connection = Database::connect_directly(&url).expect("a connection");
-        run_migrations(&mut connection).expect("migrations");
-        let quiet = crate::progress::Progress::new("", None);
-        let seeded = crate::seed::seed(&mut connection, 50, 5_000, &quiet).expect("seeded");
+        let (_directory, _, mut connection, seeded) = seeded_database();
         refresh_planner_statistics(&mut connection).expect("refreshed");
         let organisation = &seeded.areas[..3];
         let areas = vec!["?"; organisation.len()].join(", ");
