@@ -186,7 +186,7 @@ fn commit(
 /// How long a writer waits for its turn, as long as SQLite's busy timeout: when
 /// something outside the service holds the database, queued writers give up
 /// one by one after this long instead of each waiting behind the one before.
-const TURN_TIMEOUT: Duration = super::SQLITE_BUSY_TIMEOUT;
+const TURN_TIMEOUT: Duration = super::LOCK_WAIT;
 
 /// The turn to write, or "database is locked" (503) after [`TURN_TIMEOUT`].
 pub(super) fn take_turn(write_turn: &WriteTurn) -> diesel::QueryResult<FairMutexGuard<'_, ()>> {

@@ -141,10 +141,8 @@ impl ConnectionManager {
                 configure_sqlite_library();
                 let mut connection = SqliteConnection::establish(&path.to_string_lossy())?;
                 // busy_timeout first: it queues writers instead of failing.
-                connection.batch_execute(&format!(
-                    "PRAGMA busy_timeout = {};",
-                    SQLITE_BUSY_TIMEOUT.as_millis()
-                ))?;
+                connection
+                    .batch_execute(&format!("PRAGMA busy_timeout = {};", LOCK_WAIT.as_millis()))?;
                 use_write_ahead_log(&mut connection)?;
                 // NORMAL is durable in WAL mode against a crash of the process.
                 // secure_delete overwrites deleted content, so erased data is gone from the file.
@@ -247,14 +245,11 @@ impl ManageConnection for ConnectionManager {
 
 pub type Pool = r2d2::Pool<ConnectionManager>;
 
-/// How long a SQLite writer waits for the database before it gives up with
-/// "database is locked" (503): SQLite's busy timeout, the service's own turn
-/// to write, and the switch to WAL all wait this long.
-const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
-
-/// A request waits at most this long for a lock held by another transaction,
-/// then gets 503 (as SQLite's busy timeout does), instead of hanging.
-const LOCK_TIMEOUT: &str = "5s";
+/// How long a request waits for a lock held by another transaction before it
+/// gives up with 503 instead of hanging: SQLite's busy timeout, the service's
+/// own turn to write, the switch to WAL and PostgreSQL's `lock_timeout` all
+/// wait this long.
+const LOCK_WAIT: Duration = Duration::from_secs(5);
 
 /// Sets up each pooled connection for serving requests.
 #[derive(Debug)]
@@ -268,7 +263,7 @@ impl r2d2::CustomizeConnection<PooledConnection, ConnectionError> for ForRequest
 
 fn prepare_for_requests(connection: &mut DbConnection) -> Result<(), ConnectionError> {
     if let DbConnection::Postgresql(pg) = connection {
-        pg.batch_execute(&format!("SET lock_timeout = '{LOCK_TIMEOUT}'"))?;
+        pg.batch_execute(&format!("SET lock_timeout = '{}ms'", LOCK_WAIT.as_millis()))?;
     }
     Ok(())
 }
@@ -296,7 +291,7 @@ pub struct Database {
 /// must give way to avoid a deadlock): that refusal is retried for as long as
 /// the busy timeout would wait.
 fn use_write_ahead_log(connection: &mut SqliteConnection) -> Result<(), ConnectionError> {
-    let give_up_at = Instant::now() + SQLITE_BUSY_TIMEOUT;
+    let give_up_at = Instant::now() + LOCK_WAIT;
     loop {
         match connection.batch_execute("PRAGMA journal_mode = WAL;") {
             Err(diesel::result::Error::DatabaseError(_, info))
