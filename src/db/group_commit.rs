@@ -22,7 +22,9 @@ use diesel::connection::SimpleConnection;
 use tokio::sync::oneshot;
 
 use super::audit::{self, AuditRow};
-use super::{open_for_requests, write_transaction, DatabaseUrl, DbConnection};
+use super::{
+    open_for_requests, open_sqlite_for_appending, write_transaction, DatabaseUrl, DbConnection,
+};
 use crate::error::ApiError;
 
 /// How many handed-over reads may wait for the committer before a read waits to
@@ -48,6 +50,18 @@ impl From<ApiError> for CommitFailure {
             ApiError::Unavailable => Self::Unavailable,
             ApiError::ReadOnly => Self::ReadOnly,
             other => Self::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<rusqlite::Error> for CommitFailure {
+    fn from(error: rusqlite::Error) -> Self {
+        use rusqlite::ErrorCode;
+        match error.sqlite_error_code() {
+            // Another writer held the database past the busy timeout: retry later.
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => Self::Unavailable,
+            Some(ErrorCode::ReadOnly) => Self::ReadOnly,
+            _ => Self::Internal(error.to_string()),
         }
     }
 }
@@ -130,7 +144,7 @@ impl Committer {
 /// The committer's loop: take every handover waiting, commit them together,
 /// answer each.
 fn commit_groups(url: &DatabaseUrl, write_turn: &WriteTurn, queue: &mpsc::Receiver<Handover>) {
-    let mut connection: Option<DbConnection> = None;
+    let mut connection: Option<CommitterConnection> = None;
     let mut busy = false;
     while let Ok(first) = queue.recv() {
         let mut group = vec![first];
@@ -158,28 +172,52 @@ fn commit_groups(url: &DatabaseUrl, write_turn: &WriteTurn, queue: &mpsc::Receiv
     }
 }
 
+/// The committer's own connection. On SQLite a plain SQLite connection (see
+/// [`audit::append_on_sqlite`]); on PostgreSQL one like the pool's, where a
+/// group is one multi-row insert and diesel's cost per event is small.
+enum CommitterConnection {
+    Sqlite(rusqlite::Connection),
+    Postgres(DbConnection),
+}
+
+fn connect(url: &DatabaseUrl) -> Result<CommitterConnection, CommitFailure> {
+    let connection = match url {
+        DatabaseUrl::Sqlite(path) => open_sqlite_for_appending(path)
+            .map(CommitterConnection::Sqlite)
+            .map_err(|error| error.to_string()),
+        DatabaseUrl::Postgres(_) => open_for_requests(url)
+            .map(CommitterConnection::Postgres)
+            .map_err(|error| error.to_string()),
+    };
+    connection.map_err(|error| {
+        log::warn!("the audit committer cannot connect: {error}");
+        CommitFailure::Unavailable
+    })
+}
+
 fn commit(
     url: &DatabaseUrl,
     write_turn: &WriteTurn,
-    connection: &mut Option<DbConnection>,
+    connection: &mut Option<CommitterConnection>,
     rows: &[AuditRow],
 ) -> Result<(), CommitFailure> {
     let connection = match connection {
         Some(connection) => connection,
-        None => connection.insert(open_for_requests(url).map_err(|error| {
-            log::warn!("the audit committer cannot connect: {error}");
-            CommitFailure::Unavailable
-        })?),
+        None => connection.insert(connect(url)?),
     };
-    let _turn = match url {
-        DatabaseUrl::Sqlite(_) => Some(take_turn(write_turn).map_err(ApiError::from)?),
-        DatabaseUrl::Postgres(_) => None,
-    };
-    match write_transaction(connection, |connection| audit::insert_all(connection, rows)) {
-        Ok(()) => Ok(()),
-        // The server went away (a crash, a failover): an outage to retry.
-        Err(_) if connection.batch_execute("SELECT 1").is_err() => Err(CommitFailure::Unavailable),
-        Err(error) => Err(CommitFailure::from(ApiError::from(error))),
+    match connection {
+        CommitterConnection::Sqlite(sqlite) => {
+            let _turn = take_turn(write_turn).map_err(ApiError::from)?;
+            audit::append_on_sqlite(sqlite, rows).map_err(CommitFailure::from)
+        }
+        CommitterConnection::Postgres(pg) => {
+            match write_transaction(pg, |pg| audit::insert_all(pg, rows)) {
+                Ok(()) => Ok(()),
+                // The server went away (a crash, a failover): an outage to retry.
+                Err(_) if pg.batch_execute("SELECT 1").is_err() => Err(CommitFailure::Unavailable),
+                Err(error) => Err(CommitFailure::from(ApiError::from(error))),
+            }
+        }
     }
 }
 

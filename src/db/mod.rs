@@ -144,18 +144,30 @@ impl ConnectionManager {
                 connection
                     .batch_execute(&format!("PRAGMA busy_timeout = {};", LOCK_WAIT.as_millis()))?;
                 use_write_ahead_log(&mut connection)?;
-                // NORMAL is durable in WAL mode against a crash of the process.
-                // secure_delete overwrites deleted content, so erased data is gone from the file.
-                // A page cache of 1 MiB per connection (not 2): the operating system
-                // caches the file too, and a dozen connections stay within the memory target.
-                connection.batch_execute(
-                    "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
-                     PRAGMA secure_delete = ON; PRAGMA cache_size = -1024;",
-                )?;
+                connection.batch_execute(SQLITE_SETTINGS)?;
                 Ok(DbConnection::Sqlite(connection))
             }
         }
     }
+}
+
+/// Every SQLite connection's settings after its busy timeout and the switch to
+/// WAL. NORMAL is durable in WAL mode against a crash of the process.
+/// secure_delete overwrites deleted content, so erased data is gone from the
+/// file. A page cache of 1 MiB per connection (not 2): the operating system
+/// caches the file too, and a dozen connections stay within the memory target.
+const SQLITE_SETTINGS: &str = "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
+     PRAGMA secure_delete = ON; PRAGMA cache_size = -1024;";
+
+/// The audit committer's own SQLite connection, set up like the pool's (why it
+/// is not a diesel connection: [`audit::append_on_sqlite`]). The database is
+/// in WAL mode already: the pool's connections switched it before any event.
+fn open_sqlite_for_appending(path: &std::path::Path) -> rusqlite::Result<rusqlite::Connection> {
+    configure_sqlite_library();
+    let connection = rusqlite::Connection::open(path)?;
+    connection.busy_timeout(LOCK_WAIT)?;
+    connection.execute_batch(SQLITE_SETTINGS)?;
+    Ok(connection)
 }
 
 /// SQLite's process-wide settings, applied before its first connection opens.
@@ -748,6 +760,64 @@ mod tests {
             for connection in opened {
                 assert_eq!(connection.join().expect("no panic"), Ok(()));
             }
+        }
+    }
+
+    #[test]
+    fn an_event_committed_in_a_group_on_sqlite_is_stored_as_diesel_stores_it() {
+        use diesel::{QueryDsl, RunQueryDsl};
+        let directory = tempfile::tempdir().expect("a temporary directory");
+        let path = directory.path().join("appended.db");
+        let mut connection =
+            Database::connect_directly(&DatabaseUrl::Sqlite(path.clone())).expect("a connection");
+        run_migrations(&mut connection).expect("migrations");
+        let event = |id: &str, known: bool| audit::AuditRow {
+            id: id.to_owned(),
+            occurred_at: now(),
+            actor: "worker-1".to_owned(),
+            role: "housing_social_worker".to_owned(),
+            organisation: known.then(|| "boligselskab".to_owned()),
+            action: "read".to_owned(),
+            resource_type: "family".to_owned(),
+            resource_id: known.then(|| "family-1".to_owned()),
+            family_id: known.then(|| "family-1".to_owned()),
+            outcome: "allowed".to_owned(),
+            request_id: known.then(|| "request-1".to_owned()),
+            area_id: known.then(|| "area-1".to_owned()),
+        };
+        let by_diesel = [event("a-by-diesel", true), event("b-by-diesel", false)];
+        let appended = [
+            audit::AuditRow {
+                id: "a-appended".to_owned(),
+                ..by_diesel[0].clone()
+            },
+            audit::AuditRow {
+                id: "b-appended".to_owned(),
+                ..by_diesel[1].clone()
+            },
+        ];
+        for row in &by_diesel {
+            audit::insert(&mut connection, row).expect("inserted through diesel");
+        }
+        let mut appender = open_sqlite_for_appending(&path).expect("the committer's connection");
+        audit::append_on_sqlite(&mut appender, &appended).expect("appended");
+
+        // Byte for byte and type for type: ranges and sorting over the trail
+        // compare stored text, so "the same value" is not enough.
+        let stored = |id: &str| -> Vec<rusqlite::types::Value> {
+            appender
+                .query_row("SELECT * FROM audit_events WHERE id = ?1", [id], |row| {
+                    (1..12).map(|column| row.get(column)).collect()
+                })
+                .expect("a stored event")
+        };
+        for (diesel_row, appended_row) in by_diesel.iter().zip(&appended) {
+            assert_eq!(stored(&appended_row.id), stored(&diesel_row.id));
+            let read_back: audit::AuditRow = schema::audit_events::table
+                .find(&appended_row.id)
+                .first(&mut connection)
+                .expect("read back through diesel");
+            assert_eq!(&read_back, appended_row);
         }
     }
 
