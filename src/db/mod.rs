@@ -1,4 +1,5 @@
-//! Persistence: one diesel code base over SQLite and PostgreSQL.
+//! Persistence: one diesel code base over SQLite and PostgreSQL (the one
+//! exception, the audit committer's insert on SQLite: [`audit::append_on_sqlite`]).
 //!
 //! The backend is chosen from the database URL. Blocking diesel calls run on the
 //! blocking thread pool (`Database::run`); only short SQLite reads run on an
