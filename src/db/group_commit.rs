@@ -60,7 +60,8 @@ impl From<rusqlite::Error> for CommitFailure {
         match error.sqlite_error_code() {
             // Another writer held the database past the busy timeout: retry later.
             Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => Self::Unavailable,
-            Some(ErrorCode::ReadOnly) => Self::ReadOnly,
+            // Anything else, a read-only file included, is an error of the
+            // installation, as it is through diesel (read-only is a standby's).
             _ => Self::Internal(error.to_string()),
         }
     }
