@@ -30,11 +30,16 @@ pub struct AuditRow {
     pub area_id: Option<String>,
 }
 
+/// Adds stored events to the service's metrics, whichever way they were written.
+fn count_written(events: usize) {
+    crate::metrics::AUDIT_WRITES.fetch_add(events as u64, std::sync::atomic::Ordering::Relaxed);
+}
+
 pub fn insert(connection: &mut DbConnection, row: &AuditRow) -> QueryResult<()> {
     diesel::insert_into(audit_events::table)
         .values(row)
         .execute(connection)?;
-    crate::metrics::AUDIT_WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    count_written(1);
     Ok(())
 }
 
@@ -56,7 +61,7 @@ pub fn insert_all(connection: &mut DbConnection, rows: &[AuditRow]) -> QueryResu
             })?,
         };
     }
-    crate::metrics::AUDIT_WRITES.fetch_add(rows.len() as u64, std::sync::atomic::Ordering::Relaxed);
+    count_written(rows.len());
     Ok(())
 }
 
@@ -98,7 +103,7 @@ pub fn append_on_sqlite(
         }
     }
     transaction.commit()?;
-    crate::metrics::AUDIT_WRITES.fetch_add(rows.len() as u64, std::sync::atomic::Ordering::Relaxed);
+    count_written(rows.len());
     Ok(())
 }
 
