@@ -75,7 +75,8 @@ const INSERT_EVENT_ON_SQLITE: &str = "INSERT INTO audit_events (id, occurred_at,
 /// so its cost per event bounds them all; diesel's query builder walks an
 /// event's twelve values several times per insert, even with the statement
 /// cached, and that was 40 % of the committer's work per event. Values are
-/// stored as diesel stores them (timestamps as `%F %T%.f` text); a test
+/// stored as diesel stores them (timestamps as `%F %T%.f` text, which chrono's
+/// `Display` writes without parsing a format string per event); a test
 /// compares the two.
 pub fn append_on_sqlite(
     connection: &mut rusqlite::Connection,
@@ -88,7 +89,7 @@ pub fn append_on_sqlite(
         for row in rows {
             insert.execute(rusqlite::params![
                 row.id,
-                row.occurred_at,
+                row.occurred_at.to_string(),
                 row.actor,
                 row.role,
                 row.organisation,
