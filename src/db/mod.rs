@@ -1,5 +1,7 @@
-//! Persistence: one diesel code base over SQLite and PostgreSQL (the one
-//! exception, the audit committer's insert on SQLite: [`audit::append_on_sqlite`]).
+//! Persistence: one diesel code base over SQLite and PostgreSQL (the
+//! exceptions, on plain SQLite connections: the audit committer's insert,
+//! [`audit::append_on_sqlite`], and the checkpointer's `PRAGMA`,
+//! `checkpoint.rs`).
 //!
 //! The backend is chosen from the database URL. Blocking diesel calls run on the
 //! blocking thread pool (`Database::run`); only short SQLite reads run on an
@@ -24,6 +26,7 @@ pub mod assessments;
 pub mod audit;
 pub mod calendar_links;
 pub mod changes;
+mod checkpoint;
 pub mod concern_reports;
 pub mod erasure;
 pub mod families;
@@ -157,8 +160,10 @@ impl ConnectionManager {
 /// secure_delete overwrites deleted content, so erased data is gone from the
 /// file. A page cache of 1 MiB per connection (not 2): the operating system
 /// caches the file too, and a dozen connections stay within the memory target.
+/// Writers leave checkpoints to [`checkpoint::Checkpointer`] until the log
+/// holds 4 096 pages (16 MiB).
 const SQLITE_SETTINGS: &str = "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
-     PRAGMA secure_delete = ON; PRAGMA cache_size = -1024;";
+     PRAGMA secure_delete = ON; PRAGMA cache_size = -1024; PRAGMA wal_autocheckpoint = 4096;";
 
 /// The audit committer's own SQLite connection, set up like the pool's (why it
 /// is not a diesel connection: [`audit::append_on_sqlite`]). The database is
@@ -169,6 +174,17 @@ fn open_sqlite_for_appending(path: &std::path::Path) -> rusqlite::Result<rusqlit
     connection.busy_timeout(LOCK_WAIT)?;
     connection.execute_batch(SQLITE_SETTINGS)?;
     Ok(connection)
+}
+
+/// The checkpointer's SQLite connection: it neither creates the file nor waits
+/// for locks (a passive checkpoint takes none that it would wait for).
+fn open_sqlite_for_checkpoints(path: &std::path::Path) -> rusqlite::Result<rusqlite::Connection> {
+    use rusqlite::OpenFlags;
+    configure_sqlite_library();
+    rusqlite::Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
 }
 
 /// SQLite's process-wide settings, applied before its first connection opens.
@@ -294,6 +310,8 @@ pub struct Database {
     pool: Pool,
     url: DatabaseUrl,
     committer: Arc<Committer>,
+    /// SQLite's checkpoints, while any handle on the database is alive.
+    _checkpointer: Option<Arc<checkpoint::Checkpointer>>,
     /// Tells this database's connections of a worker thread from other databases'.
     id: u64,
 }
@@ -369,6 +387,10 @@ impl Database {
             pool,
             url: url.clone(),
             committer: Arc::new(Committer::new(url)),
+            _checkpointer: match url {
+                DatabaseUrl::Sqlite(path) => checkpoint::Checkpointer::start(path).map(Arc::new),
+                DatabaseUrl::Postgres(_) => None,
+            },
             id: NEXT_DATABASE_ID.fetch_add(1, Ordering::Relaxed),
         })
     }
