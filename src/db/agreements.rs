@@ -7,6 +7,7 @@ use super::schema::{agreement_signatures, cooperation_agreements};
 use super::DbConnection;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Insertable, AsChangeset)]
+#[diesel(treat_none_as_default_value = false)]
 #[diesel(table_name = cooperation_agreements, treat_none_as_null = true)]
 pub struct AgreementRow {
     pub id: String,
@@ -21,6 +22,7 @@ pub struct AgreementRow {
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Insertable)]
+#[diesel(treat_none_as_default_value = false)]
 #[diesel(table_name = agreement_signatures)]
 pub struct SignatureRow {
     pub agreement_id: String,

@@ -13,6 +13,7 @@ use crate::domain::initiative::InitiativeStatus;
 use crate::domain::recommendations::{ContactGroundwork, LOW_THRESHOLD};
 
 #[derive(Debug, Clone, PartialEq, Queryable, Insertable, AsChangeset)]
+#[diesel(treat_none_as_default_value = false)]
 #[diesel(table_name = areas, treat_none_as_null = true)]
 pub struct AreaRow {
     pub id: String,

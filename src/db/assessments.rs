@@ -11,6 +11,7 @@ use super::{changes, DbConnection};
 use crate::domain::changes::ChangeType;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Insertable, AsChangeset)]
+#[diesel(treat_none_as_default_value = false)]
 #[diesel(table_name = assessments, treat_none_as_null = true)]
 pub struct AssessmentRow {
     pub id: String,
@@ -28,6 +29,7 @@ pub struct AssessmentRow {
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Insertable)]
+#[diesel(treat_none_as_default_value = false)]
 #[diesel(table_name = assessment_findings)]
 pub struct FindingRow {
     pub id: String,
@@ -45,6 +47,7 @@ pub struct FindingRow {
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Insertable)]
+#[diesel(treat_none_as_default_value = false)]
 #[diesel(table_name = assessment_approvals)]
 pub struct ApprovalRow {
     pub assessment_id: String,

@@ -13,6 +13,7 @@ use super::DbConnection;
 /// event's insert is the same statement whichever fields it has, and stays in
 /// the connection's statement cache.
 #[derive(Debug, Clone, PartialEq, Queryable, Insertable)]
+#[diesel(treat_none_as_default_value = false)]
 #[diesel(table_name = audit_events, treat_none_as_default_value = false)]
 pub struct AuditRow {
     pub id: String,
@@ -46,14 +47,19 @@ pub fn insert(connection: &mut DbConnection, row: &AuditRow) -> QueryResult<()> 
 /// Appends several events in one statement (a list that reads many families).
 pub fn insert_all(connection: &mut DbConnection, rows: &[AuditRow]) -> QueryResult<()> {
     for chunk in rows.chunks(500) {
-        match connection {
-            DbConnection::Postgresql(pg) => diesel::insert_into(audit_events::table)
-                .values(chunk)
+        match (&mut *connection, chunk) {
+            // One row (a write's event) as a one-row insert: PostgreSQL keeps
+            // that statement prepared, a multi-row one is parsed every time.
+            (DbConnection::Postgresql(pg), [row]) => diesel::insert_into(audit_events::table)
+                .values(row)
+                .execute(pg)?,
+            (DbConnection::Postgresql(pg), rows) => diesel::insert_into(audit_events::table)
+                .values(rows)
                 .execute(pg)?,
             // Row by row: SQLite has no round trip to save, and a one-row
             // insert is prepared once per connection, while a multi-row insert
             // is parsed anew for every group.
-            DbConnection::Sqlite(sqlite) => chunk.iter().try_fold(0, |inserted, row| {
+            (DbConnection::Sqlite(sqlite), rows) => rows.iter().try_fold(0, |inserted, row| {
                 diesel::insert_into(audit_events::table)
                     .values(row)
                     .execute(sqlite)

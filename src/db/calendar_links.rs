@@ -8,6 +8,7 @@ use super::sealed::sealed_column_queries;
 use super::DbConnection;
 
 #[derive(Debug, Clone, Queryable, Insertable)]
+#[diesel(treat_none_as_default_value = false)]
 #[diesel(table_name = calendar_links)]
 pub struct CalendarLinkRow {
     pub id: String,

@@ -54,6 +54,7 @@ impl ChangeRow {
 }
 
 #[derive(Insertable)]
+#[diesel(treat_none_as_default_value = false)]
 #[diesel(table_name = changes)]
 struct NewChange<'a> {
     change_type: &'a str,

@@ -10,6 +10,7 @@ use crate::domain::catalog::MunicipalUnit;
 use crate::domain::changes::{Audience, ChangeType};
 
 #[derive(Debug, Clone, PartialEq, Queryable, Insertable, AsChangeset)]
+#[diesel(treat_none_as_default_value = false)]
 #[diesel(table_name = concern_reports, treat_none_as_null = true)]
 pub struct ConcernRow {
     pub id: String,

@@ -10,6 +10,7 @@ use crate::domain::family::{ContactDetails, FamilyRecord, Household};
 use crate::error::ApiError;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Insertable, AsChangeset)]
+#[diesel(treat_none_as_default_value = false)]
 #[diesel(table_name = families, treat_none_as_null = true)]
 pub struct FamilyRow {
     pub id: String,
@@ -81,6 +82,7 @@ impl FamilyRow {
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Insertable)]
+#[diesel(treat_none_as_default_value = false)]
 #[diesel(table_name = family_contacts)]
 pub struct ContactRow {
     pub id: String,
@@ -93,6 +95,7 @@ pub struct ContactRow {
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Insertable)]
+#[diesel(treat_none_as_default_value = false)]
 #[diesel(table_name = consents)]
 pub struct ConsentRow {
     pub id: String,

@@ -11,6 +11,7 @@ use super::schema::idempotency_keys;
 use super::DbConnection;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Insertable)]
+#[diesel(treat_none_as_default_value = false)]
 #[diesel(table_name = idempotency_keys)]
 pub struct KeyRow {
     /// Hex digest of the caller's whole principal (subject, role and scope).

@@ -17,6 +17,7 @@ use crate::domain::initiative::{InitiativeFormat, InitiativePlan, InitiativeStat
 use crate::error::ApiError;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Insertable, AsChangeset)]
+#[diesel(treat_none_as_default_value = false)]
 #[diesel(table_name = initiatives, treat_none_as_null = true)]
 pub struct InitiativeRow {
     pub id: String,
@@ -143,6 +144,7 @@ fn corrupt_initiative(what: &str) -> ApiError {
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Insertable)]
+#[diesel(treat_none_as_default_value = false)]
 #[diesel(table_name = initiative_sessions)]
 pub struct SessionRow {
     pub id: String,
@@ -165,6 +167,7 @@ pub struct SessionRow {
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Insertable)]
+#[diesel(treat_none_as_default_value = false)]
 #[diesel(table_name = enrolments)]
 pub struct EnrolmentRow {
     pub initiative_id: String,

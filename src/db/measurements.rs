@@ -10,6 +10,7 @@ use crate::domain::outcomes::{Answer, Measured, Phase};
 use crate::error::ApiError;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Insertable)]
+#[diesel(treat_none_as_default_value = false)]
 #[diesel(table_name = measurements)]
 pub struct MeasurementRow {
     pub id: String,

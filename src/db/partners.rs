@@ -7,6 +7,7 @@ use super::schema::partners;
 use super::DbConnection;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Insertable, AsChangeset)]
+#[diesel(treat_none_as_default_value = false)]
 #[diesel(table_name = partners, treat_none_as_null = true)]
 pub struct PartnerRow {
     pub id: String,

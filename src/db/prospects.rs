@@ -8,6 +8,7 @@ use super::statistics::Period;
 use super::DbConnection;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Insertable, AsChangeset)]
+#[diesel(treat_none_as_default_value = false)]
 #[diesel(table_name = prospects, treat_none_as_null = true)]
 pub struct ProspectRow {
     pub id: String,
@@ -28,6 +29,7 @@ pub struct ProspectRow {
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Insertable)]
+#[diesel(treat_none_as_default_value = false)]
 #[diesel(table_name = prospect_steps)]
 pub struct StepRow {
     pub id: String,

@@ -14,6 +14,7 @@ use crate::domain::referral::{
 };
 
 #[derive(Debug, Clone, PartialEq, Queryable, Insertable, AsChangeset)]
+#[diesel(treat_none_as_default_value = false)]
 #[diesel(table_name = referrals, treat_none_as_null = true)]
 pub struct ReferralRow {
     pub id: String,
@@ -53,6 +54,7 @@ pub struct ReferralRow {
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Insertable)]
+#[diesel(treat_none_as_default_value = false)]
 #[diesel(table_name = referral_events)]
 pub struct EventRow {
     pub id: String,

@@ -7,6 +7,7 @@ use super::schema::municipality_settings;
 use super::DbConnection;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Insertable, AsChangeset)]
+#[diesel(treat_none_as_default_value = false)]
 #[diesel(table_name = municipality_settings)]
 pub struct SettingsRow {
     pub municipality_code: String,

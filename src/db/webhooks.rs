@@ -13,6 +13,7 @@ use super::{from_json, DbConnection};
 use crate::error::ApiError;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Insertable)]
+#[diesel(treat_none_as_default_value = false)]
 #[diesel(table_name = webhook_subscriptions)]
 pub struct SubscriptionRow {
     pub id: String,
@@ -55,6 +56,7 @@ pub const SUCCEEDED: &str = "succeeded";
 pub const FAILED: &str = "failed";
 
 #[derive(Debug, Clone, PartialEq, Queryable, Insertable)]
+#[diesel(treat_none_as_default_value = false)]
 #[diesel(table_name = webhook_deliveries)]
 pub struct DeliveryRow {
     pub id: String,
