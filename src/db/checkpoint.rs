@@ -4,7 +4,7 @@
 //! the database file and waits for the disk. By default the writer whose commit
 //! takes the log past 1 000 pages checkpoints before it goes on, and every
 //! request waiting for that writer waits with it: under load the audit
-//! committer did so about ten times a second, and the reads of its groups
+//! committer did so about twenty times a second, and the reads of its groups
 //! waited out the copying (bench/PROFILE.md, seventh round). Here one thread per
 //! database copies the log every [`INTERVAL`] without taking any lock a writer
 //! needs (a passive checkpoint). Writers still checkpoint themselves when the
