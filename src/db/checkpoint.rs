@@ -39,6 +39,9 @@ impl Checkpointer {
 
 fn checkpoint_until_stopped(path: &Path, stopped: &mpsc::Receiver<()>) {
     let mut connection: Option<rusqlite::Connection> = None;
+    // A failure that lasts (a file made read-only, a full disk) is reported
+    // once, not twenty times a second; writers still checkpoint meanwhile.
+    let mut failing = false;
     while let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(INTERVAL) {
         if connection.is_none() {
             // The pool creates and migrates the file; until it exists there is
@@ -46,9 +49,15 @@ fn checkpoint_until_stopped(path: &Path, stopped: &mpsc::Receiver<()>) {
             connection = super::open_sqlite_for_checkpoints(path).ok();
         }
         if let Some(open) = &connection {
-            if let Err(error) = checkpoint(open) {
-                log::warn!("checkpoint of '{}' failed: {error}", path.display());
-                connection = None;
+            match checkpoint(open) {
+                Ok(()) => failing = false,
+                Err(error) => {
+                    if !failing {
+                        log::warn!("checkpoint of '{}' failed: {error}", path.display());
+                    }
+                    failing = true;
+                    connection = None;
+                }
             }
         }
     }
