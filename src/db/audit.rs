@@ -46,20 +46,20 @@ pub fn insert(connection: &mut DbConnection, row: &AuditRow) -> QueryResult<()> 
 
 /// Appends several events in one statement (a list that reads many families).
 pub fn insert_all(connection: &mut DbConnection, rows: &[AuditRow]) -> QueryResult<()> {
+    // One event (a write's) as a one-row insert: PostgreSQL keeps that
+    // statement prepared, a multi-row one is parsed every time.
+    if let [row] = rows {
+        return insert(connection, row);
+    }
     for chunk in rows.chunks(500) {
-        match (&mut *connection, chunk) {
-            // One row (a write's event) as a one-row insert: PostgreSQL keeps
-            // that statement prepared, a multi-row one is parsed every time.
-            (DbConnection::Postgresql(pg), [row]) => diesel::insert_into(audit_events::table)
-                .values(row)
-                .execute(pg)?,
-            (DbConnection::Postgresql(pg), rows) => diesel::insert_into(audit_events::table)
-                .values(rows)
+        match connection {
+            DbConnection::Postgresql(pg) => diesel::insert_into(audit_events::table)
+                .values(chunk)
                 .execute(pg)?,
             // Row by row: SQLite has no round trip to save, and a one-row
             // insert is prepared once per connection, while a multi-row insert
             // is parsed anew for every group.
-            (DbConnection::Sqlite(sqlite), rows) => rows.iter().try_fold(0, |inserted, row| {
+            DbConnection::Sqlite(sqlite) => chunk.iter().try_fold(0, |inserted, row| {
                 diesel::insert_into(audit_events::table)
                     .values(row)
                     .execute(sqlite)

@@ -189,8 +189,8 @@ fn open_sqlite_for_checkpoints(path: &std::path::Path) -> rusqlite::Result<rusql
 
 /// SQLite's process-wide settings, applied before its first connection opens.
 /// A connection is only ever used by one thread at a time (a pool slot, a
-/// worker's own connection, the audit committer), so SQLite's per-connection
-/// mutexes are not needed; and its allocation statistics, unused here, would
+/// worker's own connection, the audit committer, the checkpointer), so
+/// SQLite's per-connection mutexes are not needed; and its allocation statistics, unused here, would
 /// take one global mutex on every allocation of every connection. Every
 /// connection then gets [`stable_query_plans`].
 fn configure_sqlite_library() {
