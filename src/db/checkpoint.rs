@@ -10,7 +10,8 @@
 //! needs (a passive checkpoint). Writers still checkpoint themselves when the
 //! log reaches 4 096 pages (`super::SQLITE_SETTINGS`): only a writer between
 //! its transactions can let the log start over, which bounds its size, and by
-//! then little is left to copy.
+//! then little is left to copy. An erasure's truncating checkpoint retries
+//! while this thread's runs (`erasure::remove_leftovers_now`).
 
 use std::path::Path;
 use std::sync::mpsc::{self, RecvTimeoutError};

@@ -227,7 +227,37 @@ pub async fn remove_leftovers(database: &Database) {
 pub fn remove_leftovers_now(connection: &mut DbConnection) -> QueryResult<()> {
     use diesel::connection::SimpleConnection;
     match connection {
-        DbConnection::Sqlite(sqlite) => sqlite.batch_execute("PRAGMA wal_checkpoint(TRUNCATE)"),
+        DbConnection::Sqlite(sqlite) => truncate_sqlite_log(sqlite),
         DbConnection::Postgresql(pg) => pg.batch_execute(&format!("VACUUM {TOUCHED_TABLES}")),
+    }
+}
+
+/// Copies SQLite's log into the database file and empties it. A truncating
+/// checkpoint does not wait while another checkpoint runs (the checkpointer's,
+/// every 50 ms): SQLite then answers "busy" in the result, not with an error,
+/// and the log keeps the erased content. So the result is read, and the
+/// checkpoint tried again for as long as writers wait for a lock.
+fn truncate_sqlite_log(sqlite: &mut diesel::SqliteConnection) -> QueryResult<()> {
+    #[derive(QueryableByName)]
+    struct Checkpoint {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        busy: i32,
+    }
+    let give_up_at = std::time::Instant::now() + super::LOCK_WAIT;
+    loop {
+        let checkpoint: Checkpoint =
+            diesel::sql_query("PRAGMA wal_checkpoint(TRUNCATE)").get_result(sqlite)?;
+        if checkpoint.busy == 0 {
+            return Ok(());
+        }
+        if std::time::Instant::now() >= give_up_at {
+            return Err(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::Unknown,
+                Box::new(
+                    "the log could not be emptied: a checkpoint or a reader held it".to_owned(),
+                ),
+            ));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2));
     }
 }
