@@ -655,10 +655,52 @@ async fn only_the_data_protection_officer_includes_concern_report_content_and_it
     );
 }
 
+async fn every_page_of_families_is_audited_once_for_each_family_it_shows(backend: Backend) {
+    let w = world(backend).await;
+    let app = &w.app;
+    let before = audit_events(app, "resource_type=family").await.len();
+    // Pages read at once: the committer stores their events together.
+    let pages = (0..8).map(|_| app.get("/api/v1/families?limit=10", &w.worker));
+    let mut shown = Vec::new();
+    for page in futures_util::future::join_all(pages).await {
+        assert_eq!(page.status(), 200);
+        let request_id = page.headers()["x-request-id"].to_str().unwrap().to_owned();
+        let body: Value = page.json().await.unwrap();
+        let families: Vec<String> = body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|family| family["id"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(families.len(), 2, "{body}");
+        shown.push((request_id, families));
+    }
+    let events = audit_events(app, "resource_type=family").await;
+    let new = &events[before..];
+    assert_eq!(new.len(), 16, "one event per family per page: {new:?}");
+    for (request_id, families) in &shown {
+        for family in families {
+            let of_this = new
+                .iter()
+                .filter(|e| e["request_id"] == *request_id && e["family_id"] == *family)
+                .collect::<Vec<_>>();
+            assert_eq!(of_this.len(), 1, "{request_id} {family}: {new:?}");
+            let event = of_this[0];
+            assert_eq!(event["action"], "GET /api/v1/families");
+            assert_eq!(event["outcome"], "allowed");
+            assert_eq!(event["actor"], "test-housing_social_worker");
+            assert_eq!(event["role"], "housing_social_worker");
+            assert_eq!(event["area_id"], w.area);
+            assert!(event["organisation"].is_null(), "{event}");
+        }
+    }
+}
+
 crate::on_both_backends!(
     only_the_data_protection_officer_includes_concern_report_content_and_it_is_audited,
     outside_the_team_statistics_come_for_whole_ended_quarters_only,
     every_individual_data_route_is_audited_including_denied_attempts,
+    every_page_of_families_is_audited_once_for_each_family_it_shows,
     the_export_holds_everything_about_the_family_and_nothing_about_others,
     erasure_leaves_no_personal_data_and_keeps_the_statistics,
     purge_erases_inactive_families_and_old_snapshots_once,
