@@ -1,12 +1,15 @@
--- POST a referral with a fresh Idempotency-Key per request.
+-- POST a referral with a fresh Idempotency-Key per request. Each thread's keys
+-- start with random bytes of its own: wrk's random numbers repeat from run to
+-- run, and a key of an earlier run (the warm-up's) would be answered as a replay.
 local counter = 0
-local thread_id = 0
 local body = os.getenv("BENCH_BODY")
 local token = os.getenv("TOKEN")
+local prefix
 
-function setup(thread)
-  thread_id = thread_id + 1
-  thread:set("id", thread_id)
+function init(args)
+  local urandom = assert(io.open("/dev/urandom", "rb"))
+  prefix = urandom:read(8):gsub(".", function(byte) return string.format("%02x", byte:byte()) end)
+  urandom:close()
 end
 
 function request()
@@ -14,7 +17,7 @@ function request()
   local headers = {
     ["Authorization"] = "Bearer " .. token,
     ["Content-Type"] = "application/json",
-    ["Idempotency-Key"] = string.format("bench-%d-%d-%d", id, counter, math.random(1, 1000000000)),
+    ["Idempotency-Key"] = string.format("bench-%s-%d", prefix, counter),
   }
   return wrk.format("POST", "/api/v1/referrals", headers, body)
 end
