@@ -296,7 +296,8 @@ pub fn append(connection: &mut DbConnection, rows: Vec<AuditRow>) -> Result<(), 
     if rows.is_empty() {
         return Ok(());
     }
-    if in_transaction(connection) {
+    // A broken transaction state counts as inside one: the events then fail with it.
+    if super::in_transaction(connection).unwrap_or(true) {
         return Ok(audit::insert_all(connection, &rows)?);
     }
     let rows = SCOPE.with_borrow_mut(|scope| match scope {
@@ -311,17 +312,4 @@ pub fn append(connection: &mut DbConnection, rows: Vec<AuditRow>) -> Result<(), 
         audit::insert_all(connection, &rows)?;
     }
     Ok(())
-}
-
-fn in_transaction(connection: &mut DbConnection) -> bool {
-    use diesel::connection::{AnsiTransactionManager, TransactionManager};
-    let depth = match connection {
-        DbConnection::Postgresql(pg) => {
-            AnsiTransactionManager::transaction_manager_status_mut(pg).transaction_depth()
-        }
-        DbConnection::Sqlite(sqlite) => {
-            AnsiTransactionManager::transaction_manager_status_mut(sqlite).transaction_depth()
-        }
-    };
-    !matches!(depth, Ok(None))
 }

@@ -5,7 +5,6 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use diesel::result::{DatabaseErrorKind, Error};
 
 use super::schema::idempotency_keys;
 use super::DbConnection;
@@ -25,26 +24,23 @@ pub struct KeyRow {
 }
 
 /// Claims the key for a request; `Err(existing)` when it was claimed before.
+/// A claimed key inserts nothing rather than failing: on PostgreSQL a unique
+/// violation would end the surrounding transaction.
 pub fn claim(connection: &mut DbConnection, row: &KeyRow) -> QueryResult<Result<(), KeyRow>> {
-    // A savepoint of its own: on PostgreSQL a unique violation would otherwise
-    // end the surrounding transaction.
-    let inserted = connection.transaction(|connection| {
-        on_backend!(connection, |backend| diesel::insert_into(
-            idempotency_keys::table
-        )
-        .values(row)
-        .execute(backend))
-    });
-    match inserted {
-        Ok(_) => Ok(Ok(())),
-        Err(Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
-            let existing = idempotency_keys::table
-                .find((&row.caller, &row.idempotency_key))
-                .first(connection)?;
-            Ok(Err(existing))
-        }
-        Err(other) => Err(other),
+    let inserted = on_backend!(connection, |backend| diesel::insert_into(
+        idempotency_keys::table
+    )
+    .values(row)
+    .on_conflict((idempotency_keys::caller, idempotency_keys::idempotency_key))
+    .do_nothing()
+    .execute(backend))?;
+    if inserted == 1 {
+        return Ok(Ok(()));
     }
+    let existing = idempotency_keys::table
+        .find((&row.caller, &row.idempotency_key))
+        .first(connection)?;
+    Ok(Err(existing))
 }
 
 /// Records the outcome of the request that holds the key.

@@ -550,21 +550,17 @@ fn run_pooled<T>(
 /// Runs `work` in a transaction that writes. On SQLite it begins IMMEDIATE, taking
 /// the write lock up front: a deferred transaction that reads first and writes
 /// later fails at once when another writer got in between, instead of waiting.
-/// Inside a transaction already, it is a savepoint of that one.
+/// Inside a transaction already, `work` is part of that one, without a
+/// savepoint (two round trips on PostgreSQL): its error ends the whole
+/// transaction, which is what every caller does with it.
 pub fn write_transaction<T, E, F>(connection: &mut DbConnection, work: F) -> Result<T, E>
 where
     F: FnOnce(&mut DbConnection) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
     use diesel::connection::{AnsiTransactionManager, TransactionManager};
-    let DbConnection::Sqlite(sqlite) = connection else {
-        return connection.transaction(work);
-    };
-    let nested = AnsiTransactionManager::transaction_manager_status_mut(sqlite)
-        .transaction_depth()?
-        .is_some();
-    if nested {
-        return connection.transaction(work);
+    if in_transaction(connection)? {
+        return work(connection);
     }
     let DbConnection::Sqlite(sqlite) = connection else {
         return connection.transaction(work);
@@ -583,6 +579,20 @@ where
         }
     }
     result
+}
+
+/// Whether `connection` is inside a transaction.
+pub fn in_transaction(connection: &mut DbConnection) -> diesel::QueryResult<bool> {
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    let depth = match connection {
+        DbConnection::Postgresql(pg) => {
+            AnsiTransactionManager::transaction_manager_status_mut(pg).transaction_depth()
+        }
+        DbConnection::Sqlite(sqlite) => {
+            AnsiTransactionManager::transaction_manager_status_mut(sqlite).transaction_depth()
+        }
+    };
+    Ok(depth?.is_some())
 }
 
 /// Brings the query planner's statistics up to date where the data changed
