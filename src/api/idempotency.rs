@@ -166,7 +166,9 @@ impl IdempotentRequest {
         };
         let earlier = db
             .run(move |connection| {
-                db::write_transaction(connection, |connection| claim_or_replay(connection, &claim))
+                db::transaction_without_flush_wait(connection, |connection| {
+                    claim_or_replay(connection, &claim)
+                })
             })
             .await?;
         if let Some(outcome) = earlier {

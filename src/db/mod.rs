@@ -558,7 +558,7 @@ where
     F: FnOnce(&mut DbConnection) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
-    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    use diesel::connection::AnsiTransactionManager;
     if in_transaction(connection)? {
         return work(connection);
     }
@@ -571,13 +571,47 @@ where
         None => None,
     };
     AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?;
-    let result = work(connection);
-    if let DbConnection::Sqlite(sqlite) = connection {
-        match &result {
-            Ok(_) => AnsiTransactionManager::commit_transaction(sqlite)?,
-            Err(_) => AnsiTransactionManager::rollback_transaction(sqlite)?,
-        }
+    finish_transaction(connection, work)
+}
+
+/// Like [`write_transaction`], for a transaction whose loss in a crash of the
+/// database server harms nothing (an idempotency claim: without the request's
+/// own transaction it stands for nothing, and that transaction's commit makes
+/// it durable too). On PostgreSQL its commit does not wait for the log to
+/// reach the disk; SQLite's commits in WAL mode never do (`synchronous = NORMAL`).
+pub fn transaction_without_flush_wait<T, E, F>(
+    connection: &mut DbConnection,
+    work: F,
+) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    use diesel::connection::AnsiTransactionManager;
+    if in_transaction(connection)? {
+        return work(connection);
     }
+    let DbConnection::Postgresql(pg) = connection else {
+        return write_transaction(connection, work);
+    };
+    // One round trip: the simple query protocol takes both statements at once.
+    AnsiTransactionManager::begin_transaction_sql(pg, "BEGIN; SET LOCAL synchronous_commit = off")?;
+    finish_transaction(connection, work)
+}
+
+/// Runs `work` in the transaction just begun on `connection`, then commits it
+/// or, when `work` failed, rolls it back.
+fn finish_transaction<T, E, F>(connection: &mut DbConnection, work: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    let result = work(connection);
+    on_backend!(connection, |backend| match &result {
+        Ok(_) => AnsiTransactionManager::commit_transaction(backend)?,
+        Err(_) => AnsiTransactionManager::rollback_transaction(backend)?,
+    });
     result
 }
 

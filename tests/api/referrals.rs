@@ -1,5 +1,6 @@
 //! Referrals across the line: consent-gated, field-limited, a closed loop.
 
+use familiebro::db;
 use serde_json::{json, Value};
 
 use crate::helpers::*;
@@ -570,6 +571,62 @@ async fn only_the_two_ends_reach_a_referral(backend: Backend) {
     assert_eq!(view["status"], "requested", "nothing changed");
 }
 
+/// The setting a PostgreSQL connection commits with; SQLite has none.
+fn synchronous_commit(connection: &mut db::DbConnection) -> Option<String> {
+    use diesel::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Setting {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        value: String,
+    }
+    let db::DbConnection::Postgresql(pg) = connection else {
+        return None;
+    };
+    let query = diesel::sql_query("SELECT current_setting('synchronous_commit') AS value");
+    Some(query.get_result::<Setting>(pg).expect("setting").value)
+}
+
+/// A claim's commit does not wait for the disk (its loss in a crash harms
+/// nothing), and that relaxation ends with the claim: the connection's next
+/// transaction, a request's work, commits durably again.
+async fn an_idempotency_claim_commits_and_the_next_transaction_is_durable_again(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mut connection = app.connect();
+    let claim = db::idempotency::KeyRow {
+        caller: "claim-test-caller".into(),
+        idempotency_key: "claim-test-key".into(),
+        request_hash: "hash".into(),
+        outcome_status: None,
+        resource_id: None,
+        resource_version: None,
+        created_at: db::now(),
+    };
+    let (claimed, during) = db::transaction_without_flush_wait(&mut connection, |connection| {
+        let during = synchronous_commit(connection);
+        db::idempotency::claim(connection, &claim).map(|claimed| (claimed, during))
+    })
+    .expect("claim");
+    assert_eq!(claimed, Ok(()));
+    assert_eq!(
+        app.rows_containing("idempotency_keys", "idempotency_key", "claim-test-key"),
+        1,
+        "the claim is committed, visible to every other connection"
+    );
+    let after = db::write_transaction(&mut connection, |connection| {
+        Ok::<_, diesel::result::Error>(synchronous_commit(connection))
+    })
+    .expect("transaction");
+    if backend == Backend::Postgres {
+        assert_eq!(during.as_deref(), Some("off"));
+        assert_eq!(after.as_deref(), Some("on"));
+    }
+    let again = db::transaction_without_flush_wait(&mut connection, |connection| {
+        db::idempotency::claim(connection, &claim)
+    })
+    .expect("second claim");
+    assert_eq!(again, Err(claim), "a claimed key is claimed once");
+}
+
 async fn retries_with_an_idempotency_key_never_create_two_referrals(backend: Backend) {
     let s = scenario(backend).await;
     let body = referral(&s, json!(["contact_details"]));
@@ -801,5 +858,6 @@ crate::on_both_backends!(
     a_referral_the_consent_does_not_cover_is_422_and_nothing_is_stored,
     only_the_two_ends_reach_a_referral,
     retries_with_an_idempotency_key_never_create_two_referrals,
+    an_idempotency_claim_commits_and_the_next_transaction_is_durable_again,
     a_municipality_refers_a_family_to_an_initiative_and_the_team_takes_it_in,
 );
