@@ -4,6 +4,7 @@
 //! refused here with 400, after the caller is known, so that a refused request
 //! to individual data is audited like any denied one.
 
+use std::borrow::Cow;
 use std::future::{ready, Ready};
 use std::marker::PhantomData;
 
@@ -113,6 +114,9 @@ fn first_unstorable(req: &HttpRequest) -> Option<FieldError> {
             message: message.into(),
         });
     }
+    if req.query_string().is_empty() {
+        return None;
+    }
     let pairs: Vec<(String, String)> =
         serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
     pairs.into_iter().find_map(|(name, value)| {
@@ -129,7 +133,12 @@ fn first_unstorable(req: &HttpRequest) -> Option<FieldError> {
     })
 }
 
-fn percent_decoded(path: &str) -> String {
+/// `path` with its percent escapes decoded; most paths have none and are
+/// borrowed as they are.
+fn percent_decoded(path: &str) -> Cow<'_, str> {
+    if !path.contains('%') {
+        return Cow::Borrowed(path);
+    }
     let bytes = path.as_bytes();
     let mut decoded = Vec::with_capacity(bytes.len());
     let mut index = 0;
@@ -146,7 +155,7 @@ fn percent_decoded(path: &str) -> String {
             }
         }
     }
-    String::from_utf8_lossy(&decoded).into_owned()
+    Cow::Owned(String::from_utf8_lossy(&decoded).into_owned())
 }
 
 #[cfg(test)]
