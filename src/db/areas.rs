@@ -29,7 +29,9 @@ pub struct AreaRow {
     pub families_with_children_share: Option<f64>,
     pub single_parent_share: Option<f64>,
     pub version: i32,
+    #[diesel(deserialize_as = super::timestamp::StoredTimestamp)]
     pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = super::timestamp::StoredTimestamp)]
     pub updated_at: NaiveDateTime,
     pub organisation_code: String,
 }

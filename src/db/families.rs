@@ -28,7 +28,9 @@ pub struct FamilyRow {
     pub interpreter_needed: i32,
     pub notes: Option<String>,
     pub version: i32,
+    #[diesel(deserialize_as = super::timestamp::StoredTimestamp)]
     pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = super::timestamp::StoredTimestamp)]
     pub updated_at: NaiveDateTime,
 }
 

@@ -43,6 +43,7 @@ pub mod sealed;
 pub mod settings;
 pub mod standby;
 pub mod statistics;
+pub mod timestamp;
 pub mod webhooks;
 pub mod write_signal;
 
