@@ -30,6 +30,7 @@ pub mod responses;
 pub mod route;
 pub mod spec;
 pub mod statistics;
+pub mod timestamp;
 pub mod webhooks;
 
 use serde::{Deserialize, Deserializer};

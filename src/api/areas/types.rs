@@ -56,7 +56,9 @@ pub struct Area {
     #[schema(required = true)]
     pub plan: Option<Plan>,
     pub figures: Figures,
+    #[serde(serialize_with = "crate::api::timestamp::rfc3339")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::api::timestamp::rfc3339")]
     pub updated_at: DateTime<Utc>,
 }
 

@@ -26,7 +26,9 @@ pub struct Family {
     pub interpreter_needed: bool,
     #[schema(required = true)]
     pub notes: Option<String>,
+    #[serde(serialize_with = "crate::api::timestamp::rfc3339")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::api::timestamp::rfc3339")]
     pub updated_at: DateTime<Utc>,
 }
 
