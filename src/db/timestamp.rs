@@ -51,14 +51,7 @@ impl FromSql<Timestamp, MultiBackend> for StoredTimestamp {
 /// `YYYY-MM-DD HH:MM:SS` with an optional fraction of up to nine digits, as
 /// diesel writes a `NaiveDateTime` to SQLite; `None` for any other text.
 fn parse_written_form(text: &str) -> Option<NaiveDateTime> {
-    let bytes = text.as_bytes();
-    let (whole, fraction) = bytes.split_at_checked(19)?;
-    let digits = |range: std::ops::Range<usize>| -> Option<u32> {
-        whole[range].iter().try_fold(0u32, |number, byte| {
-            byte.is_ascii_digit()
-                .then(|| number * 10 + u32::from(byte - b'0'))
-        })
-    };
+    let (whole, fraction) = text.as_bytes().split_at_checked(19)?;
     let separators = [(4, b'-'), (7, b'-'), (10, b' '), (13, b':'), (16, b':')];
     if separators.iter().any(|&(at, byte)| whole[at] != byte) {
         return None;
@@ -66,18 +59,22 @@ fn parse_written_form(text: &str) -> Option<NaiveDateTime> {
     let nanos = match fraction {
         [] => 0,
         [b'.', decimals @ ..] if (1..=9).contains(&decimals.len()) => {
-            let value = decimals.iter().try_fold(0u32, |number, byte| {
-                byte.is_ascii_digit()
-                    .then(|| number * 10 + u32::from(byte - b'0'))
-            })?;
-            value * 10u32.pow(9 - decimals.len() as u32)
+            decimal(decimals)? * 10u32.pow(9 - decimals.len() as u32)
         }
         _ => return None,
     };
-    let date = NaiveDate::from_ymd_opt(digits(0..4)? as i32, digits(5..7)?, digits(8..10)?)?;
-    let time =
-        NaiveTime::from_hms_nano_opt(digits(11..13)?, digits(14..16)?, digits(17..19)?, nanos)?;
+    let field = |range: std::ops::Range<usize>| decimal(&whole[range]);
+    let date = NaiveDate::from_ymd_opt(field(0..4)? as i32, field(5..7)?, field(8..10)?)?;
+    let time = NaiveTime::from_hms_nano_opt(field(11..13)?, field(14..16)?, field(17..19)?, nanos)?;
     Some(date.and_time(time))
+}
+
+/// The number the ASCII digits spell (at most nine of them); `None` for any other byte.
+fn decimal(digits: &[u8]) -> Option<u32> {
+    digits.iter().try_fold(0u32, |number, byte| {
+        byte.is_ascii_digit()
+            .then(|| number * 10 + u32::from(byte - b'0'))
+    })
 }
 
 #[cfg(test)]
