@@ -559,27 +559,15 @@ where
     F: FnOnce(&mut DbConnection) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
-    use diesel::connection::AnsiTransactionManager;
-    if in_transaction(connection)? {
-        return work(connection);
-    }
-    let DbConnection::Sqlite(sqlite) = connection else {
-        return connection.transaction(work);
-    };
-    let write_turn = group_commit::sqlite_write_turn();
-    let _turn = match &write_turn {
-        Some(turn) => Some(group_commit::take_turn(turn)?),
-        None => None,
-    };
-    AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?;
-    finish_transaction(connection, work)
+    transaction_begun_on_postgresql_by(connection, "BEGIN", work)
 }
 
 /// Like [`write_transaction`], for a transaction whose loss in a crash of the
 /// database server harms nothing (an idempotency claim: without the request's
 /// own transaction it stands for nothing, and that transaction's commit makes
 /// it durable too). On PostgreSQL its commit does not wait for the log to
-/// reach the disk; SQLite's commits in WAL mode never do (`synchronous = NORMAL`).
+/// reach the disk (`SET LOCAL` in the same round trip as `BEGIN`); SQLite's
+/// commits in WAL mode never do (`synchronous = NORMAL`).
 pub fn transaction_without_flush_wait<T, E, F>(
     connection: &mut DbConnection,
     work: F,
@@ -588,30 +576,53 @@ where
     F: FnOnce(&mut DbConnection) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
-    use diesel::connection::AnsiTransactionManager;
-    if in_transaction(connection)? {
-        return work(connection);
-    }
-    let DbConnection::Postgresql(pg) = connection else {
-        return write_transaction(connection, work);
-    };
-    // One round trip: the simple query protocol takes both statements at once.
-    AnsiTransactionManager::begin_transaction_sql(pg, "BEGIN; SET LOCAL synchronous_commit = off")?;
-    finish_transaction(connection, work)
+    transaction_begun_on_postgresql_by(
+        connection,
+        "BEGIN; SET LOCAL synchronous_commit = off",
+        work,
+    )
 }
 
-/// Runs `work` in the transaction just begun on `connection`, then commits it
-/// or, when `work` failed, rolls it back.
-fn finish_transaction<T, E, F>(connection: &mut DbConnection, work: F) -> Result<T, E>
+/// [`write_transaction`], begun on PostgreSQL by `postgresql_begin`. When
+/// `work` fails, its error is returned unless rolling back fails otherwise
+/// than on an already broken transaction (as diesel's `transaction` does).
+fn transaction_begun_on_postgresql_by<T, E, F>(
+    connection: &mut DbConnection,
+    postgresql_begin: &str,
+    work: F,
+) -> Result<T, E>
 where
     F: FnOnce(&mut DbConnection) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
     use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    use diesel::result::Error::BrokenTransactionManager;
+    if in_transaction(connection)? {
+        return work(connection);
+    }
+    let write_turn = match connection {
+        DbConnection::Sqlite(_) => group_commit::sqlite_write_turn(),
+        DbConnection::Postgresql(_) => None,
+    };
+    let _turn = match &write_turn {
+        Some(turn) => Some(group_commit::take_turn(turn)?),
+        None => None,
+    };
+    match connection {
+        DbConnection::Postgresql(pg) => {
+            AnsiTransactionManager::begin_transaction_sql(pg, postgresql_begin)?
+        }
+        DbConnection::Sqlite(sqlite) => {
+            AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?
+        }
+    }
     let result = work(connection);
     on_backend!(connection, |backend| match &result {
         Ok(_) => AnsiTransactionManager::commit_transaction(backend)?,
-        Err(_) => AnsiTransactionManager::rollback_transaction(backend)?,
+        Err(_) => match AnsiTransactionManager::rollback_transaction(backend) {
+            Ok(()) | Err(BrokenTransactionManager) => {}
+            Err(rollback_error) => return Err(rollback_error.into()),
+        },
     });
     result
 }
@@ -619,14 +630,9 @@ where
 /// Whether `connection` is inside a transaction.
 pub fn in_transaction(connection: &mut DbConnection) -> diesel::QueryResult<bool> {
     use diesel::connection::{AnsiTransactionManager, TransactionManager};
-    let depth = match connection {
-        DbConnection::Postgresql(pg) => {
-            AnsiTransactionManager::transaction_manager_status_mut(pg).transaction_depth()
-        }
-        DbConnection::Sqlite(sqlite) => {
-            AnsiTransactionManager::transaction_manager_status_mut(sqlite).transaction_depth()
-        }
-    };
+    let depth = on_backend!(connection, |backend| {
+        AnsiTransactionManager::transaction_manager_status_mut(backend).transaction_depth()
+    });
     Ok(depth?.is_some())
 }
 
