@@ -27,12 +27,16 @@ pub async fn negotiate(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
+    // Without `Accept` anything is acceptable: the operation is not looked up.
     let produced = req
-        .app_data::<web::Data<KnownRoutes>>()
+        .headers()
+        .contains_key(header::ACCEPT)
+        .then(|| req.app_data::<web::Data<KnownRoutes>>())
+        .flatten()
         .and_then(|routes| routes.produces(req.method().as_str(), req.path()))
-        .map(<[String]>::to_vec)
-        .filter(|types| !types.is_empty());
-    if let (Some(produced), true) = (produced, req.headers().contains_key(header::ACCEPT)) {
+        .filter(|types| !types.is_empty())
+        .map(<[String]>::to_vec);
+    if let Some(produced) = produced {
         let acceptable = match Accept::parse(req.request()) {
             Ok(accept) => accept.iter().any(|item| {
                 item.quality > actix_web::http::header::Quality::ZERO

@@ -71,14 +71,17 @@ impl KnownRoutes {
     }
 
     fn operations_for(&self, path: &str) -> Option<&[KnownOperation]> {
-        let segments: Vec<&str> = path.split('/').collect();
+        let length = path.split('/').count();
         self.0
             .iter()
             .find(|(template, _)| {
-                template.len() == segments.len()
-                    && template.iter().zip(&segments).all(|(expected, actual)| {
-                        (expected.starts_with('{') && !actual.is_empty()) || expected == actual
-                    })
+                template.len() == length
+                    && template
+                        .iter()
+                        .zip(path.split('/'))
+                        .all(|(expected, actual)| {
+                            (expected.starts_with('{') && !actual.is_empty()) || expected == actual
+                        })
             })
             .map(|(_, operations)| operations.as_slice())
     }
