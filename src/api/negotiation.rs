@@ -29,13 +29,10 @@ pub async fn negotiate(
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
     // Without `Accept` anything is acceptable: the operation is not looked up.
     let produced = req
-        .headers()
-        .contains_key(header::ACCEPT)
-        .then(|| req.app_data::<web::Data<KnownRoutes>>())
-        .flatten()
+        .app_data::<web::Data<KnownRoutes>>()
+        .filter(|_| req.headers().contains_key(header::ACCEPT))
         .and_then(|routes| routes.produces(req.method().as_str(), req.path()))
-        .filter(|types| !types.is_empty())
-        .map(<[String]>::to_vec);
+        .filter(|types| !types.is_empty());
     if let Some(produced) = produced {
         let acceptable = match Accept::parse(req.request()) {
             Ok(accept) => accept.iter().any(|item| {
