@@ -30,6 +30,7 @@ mod checkpoint;
 pub mod concern_reports;
 pub mod erasure;
 pub mod families;
+mod gathered_reads;
 pub mod group_commit;
 pub mod idempotency;
 pub mod initiatives;
@@ -311,6 +312,8 @@ pub struct Database {
     pool: Pool,
     url: DatabaseUrl,
     committer: Arc<Committer>,
+    /// Areas by id on PostgreSQL.
+    area_reader: Arc<gathered_reads::AreaReader>,
     /// SQLite's checkpoints, while any handle on the database is alive.
     _checkpointer: Option<Arc<checkpoint::Checkpointer>>,
     /// Tells this database's connections of a worker thread from other databases'.
@@ -388,6 +391,7 @@ impl Database {
             pool,
             url: url.clone(),
             committer: Arc::new(Committer::new(url)),
+            area_reader: Arc::new(gathered_reads::AreaReader::new(url)),
             _checkpointer: match url {
                 DatabaseUrl::Sqlite(path) => checkpoint::Checkpointer::start(path).map(Arc::new),
                 DatabaseUrl::Postgres(_) => None,
@@ -456,6 +460,19 @@ impl Database {
             ticket.committed().await?;
         }
         Ok(value)
+    }
+
+    /// The area `id`, if stored: on SQLite as a short read, on PostgreSQL
+    /// with the other requests' areas waiting at the same time
+    /// ([`gathered_reads`]).
+    pub async fn find_area(&self, id: String) -> Result<Option<areas::AreaRow>, ApiError> {
+        match self.url {
+            DatabaseUrl::Sqlite(_) => {
+                self.read(move |connection| Ok(areas::find(connection, &id)?))
+                    .await
+            }
+            DatabaseUrl::Postgres(_) => self.area_reader.find(id).await,
+        }
     }
 
     fn with_own_connection<T>(

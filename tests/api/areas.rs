@@ -382,6 +382,69 @@ async fn unknown_and_out_of_scope_areas_are_404(backend: Backend) {
     assert_problem(patch, 404).await;
 }
 
+/// Reads arriving together are answered together on PostgreSQL; each still
+/// gets its own area, a 404 for an unknown one, and only what its caller may see.
+async fn many_area_reads_at_once_each_get_their_own_answer(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mut areas = Vec::new();
+    for n in 0..8 {
+        let municipality = if n % 2 == 0 { "101" } else { "751" };
+        let id = app.create_area(&format!("Område {n}"), municipality).await;
+        areas.push((id, municipality));
+    }
+    let caseworker = caseworker("101", "family_counselling");
+    let missing = uuid::Uuid::now_v7().to_string();
+    let mut reads = Vec::new();
+    for round in 0..5 {
+        for (id, municipality) in &areas {
+            let (token, expected) = if round % 2 == 0 {
+                (admin(), 200)
+            } else {
+                (
+                    caseworker.clone(),
+                    if *municipality == "101" { 200 } else { 404 },
+                )
+            };
+            reads.push((id.clone(), token, expected));
+        }
+        reads.push((missing.clone(), admin(), 404));
+    }
+    let app = &app;
+    let responses =
+        futures_util::future::join_all(reads.iter().map(|(id, token, _)| async move {
+            app.get(&format!("/api/v1/areas/{id}"), token).await
+        }))
+        .await;
+    for ((id, _, expected), response) in reads.iter().zip(responses) {
+        assert_eq!(response.status(), *expected, "area {id}");
+        if *expected == 200 {
+            let body: Value = response.json().await.unwrap();
+            assert_eq!(body["id"], json!(id));
+        }
+    }
+}
+
+/// An area read right after a change shows the change, however many other
+/// reads are under way.
+async fn an_area_read_after_its_change_shows_the_change(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let id = app.create_area("Nørrebakken", "101").await;
+    let path = format!("/api/v1/areas/{id}");
+    for n in 0..5 {
+        let name = format!("Nørrebakken {n}");
+        let update = app
+            .patch(&path, &admin(), None, &json!({ "name": name }))
+            .await;
+        assert_eq!(update.status(), 200);
+        let token = admin();
+        let reads = futures_util::future::join_all((0..10).map(|_| app.get(&path, &token))).await;
+        for read in reads {
+            let body: Value = read.json().await.unwrap();
+            assert_eq!(body["name"], json!(name));
+        }
+    }
+}
+
 crate::on_both_backends!(
     every_role_reads_areas_and_unauthenticated_callers_get_401,
     only_admins_create_and_change_areas,
@@ -393,4 +456,6 @@ crate::on_both_backends!(
     a_stale_if_match_gets_412_and_changes_nothing,
     invalid_area_fields_get_422_naming_each_field_and_nothing_is_stored,
     unknown_and_out_of_scope_areas_are_404,
+    many_area_reads_at_once_each_get_their_own_answer,
+    an_area_read_after_its_change_shows_the_change,
 );

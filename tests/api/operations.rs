@@ -128,10 +128,14 @@ async fn cors_allows_only_configured_origins(backend: Backend) {
 async fn a_postgres_outage_gives_503_problems_while_livez_stays_up() {
     let app = spawn_app(Backend::Postgres).await;
     let token = admin();
+    let area = app.create_area("Nørrebakken", "101").await;
+    let area_path = format!("/api/v1/areas/{area}");
     assert_eq!(app.get("/api/v1/areas", &token).await.status(), 200);
+    assert_eq!(app.get(&area_path, &token).await.status(), 200);
     make_database_unreachable(&app);
     let response = app.get("/api/v1/areas", &token).await;
     let problem = assert_problem(response, 503).await;
+    assert_problem(app.get(&area_path, &token).await, 503).await;
     assert!(problem["request_id"].is_string());
     assert!(
         !problem["detail"].as_str().unwrap().contains("sql"),

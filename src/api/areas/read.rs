@@ -5,7 +5,7 @@ use actix_web::{get, web, HttpResponse};
 use uuid::Uuid;
 
 use super::types::Area;
-use super::view::render;
+use super::view::render_found;
 use crate::api::responses::PublicReadFailures;
 use crate::auth::policy::area_visibility;
 use crate::auth::{op, Allowed};
@@ -30,8 +30,6 @@ pub async fn get_area(
 ) -> Result<HttpResponse, ApiError> {
     let visibility = area_visibility(&caller.principal);
     let id = id.into_inner().to_string();
-    let rendered = db
-        .read(move |connection| render(connection, visibility, &id, StatusCode::OK))
-        .await?;
-    Ok(rendered.into_response())
+    let found = db.find_area(id).await?;
+    Ok(render_found(found, visibility, StatusCode::OK)?.into_response())
 }

@@ -17,7 +17,16 @@ pub fn render(
     id: &str,
     status: StatusCode,
 ) -> Result<Rendered, ApiError> {
-    let row = store::find(connection, id)?
+    render_found(store::find(connection, id)?, visibility, status)
+}
+
+/// The area found, if the caller may see it (404 otherwise), with its ETag.
+pub fn render_found(
+    found: Option<AreaRow>,
+    visibility: AreaVisibility,
+    status: StatusCode,
+) -> Result<Rendered, ApiError> {
+    let row = found
         .filter(|row| visibility.includes(&row.municipality_code))
         .ok_or(ApiError::NotFound)?;
     let version = row.version;

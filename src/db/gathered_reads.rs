@@ -1,0 +1,152 @@
+//! Areas found by id on PostgreSQL, the waiting requests' in one statement.
+//!
+//! On PostgreSQL most of a short read's cost is not the query but the trip:
+//! the hand-off to a blocking thread, the statement's send that wakes a server
+//! process, the wait for its answer (bench/PROFILE.md, eleventh round). An area
+//! by id is the most frequent read, so one thread takes every id waiting, finds
+//! them with one statement and answers each request: under load many requests
+//! share one trip. A request joins only a statement not yet sent, so it sees
+//! everything committed before it arrived, as a read of its own would.
+
+use std::collections::HashMap;
+use std::sync::{mpsc, OnceLock};
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use tokio::sync::oneshot;
+
+use super::areas::AreaRow;
+use super::schema::areas;
+use super::{open_for_requests, DatabaseUrl, DbConnection};
+use crate::error::ApiError;
+
+/// How many requests may wait for the reader before a request waits to join.
+const QUEUE_LENGTH: usize = 4096;
+
+/// How many requests one statement answers at most.
+const MOST_PER_STATEMENT: usize = 256;
+
+/// How long a request waits for its answer: a server that stopped answering
+/// (not one that went away, which fails at once) makes its reads 503 after
+/// this long instead of holding them.
+const ANSWER_WAIT: Duration = super::LOCK_WAIT;
+
+/// Why the reader could not answer, for each request of a statement.
+#[derive(Debug, Clone)]
+enum ReadFailure {
+    Unavailable,
+    Internal(String),
+}
+
+impl From<ReadFailure> for ApiError {
+    fn from(failure: ReadFailure) -> Self {
+        match failure {
+            ReadFailure::Unavailable => ApiError::Unavailable,
+            ReadFailure::Internal(cause) => ApiError::internal(cause),
+        }
+    }
+}
+
+type Answer = Result<Option<AreaRow>, ReadFailure>;
+
+struct Lookup {
+    id: String,
+    answer: oneshot::Sender<Answer>,
+}
+
+/// One PostgreSQL database's area reader, started on the first lookup; its
+/// thread ends when the last handle on the database is dropped.
+pub struct AreaReader {
+    url: DatabaseUrl,
+    queue: OnceLock<mpsc::SyncSender<Lookup>>,
+}
+
+impl AreaReader {
+    pub fn new(url: &DatabaseUrl) -> Self {
+        Self {
+            url: url.clone(),
+            queue: OnceLock::new(),
+        }
+    }
+
+    /// The area `id`, if stored.
+    pub async fn find(&self, id: String) -> Result<Option<AreaRow>, ApiError> {
+        let queue = self.queue.get_or_init(|| {
+            let (sender, receiver) = mpsc::sync_channel(QUEUE_LENGTH);
+            let url = self.url.clone();
+            std::thread::Builder::new()
+                .name("area-reader".into())
+                .spawn(move || answer_lookups(&url, &receiver))
+                .map(|_| sender)
+                .unwrap_or_else(|error| {
+                    log::error!("cannot start the area reader: {error}");
+                    mpsc::sync_channel(0).0
+                })
+        });
+        let (answer, waiting) = oneshot::channel();
+        queue
+            .send(Lookup { id, answer })
+            .map_err(|_| ApiError::Unavailable)?;
+        match tokio::time::timeout(ANSWER_WAIT, waiting).await {
+            Ok(Ok(answer)) => Ok(answer?),
+            // The reader is gone (the service is stopping) or the server did
+            // not answer in time.
+            Ok(Err(_)) | Err(_) => Err(ApiError::Unavailable),
+        }
+    }
+}
+
+/// The reader's loop: take every lookup waiting, find their areas with one
+/// statement, answer each.
+fn answer_lookups(url: &DatabaseUrl, queue: &mpsc::Receiver<Lookup>) {
+    let mut connection: Option<DbConnection> = None;
+    while let Ok(first) = queue.recv() {
+        let mut group = vec![first];
+        group.extend(queue.try_iter().take(MOST_PER_STATEMENT - 1));
+        let mut ids: Vec<&str> = group.iter().map(|lookup| lookup.id.as_str()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        match find_all(url, &mut connection, &ids) {
+            Ok(rows) => {
+                let found: HashMap<&str, &AreaRow> =
+                    rows.iter().map(|row| (row.id.as_str(), row)).collect();
+                for lookup in group {
+                    let row = found.get(lookup.id.as_str()).map(|&row| row.clone());
+                    let _ = lookup.answer.send(Ok(row));
+                }
+            }
+            Err(failure) => {
+                log::warn!("areas of {} reads not found: {failure:?}", group.len());
+                // Whatever went wrong, the next statement starts on a fresh connection.
+                connection = None;
+                for lookup in group {
+                    let _ = lookup.answer.send(Err(failure.clone()));
+                }
+            }
+        }
+    }
+}
+
+fn find_all(
+    url: &DatabaseUrl,
+    connection: &mut Option<DbConnection>,
+    ids: &[&str],
+) -> Result<Vec<AreaRow>, ReadFailure> {
+    let connection = match connection {
+        Some(connection) => connection,
+        None => connection.insert(open_for_requests(url).map_err(|error| {
+            log::warn!("the area reader cannot connect: {error}");
+            ReadFailure::Unavailable
+        })?),
+    };
+    on_backend!(connection, |backend| areas::table
+        .filter(areas::id.eq_any(ids))
+        .load(backend))
+    .map_err(|error| match ApiError::from(error) {
+        ApiError::Unavailable => ReadFailure::Unavailable,
+        // The server went away (a crash, a failover): an outage to retry.
+        _ if connection.batch_execute("SELECT 1").is_err() => ReadFailure::Unavailable,
+        other => ReadFailure::Internal(other.to_string()),
+    })
+}
