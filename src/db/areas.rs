@@ -101,6 +101,14 @@ pub fn list(connection: &mut DbConnection, filter: &AreaFilter) -> QueryResult<V
         .load(connection)
 }
 
+/// The stored areas among `ids`, in any order: one statement, kept prepared on
+/// PostgreSQL (`id = ANY($1)`).
+pub fn find_all(connection: &mut DbConnection, ids: &[&str]) -> QueryResult<Vec<AreaRow>> {
+    on_backend!(connection, |backend| areas::table
+        .filter(areas::id.eq_any(ids))
+        .load(backend))
+}
+
 pub fn find(connection: &mut DbConnection, id: &str) -> QueryResult<Option<AreaRow>> {
     on_backend!(connection, |backend| areas::table
         .find(id)

@@ -156,6 +156,14 @@ pub fn list(connection: &mut DbConnection, filter: &FamilyFilter) -> QueryResult
     })
 }
 
+/// The stored families among `ids`, in any order: one statement, kept prepared on
+/// PostgreSQL (`id = ANY($1)`).
+pub fn find_all(connection: &mut DbConnection, ids: &[&str]) -> QueryResult<Vec<FamilyRow>> {
+    on_backend!(connection, |backend| families::table
+        .filter(families::id.eq_any(ids))
+        .load(backend))
+}
+
 pub fn find(connection: &mut DbConnection, id: &str) -> QueryResult<Option<FamilyRow>> {
     on_backend!(connection, |backend| families::table
         .find(id)

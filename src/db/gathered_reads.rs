@@ -1,12 +1,14 @@
-//! Areas found by id on PostgreSQL, the waiting requests' in one statement.
+//! Areas and families found by id on PostgreSQL, the waiting requests' in one
+//! statement.
 //!
 //! On PostgreSQL most of a short read's cost is not the query but the trip:
 //! the hand-off to a blocking thread, the statement's send that wakes a server
-//! process, the wait for its answer (bench/PROFILE.md, eleventh round). An area
-//! by id is the most frequent read, so one thread takes every id waiting, finds
-//! them with one statement and answers each request: under load many requests
-//! share one trip. A request joins only a statement not yet sent, so it sees
-//! everything committed before it arrived, as a read of its own would.
+//! process, the wait for its answer (bench/PROFILE.md, eleventh round). Areas
+//! and families by id are the most frequent reads, so for each one thread takes
+//! every id waiting, finds them with one statement and answers each request:
+//! under load many requests share one trip. A request joins only a statement
+//! not yet sent, so it sees everything committed before it arrived, as a read
+//! of its own would.
 
 use std::collections::HashMap;
 use std::sync::{mpsc, OnceLock};
@@ -16,8 +18,8 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use tokio::sync::oneshot;
 
-use super::areas::AreaRow;
-use super::schema::areas;
+use super::areas::{self, AreaRow};
+use super::families::{self, FamilyRow};
 use super::{open_for_requests, DatabaseUrl, DbConnection};
 use crate::error::ApiError;
 
@@ -48,21 +50,54 @@ impl From<ReadFailure> for ApiError {
     }
 }
 
-type Answer = Result<Option<AreaRow>, ReadFailure>;
+/// A stored row found by its id, alone or with others.
+pub trait FoundById: Clone + Send + 'static {
+    /// What the rows are, for the reader's thread and its log lines.
+    const KIND: &'static str;
 
-struct Lookup {
+    fn id(&self) -> &str;
+
+    /// The stored rows among `ids`, in any order.
+    fn find_all(connection: &mut DbConnection, ids: &[&str]) -> QueryResult<Vec<Self>>;
+}
+
+impl FoundById for AreaRow {
+    const KIND: &'static str = "area";
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn find_all(connection: &mut DbConnection, ids: &[&str]) -> QueryResult<Vec<Self>> {
+        areas::find_all(connection, ids)
+    }
+}
+
+impl FoundById for FamilyRow {
+    const KIND: &'static str = "family";
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn find_all(connection: &mut DbConnection, ids: &[&str]) -> QueryResult<Vec<Self>> {
+        families::find_all(connection, ids)
+    }
+}
+
+struct Lookup<R> {
     id: String,
-    answer: oneshot::Sender<Answer>,
+    answer: oneshot::Sender<Result<Option<R>, ReadFailure>>,
 }
 
-/// One PostgreSQL database's area reader, started on the first lookup; its
-/// thread ends when the last handle on the database is dropped.
-pub struct AreaReader {
+/// One PostgreSQL database's reader of one kind of row, started on the first
+/// lookup; its thread ends when the last handle on the database is dropped.
+pub struct GatheredReader<R> {
     url: DatabaseUrl,
-    queue: OnceLock<mpsc::SyncSender<Lookup>>,
+    queue: OnceLock<mpsc::SyncSender<Lookup<R>>>,
 }
 
-impl AreaReader {
+impl<R: FoundById> GatheredReader<R> {
     pub fn new(url: &DatabaseUrl) -> Self {
         Self {
             url: url.clone(),
@@ -70,17 +105,17 @@ impl AreaReader {
         }
     }
 
-    /// The area `id`, if stored.
-    pub async fn find(&self, id: String) -> Result<Option<AreaRow>, ApiError> {
+    /// The row `id`, if stored.
+    pub async fn find(&self, id: String) -> Result<Option<R>, ApiError> {
         let queue = self.queue.get_or_init(|| {
             let (sender, receiver) = mpsc::sync_channel(QUEUE_LENGTH);
             let url = self.url.clone();
             std::thread::Builder::new()
-                .name("area-reader".into())
+                .name(format!("{}-reader", R::KIND))
                 .spawn(move || answer_lookups(&url, &receiver))
                 .map(|_| sender)
                 .unwrap_or_else(|error| {
-                    log::error!("cannot start the area reader: {error}");
+                    log::error!("cannot start the {} reader: {error}", R::KIND);
                     mpsc::sync_channel(0).0
                 })
         });
@@ -97,9 +132,9 @@ impl AreaReader {
     }
 }
 
-/// The reader's loop: take every lookup waiting, find their areas with one
+/// The reader's loop: take every lookup waiting, find their rows with one
 /// statement, answer each.
-fn answer_lookups(url: &DatabaseUrl, queue: &mpsc::Receiver<Lookup>) {
+fn answer_lookups<R: FoundById>(url: &DatabaseUrl, queue: &mpsc::Receiver<Lookup<R>>) {
     let mut connection: Option<DbConnection> = None;
     while let Ok(first) = queue.recv() {
         let mut group = vec![first];
@@ -107,17 +142,16 @@ fn answer_lookups(url: &DatabaseUrl, queue: &mpsc::Receiver<Lookup>) {
         let mut ids: Vec<&str> = group.iter().map(|lookup| lookup.id.as_str()).collect();
         ids.sort_unstable();
         ids.dedup();
-        match find_all(url, &mut connection, &ids) {
+        match find_all::<R>(url, &mut connection, &ids) {
             Ok(rows) => {
-                let found: HashMap<&str, &AreaRow> =
-                    rows.iter().map(|row| (row.id.as_str(), row)).collect();
+                let found: HashMap<&str, &R> = rows.iter().map(|row| (row.id(), row)).collect();
                 for lookup in group {
                     let row = found.get(lookup.id.as_str()).map(|&row| row.clone());
                     let _ = lookup.answer.send(Ok(row));
                 }
             }
             Err(failure) => {
-                log::warn!("areas of {} reads not found: {failure:?}", group.len());
+                log::warn!("{} reads not answered: {failure:?}", R::KIND);
                 // Whatever went wrong, the next statement starts on a fresh connection.
                 connection = None;
                 for lookup in group {
@@ -128,22 +162,19 @@ fn answer_lookups(url: &DatabaseUrl, queue: &mpsc::Receiver<Lookup>) {
     }
 }
 
-fn find_all(
+fn find_all<R: FoundById>(
     url: &DatabaseUrl,
     connection: &mut Option<DbConnection>,
     ids: &[&str],
-) -> Result<Vec<AreaRow>, ReadFailure> {
+) -> Result<Vec<R>, ReadFailure> {
     let connection = match connection {
         Some(connection) => connection,
         None => connection.insert(open_for_requests(url).map_err(|error| {
-            log::warn!("the area reader cannot connect: {error}");
+            log::warn!("the {} reader cannot connect: {error}", R::KIND);
             ReadFailure::Unavailable
         })?),
     };
-    on_backend!(connection, |backend| areas::table
-        .filter(areas::id.eq_any(ids))
-        .load(backend))
-    .map_err(|error| match ApiError::from(error) {
+    R::find_all(connection, ids).map_err(|error| match ApiError::from(error) {
         ApiError::Unavailable => ReadFailure::Unavailable,
         // The server went away (a crash, a failover): an outage to retry.
         _ if connection.batch_execute("SELECT 1").is_err() => ReadFailure::Unavailable,

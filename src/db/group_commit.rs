@@ -120,7 +120,7 @@ impl Committer {
         }
     }
 
-    fn hand_over(&self, rows: Vec<AuditRow>) -> Result<Ticket, ApiError> {
+    pub(super) fn hand_over(&self, rows: Vec<AuditRow>) -> Result<Ticket, ApiError> {
         let queue = self.queue.get_or_init(|| {
             let (sender, receiver) = mpsc::sync_channel(QUEUE_LENGTH);
             let url = self.url.clone();

@@ -62,6 +62,7 @@ use diesel::{Connection, PgConnection, SqliteConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 use crate::error::ApiError;
+use gathered_reads::GatheredReader;
 use group_commit::{Committer, ScopeGuard};
 
 #[derive(diesel::MultiConnection)]
@@ -312,8 +313,9 @@ pub struct Database {
     pool: Pool,
     url: DatabaseUrl,
     committer: Arc<Committer>,
-    /// Areas by id on PostgreSQL.
-    area_reader: Arc<gathered_reads::AreaReader>,
+    /// Areas and families by id on PostgreSQL.
+    area_reader: Arc<GatheredReader<areas::AreaRow>>,
+    family_reader: Arc<GatheredReader<families::FamilyRow>>,
     /// SQLite's checkpoints, while any handle on the database is alive.
     _checkpointer: Option<Arc<checkpoint::Checkpointer>>,
     /// Tells this database's connections of a worker thread from other databases'.
@@ -391,7 +393,8 @@ impl Database {
             pool,
             url: url.clone(),
             committer: Arc::new(Committer::new(url)),
-            area_reader: Arc::new(gathered_reads::AreaReader::new(url)),
+            area_reader: Arc::new(GatheredReader::new(url)),
+            family_reader: Arc::new(GatheredReader::new(url)),
             _checkpointer: match url {
                 DatabaseUrl::Sqlite(path) => checkpoint::Checkpointer::start(path).map(Arc::new),
                 DatabaseUrl::Postgres(_) => None,
@@ -473,6 +476,23 @@ impl Database {
             }
             DatabaseUrl::Postgres(_) => self.area_reader.find(id).await,
         }
+    }
+
+    /// The family `id`, if stored, found as [`Self::find_area`] finds an area.
+    pub async fn find_family(&self, id: String) -> Result<Option<families::FamilyRow>, ApiError> {
+        match self.url {
+            DatabaseUrl::Sqlite(_) => {
+                self.read(move |connection| Ok(families::find(connection, &id)?))
+                    .await
+            }
+            DatabaseUrl::Postgres(_) => self.family_reader.find(id).await,
+        }
+    }
+
+    /// Appends audit events through the committer and waits until they are
+    /// committed, for a read that ran outside [`Self::run`] and [`Self::read`].
+    pub async fn append_audit(&self, rows: Vec<audit::AuditRow>) -> Result<(), ApiError> {
+        self.committer.hand_over(rows)?.committed().await
     }
 
     fn with_own_connection<T>(

@@ -126,6 +126,17 @@ impl AuditContext {
         group_commit::append(connection, vec![self.row(access, "allowed", db::now())])
     }
 
+    /// Records allowed access to one record read outside a transaction, and
+    /// waits until it is committed.
+    pub async fn allowed_committed(
+        &self,
+        db: &Database,
+        access: Access<'_>,
+    ) -> Result<(), ApiError> {
+        db.append_audit(vec![self.row(access, "allowed", db::now())])
+            .await
+    }
+
     /// Records allowed access to several records at once, e.g. the families of a list.
     pub fn allowed_each<'a>(
         &self,

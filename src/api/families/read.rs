@@ -5,7 +5,7 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 use uuid::Uuid;
 
 use super::types::Family;
-use super::view::render_family;
+use super::view::{family_read, in_scope, rendered_family};
 use crate::api::audit::AuditContext;
 use crate::api::responses::ReadFailures;
 use crate::auth::{op, Allowed};
@@ -29,11 +29,9 @@ pub async fn get_family(
     req: HttpRequest,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let principal = caller.principal;
-    let audit = AuditContext::new(&principal, &req);
-    let id = id.into_inner().to_string();
-    let rendered = db
-        .read(move |connection| render_family(connection, &principal, &audit, &id, StatusCode::OK))
-        .await?;
-    Ok(rendered.into_response())
+    let audit = AuditContext::new(&caller.principal, &req);
+    let found = db.find_family(id.into_inner().to_string()).await?;
+    let row = in_scope(found, &caller.principal)?;
+    audit.allowed_committed(&db, family_read(&row)).await?;
+    Ok(rendered_family(&row, StatusCode::OK)?.into_response())
 }

@@ -92,7 +92,12 @@ pub fn family_in_scope(
     principal: &Principal,
     id: &str,
 ) -> Result<FamilyRow, ApiError> {
-    store::find(connection, id)?
+    in_scope(store::find(connection, id)?, principal)
+}
+
+/// The family found, if the caller works in its area; 404 otherwise.
+pub fn in_scope(found: Option<FamilyRow>, principal: &Principal) -> Result<FamilyRow, ApiError> {
+    found
         .filter(|family| reaches_families_of(principal, &family.area_id))
         .ok_or(ApiError::NotFound)
 }
@@ -149,11 +154,18 @@ pub fn render_family(
     status: StatusCode,
 ) -> Result<Rendered, ApiError> {
     let row = family_in_scope(connection, principal, id)?;
-    audit.allowed(
-        connection,
-        Access::new("family", &row.id, &row.area_id).of_family(Some(&row.id)),
-    )?;
-    Ok(Rendered::new(status, &family_out(&row)?)?
+    audit.allowed(connection, family_read(&row))?;
+    rendered_family(&row, status)
+}
+
+/// What reading the family `row` is in the audit trail.
+pub fn family_read(row: &FamilyRow) -> Access<'_> {
+    Access::new("family", &row.id, &row.area_id).of_family(Some(&row.id))
+}
+
+/// The family `row` as a response, with its ETag and location.
+pub fn rendered_family(row: &FamilyRow, status: StatusCode) -> Result<Rendered, ApiError> {
+    Ok(Rendered::new(status, &family_out(row)?)?
         .with_etag(row.version)
         .located_at(format!("/api/v1/families/{}", row.id)))
 }
