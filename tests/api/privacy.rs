@@ -584,6 +584,34 @@ async fn outside_the_team_statistics_come_for_whole_ended_quarters_only(backend:
     assert_problem(app.get(&path("to=-262143-01-01".into()), &team).await, 400).await;
 }
 
+/// Figures already computed for one caller are shown to another only if that
+/// caller reaches the area: the check runs on every request, cached or not.
+async fn cached_statistics_are_still_refused_outside_the_area(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let area = app.create_area("Nørrebakken", "101").await;
+    let path = format!("/api/v1/areas/{area}/statistics");
+    let own_municipality = analyst(Some("101"));
+    for _ in 0..2 {
+        assert_eq!(app.get(&path, &own_municipality).await.status(), 200);
+    }
+    assert_problem(app.get(&path, &analyst(Some("751"))).await, 404).await;
+    assert_problem(
+        app.get(&path, &caseworker("751", "social_services")).await,
+        404,
+    )
+    .await;
+    let unknown = uuid::Uuid::now_v7();
+    assert_problem(
+        app.get(
+            &format!("/api/v1/areas/{unknown}/statistics"),
+            &own_municipality,
+        )
+        .await,
+        404,
+    )
+    .await;
+}
+
 async fn statistics_reflect_a_write_at_once(backend: Backend) {
     let w = world(backend).await;
     let before = statistics(&w, &w.worker).await;
@@ -699,6 +727,7 @@ async fn every_page_of_families_is_audited_once_for_each_family_it_shows(backend
 crate::on_both_backends!(
     only_the_data_protection_officer_includes_concern_report_content_and_it_is_audited,
     outside_the_team_statistics_come_for_whole_ended_quarters_only,
+    cached_statistics_are_still_refused_outside_the_area,
     every_individual_data_route_is_audited_including_denied_attempts,
     every_page_of_families_is_audited_once_for_each_family_it_shows,
     the_export_holds_everything_about_the_family_and_nothing_about_others,

@@ -68,7 +68,15 @@ pub fn area_for_work(
     principal: &Principal,
     area_id: &str,
 ) -> Result<AreaRow, ApiError> {
-    store::find(connection, area_id)?
+    reached_for_work(store::find(connection, area_id)?, principal)
+}
+
+/// The area found, if the caller reaches its aggregate work; 404 otherwise.
+pub fn reached_for_work(
+    found: Option<AreaRow>,
+    principal: &Principal,
+) -> Result<AreaRow, ApiError> {
+    found
         .filter(|area| reaches_area_work(principal, &area.id, &area.municipality_code))
         .ok_or(ApiError::NotFound)
 }

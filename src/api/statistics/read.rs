@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::cache::{CacheKey, StatisticsCache};
 use super::figures::Figures;
 use super::types::{Statistics, StatisticsQuery, SuppressionThreshold};
-use crate::api::areas::view::area_for_work;
+use crate::api::areas::view::{area_for_work, reached_for_work};
 use crate::api::query;
 use crate::api::responses::ReadFailures;
 use crate::auth::policy::disclosure_for;
@@ -62,15 +62,19 @@ pub async fn area_statistics(
     // Read before the figures: a write after this point ends what is stored below.
     let generation = cache.generation.load(Ordering::Acquire);
     let computed = cached.is_none();
-    let figures = db
-        .run(move |connection| {
-            let area = area_for_work(connection, &principal, &area_id)?;
-            match cached {
-                Some(figures) => Ok(figures),
-                None => Ok(Arc::new(Figures::of(connection, &area.id, period)?)),
-            }
-        })
-        .await?;
+    let figures = match cached {
+        Some(figures) => {
+            reached_for_work(db.find_area(area_id).await?, &principal)?;
+            figures
+        }
+        None => {
+            db.run(move |connection| {
+                let area = area_for_work(connection, &principal, &area_id)?;
+                Ok(Arc::new(Figures::of(connection, &area.id, period)?))
+            })
+            .await?
+        }
+    };
     if computed {
         cache.put(key, generation, figures.clone());
     }
