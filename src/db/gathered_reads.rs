@@ -23,7 +23,7 @@ use super::families::{self, FamilyRow};
 use super::{open_for_requests, DatabaseUrl, DbConnection};
 use crate::error::ApiError;
 
-/// How many requests may wait for the reader before a request waits to join.
+/// How many requests may wait for the reader; more are 503 at once.
 const QUEUE_LENGTH: usize = 4096;
 
 /// How many requests one statement answers at most.
@@ -120,8 +120,10 @@ impl<R: FoundById> GatheredReader<R> {
                 })
         });
         let (answer, waiting) = oneshot::channel();
+        // Never wait to join on the worker's thread: with the queue full (the
+        // server stalled) the request is 503 at once.
         queue
-            .send(Lookup { id, answer })
+            .try_send(Lookup { id, answer })
             .map_err(|_| ApiError::Unavailable)?;
         match tokio::time::timeout(ANSWER_WAIT, waiting).await {
             Ok(Ok(answer)) => Ok(answer?),

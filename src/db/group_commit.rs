@@ -27,8 +27,8 @@ use super::{
 };
 use crate::error::ApiError;
 
-/// How many handed-over reads may wait for the committer before a read waits to
-/// hand over its own.
+/// How many handed-over reads may wait for the committer; more are 503 at once
+/// (a read hands over on an actix worker, which must not wait).
 const QUEUE_LENGTH: usize = 4096;
 
 /// While reads keep coming, the committer gathers them this long before it
@@ -136,7 +136,7 @@ impl Committer {
         });
         let (committed, waiting) = oneshot::channel();
         queue
-            .send(Handover { rows, committed })
+            .try_send(Handover { rows, committed })
             .map_err(|_| ApiError::Unavailable)?;
         Ok(Ticket(waiting))
     }
