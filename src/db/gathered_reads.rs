@@ -144,7 +144,17 @@ fn answer_lookups<R: FoundById>(url: &DatabaseUrl, queue: &mpsc::Receiver<Lookup
         let mut ids: Vec<&str> = group.iter().map(|lookup| lookup.id.as_str()).collect();
         ids.sort_unstable();
         ids.dedup();
-        match find_all::<R>(url, &mut connection, &ids) {
+        let kept = connection.is_some();
+        let mut outcome = find_all::<R>(url, &mut connection, &ids);
+        if outcome.is_err() && kept {
+            // A kept connection may have died with its server (a restart, a
+            // failover) since the last statement; a read is safe to repeat, so
+            // it is tried once more on a fresh one, as the pool tests its
+            // connections before use.
+            connection = None;
+            outcome = find_all::<R>(url, &mut connection, &ids);
+        }
+        match outcome {
             Ok(rows) => {
                 let found: HashMap<&str, &R> = rows.iter().map(|row| (row.id(), row)).collect();
                 for lookup in group {

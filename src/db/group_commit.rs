@@ -158,7 +158,20 @@ fn commit_groups(url: &DatabaseUrl, write_turn: &WriteTurn, queue: &mpsc::Receiv
             .iter_mut()
             .flat_map(|handover| std::mem::take(&mut handover.rows))
             .collect();
-        let outcome = commit(url, write_turn, &mut connection, &rows);
+        let kept = connection.is_some();
+        let mut outcome = commit(url, write_turn, &mut connection, &rows);
+        if kept
+            && matches!(url, DatabaseUrl::Postgres(_))
+            && matches!(outcome, Err(CommitFailure::Unavailable))
+        {
+            // The kept connection may have died with its server (a restart, a
+            // failover) while idle: the group is tried once more on a fresh
+            // one. Should the first commit have gone through after all, the
+            // events' ids refuse the copy: the reads are refused, and no event
+            // is stored twice.
+            connection = None;
+            outcome = commit(url, write_turn, &mut connection, &rows);
+        }
         if let Err(failure) = &outcome {
             log::warn!(
                 "audit events of {} reads not committed: {failure:?}",

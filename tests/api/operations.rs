@@ -153,6 +153,55 @@ async fn a_postgres_outage_gives_503_problems_while_livez_stays_up() {
     assert_eq!(live.status(), 200);
 }
 
+#[tokio::test]
+#[cfg_attr(
+    not(postgres_tests),
+    ignore = "set TEST_DATABASE_URL=postgres://… to run against PostgreSQL"
+)]
+/// Areas and families by id, and the audit events of reads, go through
+/// connections the service keeps open; they heal at once, as the pool does.
+async fn reads_after_the_server_ended_every_connection_answer_without_a_503() {
+    let app = spawn_app(Backend::Postgres).await;
+    let area = app.create_area("Nørrebakken", "101").await;
+    let worker = worker(&[&area]);
+    let family = app
+        .create(
+            "/api/v1/families",
+            &worker,
+            &new_family(&area, "Familien Hansen"),
+        )
+        .await;
+    let reads = [
+        (format!("/api/v1/areas/{area}"), admin()),
+        (format!("/api/v1/families/{family}"), worker.clone()),
+    ];
+    for (path, token) in &reads {
+        assert_eq!(app.get(path, token).await.status(), 200, "{path}");
+    }
+    end_every_connection_of(&app);
+    for (path, token) in &reads {
+        assert_eq!(
+            app.get(path, token).await.status(),
+            200,
+            "{path} after a restart of the server's side"
+        );
+    }
+}
+
+/// Ends the service's connections from the server's side, as a restart of
+/// PostgreSQL or a failover does.
+fn end_every_connection_of(app: &TestApp) {
+    use diesel::connection::SimpleConnection;
+    let name = app.postgres_database_name().expect("a PostgreSQL test app");
+    let mut admin = app.connect();
+    admin
+        .batch_execute(&format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+        ))
+        .unwrap();
+}
+
 /// Drops the test database under the running service.
 fn make_database_unreachable(app: &TestApp) {
     use diesel::connection::SimpleConnection;
