@@ -20,11 +20,9 @@ use tokio::sync::oneshot;
 
 use super::areas::{self, AreaRow};
 use super::families::{self, FamilyRow};
+use super::group_commit::{serving_thread, GroupFailure};
 use super::{open_for_requests, DatabaseUrl, DbConnection};
 use crate::error::ApiError;
-
-/// How many requests may wait for the reader; more are 503 at once.
-const QUEUE_LENGTH: usize = 4096;
 
 /// How many requests one statement answers at most.
 const MOST_PER_STATEMENT: usize = 256;
@@ -34,28 +32,15 @@ const MOST_PER_STATEMENT: usize = 256;
 /// this long instead of holding them.
 const ANSWER_WAIT: Duration = super::LOCK_WAIT;
 
-/// Why the reader could not answer, for each request of a statement.
-#[derive(Debug, Clone)]
-enum ReadFailure {
-    Unavailable,
-    Internal(String),
-}
-
-impl From<ReadFailure> for ApiError {
-    fn from(failure: ReadFailure) -> Self {
-        match failure {
-            ReadFailure::Unavailable => ApiError::Unavailable,
-            ReadFailure::Internal(cause) => ApiError::internal(cause),
-        }
-    }
-}
-
 /// A stored row found by its id, alone or with others.
 pub trait FoundById: Clone + Send + 'static {
     /// What the rows are, for the reader's thread and its log lines.
     const KIND: &'static str;
 
     fn id(&self) -> &str;
+
+    /// The stored row `id`, alone.
+    fn find(connection: &mut DbConnection, id: &str) -> QueryResult<Option<Self>>;
 
     /// The stored rows among `ids`, in any order.
     fn find_all(connection: &mut DbConnection, ids: &[&str]) -> QueryResult<Vec<Self>>;
@@ -66,6 +51,10 @@ impl FoundById for AreaRow {
 
     fn id(&self) -> &str {
         &self.id
+    }
+
+    fn find(connection: &mut DbConnection, id: &str) -> QueryResult<Option<Self>> {
+        areas::find(connection, id)
     }
 
     fn find_all(connection: &mut DbConnection, ids: &[&str]) -> QueryResult<Vec<Self>> {
@@ -80,6 +69,10 @@ impl FoundById for FamilyRow {
         &self.id
     }
 
+    fn find(connection: &mut DbConnection, id: &str) -> QueryResult<Option<Self>> {
+        families::find(connection, id)
+    }
+
     fn find_all(connection: &mut DbConnection, ids: &[&str]) -> QueryResult<Vec<Self>> {
         families::find_all(connection, ids)
     }
@@ -87,7 +80,7 @@ impl FoundById for FamilyRow {
 
 struct Lookup<R> {
     id: String,
-    answer: oneshot::Sender<Result<Option<R>, ReadFailure>>,
+    answer: oneshot::Sender<Result<Option<R>, GroupFailure>>,
 }
 
 /// One PostgreSQL database's reader of one kind of row, started on the first
@@ -108,16 +101,10 @@ impl<R: FoundById> GatheredReader<R> {
     /// The row `id`, if stored.
     pub async fn find(&self, id: String) -> Result<Option<R>, ApiError> {
         let queue = self.queue.get_or_init(|| {
-            let (sender, receiver) = mpsc::sync_channel(QUEUE_LENGTH);
             let url = self.url.clone();
-            std::thread::Builder::new()
-                .name(format!("{}-reader", R::KIND))
-                .spawn(move || answer_lookups(&url, &receiver))
-                .map(|_| sender)
-                .unwrap_or_else(|error| {
-                    log::error!("cannot start the {} reader: {error}", R::KIND);
-                    mpsc::sync_channel(0).0
-                })
+            serving_thread(&format!("{}-reader", R::KIND), move |queue| {
+                answer_lookups(&url, queue)
+            })
         });
         let (answer, waiting) = oneshot::channel();
         // Never wait to join on the worker's thread: with the queue full (the
@@ -145,14 +132,14 @@ fn answer_lookups<R: FoundById>(url: &DatabaseUrl, queue: &mpsc::Receiver<Lookup
         ids.sort_unstable();
         ids.dedup();
         let kept = connection.is_some();
-        let mut outcome = find_all::<R>(url, &mut connection, &ids);
+        let mut outcome = find_on_kept::<R>(url, &mut connection, &ids);
         if outcome.is_err() && kept {
             // A kept connection may have died with its server (a restart, a
             // failover) since the last statement; a read is safe to repeat, so
             // it is tried once more on a fresh one, as the pool tests its
             // connections before use.
             connection = None;
-            outcome = find_all::<R>(url, &mut connection, &ids);
+            outcome = find_on_kept::<R>(url, &mut connection, &ids);
         }
         match outcome {
             Ok(rows) => {
@@ -174,22 +161,22 @@ fn answer_lookups<R: FoundById>(url: &DatabaseUrl, queue: &mpsc::Receiver<Lookup
     }
 }
 
-fn find_all<R: FoundById>(
+/// The rows among `ids`, on the reader's kept connection (opened if none).
+fn find_on_kept<R: FoundById>(
     url: &DatabaseUrl,
     connection: &mut Option<DbConnection>,
     ids: &[&str],
-) -> Result<Vec<R>, ReadFailure> {
+) -> Result<Vec<R>, GroupFailure> {
     let connection = match connection {
         Some(connection) => connection,
         None => connection.insert(open_for_requests(url).map_err(|error| {
             log::warn!("the {} reader cannot connect: {error}", R::KIND);
-            ReadFailure::Unavailable
+            GroupFailure::Unavailable
         })?),
     };
     R::find_all(connection, ids).map_err(|error| match ApiError::from(error) {
-        ApiError::Unavailable => ReadFailure::Unavailable,
         // The server went away (a crash, a failover): an outage to retry.
-        _ if connection.batch_execute("SELECT 1").is_err() => ReadFailure::Unavailable,
-        other => ReadFailure::Internal(other.to_string()),
+        _ if connection.batch_execute("SELECT 1").is_err() => GroupFailure::Unavailable,
+        other => GroupFailure::from(other),
     })
 }

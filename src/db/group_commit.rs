@@ -27,8 +27,8 @@ use super::{
 };
 use crate::error::ApiError;
 
-/// How many handed-over reads may wait for the committer; more are 503 at once
-/// (a read hands over on an actix worker, which must not wait).
+/// How many requests may wait for the committer or a reader; more are 503 at
+/// once (a request hands over on an actix worker, which must not wait).
 const QUEUE_LENGTH: usize = 4096;
 
 /// While reads keep coming, the committer gathers them this long before it
@@ -36,15 +36,16 @@ const QUEUE_LENGTH: usize = 4096;
 /// fifty, and under load each read waits for a commit anyway.
 const GATHER_WHILE_BUSY: Duration = Duration::from_micros(300);
 
-/// Why a group of events could not be committed, for each request of the group.
+/// Why a thread serving a group of requests (the committer, the readers of
+/// `super::gathered_reads`) could not serve it, for each request of the group.
 #[derive(Debug, Clone)]
-enum CommitFailure {
+pub(super) enum GroupFailure {
     Unavailable,
     ReadOnly,
     Internal(String),
 }
 
-impl From<ApiError> for CommitFailure {
+impl From<ApiError> for GroupFailure {
     fn from(error: ApiError) -> Self {
         match error {
             ApiError::Unavailable => Self::Unavailable,
@@ -54,7 +55,7 @@ impl From<ApiError> for CommitFailure {
     }
 }
 
-impl From<rusqlite::Error> for CommitFailure {
+impl From<rusqlite::Error> for GroupFailure {
     fn from(error: rusqlite::Error) -> Self {
         use rusqlite::ErrorCode;
         match error.sqlite_error_code() {
@@ -67,12 +68,12 @@ impl From<rusqlite::Error> for CommitFailure {
     }
 }
 
-impl From<CommitFailure> for ApiError {
-    fn from(failure: CommitFailure) -> Self {
+impl From<GroupFailure> for ApiError {
+    fn from(failure: GroupFailure) -> Self {
         match failure {
-            CommitFailure::Unavailable => ApiError::Unavailable,
-            CommitFailure::ReadOnly => ApiError::ReadOnly,
-            CommitFailure::Internal(cause) => {
+            GroupFailure::Unavailable => ApiError::Unavailable,
+            GroupFailure::ReadOnly => ApiError::ReadOnly,
+            GroupFailure::Internal(cause) => {
                 ApiError::internal(format!("audit events not committed: {cause}"))
             }
         }
@@ -82,11 +83,11 @@ impl From<CommitFailure> for ApiError {
 /// The events of one request and where to say whether they were committed.
 struct Handover {
     rows: Vec<AuditRow>,
-    committed: oneshot::Sender<Result<(), CommitFailure>>,
+    committed: oneshot::Sender<Result<(), GroupFailure>>,
 }
 
 /// The answer a request waits for before its response leaves.
-pub struct Ticket(oneshot::Receiver<Result<(), CommitFailure>>);
+pub struct Ticket(oneshot::Receiver<Result<(), GroupFailure>>);
 
 impl Ticket {
     pub async fn committed(self) -> Result<(), ApiError> {
@@ -122,17 +123,11 @@ impl Committer {
 
     pub(super) fn hand_over(&self, rows: Vec<AuditRow>) -> Result<Ticket, ApiError> {
         let queue = self.queue.get_or_init(|| {
-            let (sender, receiver) = mpsc::sync_channel(QUEUE_LENGTH);
             let url = self.url.clone();
             let write_turn = self.write_turn.clone();
-            std::thread::Builder::new()
-                .name("audit-committer".into())
-                .spawn(move || commit_groups(&url, &write_turn, &receiver))
-                .map(|_| sender)
-                .unwrap_or_else(|error| {
-                    log::error!("cannot start the audit committer: {error}");
-                    mpsc::sync_channel(0).0
-                })
+            serving_thread("audit-committer", move |queue| {
+                commit_groups(&url, &write_turn, queue)
+            })
         });
         let (committed, waiting) = oneshot::channel();
         queue
@@ -140,6 +135,24 @@ impl Committer {
             .map_err(|_| ApiError::Unavailable)?;
         Ok(Ticket(waiting))
     }
+}
+
+/// Starts a thread named `name` that serves what is sent to the returned
+/// queue (at most [`QUEUE_LENGTH`] waiting); if no thread can be started,
+/// every send fails and its request is 503.
+pub(super) fn serving_thread<T: Send + 'static>(
+    name: &str,
+    serve: impl FnOnce(&mpsc::Receiver<T>) + Send + 'static,
+) -> mpsc::SyncSender<T> {
+    let (sender, receiver) = mpsc::sync_channel(QUEUE_LENGTH);
+    std::thread::Builder::new()
+        .name(name.to_owned())
+        .spawn(move || serve(&receiver))
+        .map(|_| sender)
+        .unwrap_or_else(|error| {
+            log::error!("cannot start the thread {name}: {error}");
+            mpsc::sync_channel(0).0
+        })
 }
 
 /// The committer's loop: take every handover waiting, commit them together,
@@ -162,7 +175,7 @@ fn commit_groups(url: &DatabaseUrl, write_turn: &WriteTurn, queue: &mpsc::Receiv
         let mut outcome = commit(url, write_turn, &mut connection, &rows);
         if kept
             && matches!(url, DatabaseUrl::Postgres(_))
-            && matches!(outcome, Err(CommitFailure::Unavailable))
+            && matches!(outcome, Err(GroupFailure::Unavailable))
         {
             // The kept connection may have died with its server (a restart, a
             // failover) while idle: the group is tried once more on a fresh
@@ -194,7 +207,7 @@ enum CommitterConnection {
     Postgres(DbConnection),
 }
 
-fn connect(url: &DatabaseUrl) -> Result<CommitterConnection, CommitFailure> {
+fn connect(url: &DatabaseUrl) -> Result<CommitterConnection, GroupFailure> {
     let connection = match url {
         DatabaseUrl::Sqlite(path) => open_sqlite_for_appending(path)
             .map(CommitterConnection::Sqlite)
@@ -205,7 +218,7 @@ fn connect(url: &DatabaseUrl) -> Result<CommitterConnection, CommitFailure> {
     };
     connection.map_err(|error| {
         log::warn!("the audit committer cannot connect: {error}");
-        CommitFailure::Unavailable
+        GroupFailure::Unavailable
     })
 }
 
@@ -214,7 +227,7 @@ fn commit(
     write_turn: &WriteTurn,
     connection: &mut Option<CommitterConnection>,
     rows: &[AuditRow],
-) -> Result<(), CommitFailure> {
+) -> Result<(), GroupFailure> {
     let connection = match connection {
         Some(connection) => connection,
         None => connection.insert(connect(url)?),
@@ -222,14 +235,14 @@ fn commit(
     match connection {
         CommitterConnection::Sqlite(sqlite) => {
             let _turn = take_turn(write_turn).map_err(ApiError::from)?;
-            audit::append_on_sqlite(sqlite, rows).map_err(CommitFailure::from)
+            audit::append_on_sqlite(sqlite, rows).map_err(GroupFailure::from)
         }
         CommitterConnection::Postgres(pg) => {
             match write_transaction(pg, |pg| audit::insert_all(pg, rows)) {
                 Ok(()) => Ok(()),
                 // The server went away (a crash, a failover): an outage to retry.
-                Err(_) if pg.batch_execute("SELECT 1").is_err() => Err(CommitFailure::Unavailable),
-                Err(error) => Err(CommitFailure::from(ApiError::from(error))),
+                Err(_) if pg.batch_execute("SELECT 1").is_err() => Err(GroupFailure::Unavailable),
+                Err(error) => Err(GroupFailure::from(ApiError::from(error))),
             }
         }
     }

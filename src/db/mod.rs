@@ -62,7 +62,7 @@ use diesel::{Connection, PgConnection, SqliteConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 use crate::error::ApiError;
-use gathered_reads::GatheredReader;
+use gathered_reads::{FoundById, GatheredReader};
 use group_commit::{Committer, ScopeGuard};
 
 #[derive(diesel::MultiConnection)]
@@ -465,27 +465,29 @@ impl Database {
         Ok(value)
     }
 
-    /// The area `id`, if stored: on SQLite as a short read, on PostgreSQL
-    /// with the other requests' areas waiting at the same time
-    /// ([`gathered_reads`]).
+    /// The area `id`, if stored ([`Self::find_by_id`]).
     pub async fn find_area(&self, id: String) -> Result<Option<areas::AreaRow>, ApiError> {
-        match self.url {
-            DatabaseUrl::Sqlite(_) => {
-                self.read(move |connection| Ok(areas::find(connection, &id)?))
-                    .await
-            }
-            DatabaseUrl::Postgres(_) => self.area_reader.find(id).await,
-        }
+        self.find_by_id(&self.area_reader, id).await
     }
 
-    /// The family `id`, if stored, found as [`Self::find_area`] finds an area.
+    /// The family `id`, if stored ([`Self::find_by_id`]).
     pub async fn find_family(&self, id: String) -> Result<Option<families::FamilyRow>, ApiError> {
+        self.find_by_id(&self.family_reader, id).await
+    }
+
+    /// A row by id: on SQLite as a short read, on PostgreSQL with the other
+    /// requests' rows of its kind waiting at the same time ([`gathered_reads`]).
+    async fn find_by_id<R: FoundById>(
+        &self,
+        reader: &GatheredReader<R>,
+        id: String,
+    ) -> Result<Option<R>, ApiError> {
         match self.url {
             DatabaseUrl::Sqlite(_) => {
-                self.read(move |connection| Ok(families::find(connection, &id)?))
+                self.read(move |connection| Ok(R::find(connection, &id)?))
                     .await
             }
-            DatabaseUrl::Postgres(_) => self.family_reader.find(id).await,
+            DatabaseUrl::Postgres(_) => reader.find(id).await,
         }
     }
 
