@@ -25,11 +25,11 @@ struct Line {
 
 async fn line(backend: Backend) -> Line {
     let app = spawn_app(backend).await;
-    let area = app.create_area("Nørrebakken", "101").await;
-    let worker = worker(&[&area]);
-    let family = app
-        .create("/api/v1/families", &worker, &new_family(&area, NAME))
-        .await;
+    let WorkersFamily {
+        area,
+        worker,
+        family,
+    } = app.workers_family(NAME).await;
     let consent = app
         .create(
             &format!("/api/v1/families/{family}/consents"),

@@ -26,15 +26,7 @@ struct Reporting {
 
 async fn reporting(backend: Backend) -> Reporting {
     let app = spawn_app(backend).await;
-    let area = app.create_area("Nørrebakken", "101").await;
-    let worker = worker(&[&area]);
-    let family = app
-        .create(
-            "/api/v1/families",
-            &worker,
-            &new_family(&area, "Familien A"),
-        )
-        .await;
+    let WorkersFamily { worker, family, .. } = app.workers_family("Familien A").await;
     Reporting {
         app,
         worker,

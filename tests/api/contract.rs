@@ -21,15 +21,11 @@ struct World {
 
 async fn world(backend: Backend) -> World {
     let app = spawn_app(backend).await;
-    let area = app.create_area("Nørrebakken", "101").await;
-    let worker = worker(&[&area]);
-    let family = app
-        .create(
-            "/api/v1/families",
-            &worker,
-            &new_family(&area, "Familien A"),
-        )
-        .await;
+    let WorkersFamily {
+        area,
+        worker,
+        family,
+    } = app.workers_family("Familien A").await;
     let consent = app
         .create(
             &format!("/api/v1/families/{family}/consents"),

@@ -565,7 +565,30 @@ pub fn new_initiative(area_id: &str, initiative_type: &str, format: &str) -> Val
     })
 }
 
+/// An area, a worker of that area, and a family the worker registered there:
+/// where most scenarios of individual data start.
+pub struct WorkersFamily {
+    pub area: String,
+    pub worker: String,
+    pub family: String,
+}
+
 impl TestApp {
+    /// Creates the area Nørrebakken (municipality 101), a worker's token for
+    /// it, and the family `family_name` registered there by that worker.
+    pub async fn workers_family(&self, family_name: &str) -> WorkersFamily {
+        let area = self.create_area("Nørrebakken", "101").await;
+        let worker = worker(&[&area]);
+        let family = self
+            .create("/api/v1/families", &worker, &new_family(&area, family_name))
+            .await;
+        WorkersFamily {
+            area,
+            worker,
+            family,
+        }
+    }
+
     /// Creates a record with `body` at `path` as `token` and returns its id.
     pub async fn create(&self, path: &str, token: &str, body: &Value) -> String {
         let response = self.post(path, token, body).await;

@@ -162,15 +162,11 @@ async fn a_postgres_outage_gives_503_problems_while_livez_stays_up() {
 /// connections the service keeps open; they heal at once, as the pool does.
 async fn reads_after_the_server_ended_every_connection_answer_without_a_503() {
     let app = spawn_app(Backend::Postgres).await;
-    let area = app.create_area("Nørrebakken", "101").await;
-    let worker = worker(&[&area]);
-    let family = app
-        .create(
-            "/api/v1/families",
-            &worker,
-            &new_family(&area, "Familien Hansen"),
-        )
-        .await;
+    let WorkersFamily {
+        area,
+        worker,
+        family,
+    } = app.workers_family("Familien Hansen").await;
     let reads = [
         (format!("/api/v1/areas/{area}"), admin()),
         (format!("/api/v1/families/{family}"), worker.clone()),

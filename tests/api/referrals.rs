@@ -45,15 +45,11 @@ fn referral(s: &Scenario, categories: Value) -> Value {
 
 async fn scenario(backend: Backend) -> Scenario {
     let app = spawn_app(backend).await;
-    let area = app.create_area("Nørrebakken", "101").await;
-    let worker = worker(&[&area]);
-    let family = app
-        .create(
-            "/api/v1/families",
-            &worker,
-            &new_family(&area, "Familien A"),
-        )
-        .await;
+    let WorkersFamily {
+        area,
+        worker,
+        family,
+    } = app.workers_family("Familien A").await;
     app.post(
         &format!("/api/v1/families/{family}/contacts"),
         &worker,
