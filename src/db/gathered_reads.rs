@@ -113,7 +113,9 @@ impl<R: FoundById> GatheredReader<R> {
             .try_send(Lookup { id, answer })
             .map_err(|_| ApiError::Unavailable)?;
         match tokio::time::timeout(ANSWER_WAIT, waiting).await {
-            Ok(Ok(answer)) => Ok(answer?),
+            Ok(Ok(answer)) => {
+                answer.map_err(|failure| failure.refusal(&format!("{} not read", R::KIND)))
+            }
             // The reader is gone (the service is stopping) or the server did
             // not answer in time.
             Ok(Err(_)) | Err(_) => Err(ApiError::Unavailable),

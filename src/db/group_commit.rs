@@ -68,14 +68,14 @@ impl From<rusqlite::Error> for GroupFailure {
     }
 }
 
-impl From<GroupFailure> for ApiError {
-    fn from(failure: GroupFailure) -> Self {
-        match failure {
-            GroupFailure::Unavailable => ApiError::Unavailable,
-            GroupFailure::ReadOnly => ApiError::ReadOnly,
-            GroupFailure::Internal(cause) => {
-                ApiError::internal(format!("audit events not committed: {cause}"))
-            }
+impl GroupFailure {
+    /// The failure as the answer to one request of the group; `unserved` says
+    /// what the thread could not do, for the log line of an internal error.
+    pub(super) fn refusal(self, unserved: &str) -> ApiError {
+        match self {
+            Self::Unavailable => ApiError::Unavailable,
+            Self::ReadOnly => ApiError::ReadOnly,
+            Self::Internal(cause) => ApiError::internal(format!("{unserved}: {cause}")),
         }
     }
 }
@@ -92,7 +92,7 @@ pub struct Ticket(oneshot::Receiver<Result<(), GroupFailure>>);
 impl Ticket {
     pub async fn committed(self) -> Result<(), ApiError> {
         match self.0.await {
-            Ok(outcome) => outcome.map_err(ApiError::from),
+            Ok(outcome) => outcome.map_err(|failure| failure.refusal("audit events not committed")),
             // The committer is gone (the service is stopping): nothing is known
             // to be stored, so nothing is shown.
             Err(_) => Err(ApiError::Unavailable),
