@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::helpers::{new_concern_report, new_family, spawn_app, worker, Backend};
+use crate::helpers::{new_concern_report, spawn_app, Backend, WorkersFamily};
 
 /// Statistics are cached per instance; the database announces every write, so
 /// another instance's cached figures end with it.
@@ -17,19 +17,11 @@ use crate::helpers::{new_concern_report, new_family, spawn_app, worker, Backend}
 async fn statistics_show_a_write_made_through_another_instance_within_a_second() {
     let app = spawn_app(Backend::Postgres).await;
     let second = app.another_instance();
-    let area = app.create_area("Nørrebakken", "101").await;
-    let worker = worker(&[&area]);
-    let family: Value = app
-        .post(
-            "/api/v1/families",
-            &worker,
-            &new_family(&area, "Familien Hansen"),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    let family = family["id"].as_str().unwrap().to_owned();
+    let WorkersFamily {
+        area,
+        worker,
+        family,
+    } = app.workers_family("Familien Hansen").await;
     let statistics_url = format!("{second}/api/v1/areas/{area}/statistics");
     let concern_reports = || async {
         let statistics: Value = app
