@@ -143,6 +143,11 @@ pub fn serve(listener: TcpListener, parts: ServerParts) -> std::io::Result<Serve
                     .app_data(served_openapi.clone())
                     .route(web::get().to(api::serve_openapi)),
             )
+            .into_utoipa_app()
+            .configure(api::routes)
+            .into_app()
+            // After the routes: actix tries services in order, and the UI's
+            // pattern is a regular expression every API request would pay for.
             .service(
                 SwaggerUi::new("/docs/{_:.*}")
                     // Never call out: no online validator, everything from this service.
@@ -152,9 +157,6 @@ pub fn serve(listener: TcpListener, parts: ServerParts) -> std::io::Result<Serve
                             .persist_authorization(true),
                     ),
             )
-            .into_utoipa_app()
-            .configure(api::routes)
-            .into_app()
             .service(web::redirect("/docs", "/docs/"))
             .default_service(web::to(problems::unmatched_route))
             .wrap(from_fn(negotiation::not_modified))

@@ -127,13 +127,11 @@ fn stored_uuid(id: &str) -> Result<uuid::Uuid, crate::error::ApiError> {
 /// Routes are grouped in a scope per first path segment (handlers' paths are
 /// relative to it): actix tries routes one by one, a regular expression each,
 /// so without the groups a route registered late paid for every route before
-/// it (a sixth of the work of `GET /families/{id}`, bench/PROFILE.md).
+/// it (a sixth of the work of `GET /families/{id}`, bench/PROFILE.md). The API
+/// comes first for the same reason: its scope is a plain prefix, the calendar
+/// feed's path a regular expression.
 pub fn routes(config: &mut ServiceConfig) {
     config
-        .service(health::livez)
-        .service(health::readyz)
-        .service(health::metrics)
-        .service(calendar::subscribed_calendar)
         .service(
             scope::scope(API_PREFIX)
                 .service(scope::scope("/catalog").configure(catalog::routes))
@@ -166,7 +164,11 @@ pub fn routes(config: &mut ServiceConfig) {
                 .service(scope::scope("/municipalities").configure(municipalities::routes))
                 .service(scope::scope("/changes").configure(changes::routes))
                 .service(scope::scope("/webhook-subscriptions").configure(webhooks::routes)),
-        );
+        )
+        .service(health::livez)
+        .service(health::readyz)
+        .service(health::metrics)
+        .service(calendar::subscribed_calendar);
 }
 
 /// The OpenAPI document as served at [`OPENAPI_PATH`]: written once, shared
