@@ -31,7 +31,7 @@ pub async fn negotiate(
     let produced = req
         .app_data::<web::Data<KnownRoutes>>()
         .filter(|_| req.headers().contains_key(header::ACCEPT))
-        .and_then(|routes| routes.produces(req.method().as_str(), req.path()))
+        .and_then(|routes| routes.produces(req.request()))
         .filter(|types| !types.is_empty());
     if let Some(produced) = produced {
         let acceptable = match Accept::parse(req.request()) {

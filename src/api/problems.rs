@@ -1,9 +1,13 @@
 //! The framework's own errors (bad JSON, path, query; unknown route; wrong
 //! method) as problem responses.
 
+use std::collections::HashMap;
+
 use actix_web::error::{JsonPayloadError, PathError};
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use utoipa::openapi::OpenApi;
+
+use super::route;
 
 use crate::error::ApiError;
 
@@ -38,8 +42,10 @@ struct KnownOperation {
 }
 
 /// The API's path templates with their operations: to tell 405 from 404, and
-/// to know what an operation can answer with (for `Accept`).
-pub struct KnownRoutes(Vec<(Vec<String>, Vec<KnownOperation>)>);
+/// to know what an operation can answer with (for `Accept`). Looked up by the
+/// template of the route actix matched ([`route::pattern`], remembered per
+/// path shape), so a lookup costs the same for every route.
+pub struct KnownRoutes(HashMap<String, Vec<KnownOperation>>);
 
 impl KnownRoutes {
     pub fn from_openapi(api: &OpenApi) -> Self {
@@ -48,7 +54,6 @@ impl KnownRoutes {
             .paths
             .iter()
             .map(|(template, item)| {
-                let segments = template.split('/').map(str::to_owned).collect();
                 let operations = [
                     ("GET", item.get.as_ref()),
                     ("POST", item.post.as_ref()),
@@ -64,31 +69,23 @@ impl KnownRoutes {
                     })
                 })
                 .collect();
-                (segments, operations)
+                (unnamed_parameters(template), operations)
             })
             .collect();
         Self(routes)
     }
 
-    fn operations_for(&self, path: &str) -> Option<&[KnownOperation]> {
-        let length = path.split('/').count();
+    /// The documented operations of the route `req` matched, if it is documented.
+    fn operations_for(&self, req: &HttpRequest) -> Option<&[KnownOperation]> {
+        let template = route::pattern(req)?;
         self.0
-            .iter()
-            .find(|(template, _)| {
-                template.len() == length
-                    && template
-                        .iter()
-                        .zip(path.split('/'))
-                        .all(|(expected, actual)| {
-                            (expected.starts_with('{') && !actual.is_empty()) || expected == actual
-                        })
-            })
-            .map(|(_, operations)| operations.as_slice())
+            .get(&unnamed_parameters(&template))
+            .map(Vec::as_slice)
     }
 
-    /// Methods of the route that matches `path`, if one does.
-    fn methods_for(&self, path: &str) -> Option<Vec<&'static str>> {
-        self.operations_for(path).map(|operations| {
+    /// Methods of the route `req` matched, if it is documented.
+    fn methods_for(&self, req: &HttpRequest) -> Option<Vec<&'static str>> {
+        self.operations_for(req).map(|operations| {
             operations
                 .iter()
                 .map(|operation| operation.method)
@@ -96,13 +93,29 @@ impl KnownRoutes {
         })
     }
 
-    /// The media types `method` on `path` answers with (besides problems).
-    pub fn produces(&self, method: &str, path: &str) -> Option<&[String]> {
-        self.operations_for(path)?
+    /// The media types the operation `req` asks for answers with (besides problems).
+    pub fn produces(&self, req: &HttpRequest) -> Option<&[String]> {
+        self.operations_for(req)?
             .iter()
-            .find(|operation| operation.method == method)
+            .find(|operation| operation.method == req.method().as_str())
             .map(|operation| operation.produces.as_slice())
     }
+}
+
+/// A path template with every parameter written `{}`: the spec and actix may
+/// name a route's parameters differently (`{id}`, `{id:[^/]+}`).
+fn unnamed_parameters(template: &str) -> String {
+    let mut unnamed = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        unnamed.push_str(&rest[..open]);
+        unnamed.push_str("{}");
+        rest = rest[open..]
+            .find('}')
+            .map_or("", |close| &rest[open + close + 1..]);
+    }
+    unnamed.push_str(rest);
+    unnamed
 }
 
 /// The media types of an operation's successful responses.
@@ -126,7 +139,7 @@ fn produced_types(operation: &utoipa::openapi::path::Operation) -> Vec<String> {
 /// Default service: 405 with `Allow` for a known path, else 404; both as problems.
 pub async fn unmatched_route(req: HttpRequest) -> HttpResponse {
     let known = req.app_data::<actix_web::web::Data<KnownRoutes>>();
-    let error = match known.and_then(|routes| routes.methods_for(req.path())) {
+    let error = match known.and_then(|routes| routes.methods_for(&req)) {
         Some(methods) => ApiError::MethodNotAllowed {
             detail: format!(
                 "{} is not allowed on {}; allowed: {}",
@@ -139,4 +152,23 @@ pub async fn unmatched_route(req: HttpRequest) -> HttpResponse {
         None => ApiError::NotFound,
     };
     error.error_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parameters_lose_their_names_and_patterns_and_the_rest_stays() {
+        assert_eq!(
+            unnamed_parameters("/api/v1/families/{id}/consents/{consent_id}"),
+            "/api/v1/families/{}/consents/{}"
+        );
+        assert_eq!(
+            unnamed_parameters("/calendar/{token:[^/.]+}.ics"),
+            "/calendar/{}.ics"
+        );
+        assert_eq!(unnamed_parameters("/api/v1/areas"), "/api/v1/areas");
+        assert_eq!(unnamed_parameters("/broken/{id"), "/broken/{}");
+    }
 }

@@ -147,6 +147,52 @@ async fn an_accept_the_operation_cannot_produce_is_406(backend: Backend) {
     }
 }
 
+async fn every_documented_operation_refuses_an_accept_it_cannot_answer(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let spec: Value = app.served_openapi().await;
+    let id = uuid::Uuid::now_v7().to_string();
+    let mut checked = 0;
+    for (template, item) in spec["paths"].as_object().unwrap() {
+        let path: String = template
+            .split('{')
+            .enumerate()
+            .map(|(index, part)| match (index, part.split_once('}')) {
+                (0, _) | (_, None) => part.to_owned(),
+                (_, Some((_, rest))) => format!("{id}{rest}"),
+            })
+            .collect();
+        for (method, operation) in item.as_object().unwrap() {
+            let answers_with_content =
+                operation["responses"]
+                    .as_object()
+                    .unwrap()
+                    .iter()
+                    .any(|(status, response)| {
+                        status.starts_with('2') && response.get("content").is_some()
+                    });
+            // Each request as another caller, so that the rate limit counts none twice.
+            let caller = worker(&[&uuid::Uuid::now_v7().to_string()]);
+            let response = app
+                .client
+                .request(method.to_uppercase().parse().unwrap(), app.url(&path))
+                .bearer_auth(caller)
+                .header("Accept", "application/x-nothing-we-write")
+                .send()
+                .await
+                .unwrap();
+            let refused = response.status() == 406;
+            assert_eq!(
+                refused,
+                answers_with_content,
+                "{method} {template}: {}",
+                response.status()
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 50, "only {checked} operations documented");
+}
+
 async fn problem_types_tell_clients_what_went_wrong(backend: Backend) {
     let (w, counselling) = w_and_counselling(backend).await;
     let illegal = w
@@ -292,6 +338,7 @@ crate::on_both_backends!(
     a_get_with_the_current_etag_is_304,
     a_stale_if_match_on_a_transition_is_412,
     an_accept_the_operation_cannot_produce_is_406,
+    every_documented_operation_refuses_an_accept_it_cannot_answer,
     problem_types_tell_clients_what_went_wrong,
     cors_exposes_what_clients_read_and_refuses_with_problems,
     sub_collections_are_pages_with_cursors,
