@@ -6,6 +6,8 @@ WORKDIR /src
 ARG FAMILIEBRO_COMMIT=""
 ENV FAMILIEBRO_COMMIT=$FAMILIEBRO_COMMIT
 COPY Cargo.toml Cargo.lock build.rs ./
+# How the bundled SQLite is compiled (.cargo/config.toml), as in any other build.
+COPY .cargo ./.cargo
 COPY src ./src
 COPY migrations ./migrations
 RUN cargo build --release --locked
