@@ -21,7 +21,7 @@ use tokio::sync::oneshot;
 use super::areas::{self, AreaRow};
 use super::families::{self, FamilyRow};
 use super::group_commit::{serving_thread, GroupFailure};
-use super::{open_for_requests, DatabaseUrl, DbConnection};
+use super::{open_for_lookups_by_id, DatabaseUrl, DbConnection};
 use crate::error::ApiError;
 
 /// How many requests one statement answers at most.
@@ -171,7 +171,7 @@ fn find_on_kept<R: FoundById>(
 ) -> Result<Vec<R>, GroupFailure> {
     let connection = match connection {
         Some(connection) => connection,
-        None => connection.insert(open_for_requests(url).map_err(|error| {
+        None => connection.insert(open_for_lookups_by_id(url).map_err(|error| {
             log::warn!("the {} reader cannot connect: {error}", R::KIND);
             GroupFailure::Unavailable
         })?),

@@ -307,6 +307,20 @@ fn open_for_requests(url: &DatabaseUrl) -> Result<DbConnection, ConnectionError>
     Ok(connection)
 }
 
+/// A connection for `gathered_reads`, set up like the pool's, and on
+/// PostgreSQL with one plan for all its executions. Its statements find rows by
+/// their primary key, whose plan does not depend on the ids bound; left to
+/// choose, PostgreSQL planned every execution anew, because the plan for the
+/// few ids bound looks cheaper than a plan for an array of unknown length
+/// (planning was a quarter of its CPU under S1, bench/PROFILE.md).
+fn open_for_lookups_by_id(url: &DatabaseUrl) -> Result<DbConnection, ConnectionError> {
+    let mut connection = open_for_requests(url)?;
+    if let DbConnection::Postgresql(pg) = &mut connection {
+        pg.batch_execute("SET plan_cache_mode = force_generic_plan")?;
+    }
+    Ok(connection)
+}
+
 /// The service's handle on its database.
 #[derive(Clone)]
 pub struct Database {
