@@ -381,8 +381,60 @@ async fn a_cursor_older_than_the_entries_kept_is_410_and_a_forged_one_400(backen
     assert_problem(app.get("/api/v1/changes?limit=0", &worker).await, 400).await;
 }
 
+async fn the_entries_of_one_transaction_are_read_across_pages_each_once_in_order(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let area = app.create_area("Nørrebakken", "101").await;
+    let worker = worker(&[&area]);
+    let before = read_until(&app, &worker, has("area.created", &area)).await;
+    let start = before.last().unwrap()["cursor"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // One transaction's entries share a position's first part (its id on
+    // PostgreSQL): pages that end inside them must go on from the next one.
+    let written: Vec<String> = (0..5).map(|_| uuid::Uuid::new_v4().to_string()).collect();
+    let mut connection = app.connect();
+    familiebro::db::write_transaction(&mut connection, |connection| {
+        for id in &written {
+            feed::record(
+                connection,
+                ChangeType::FamilyChanged,
+                id,
+                &Audience::housing(&area),
+            )?;
+        }
+        Ok::<_, diesel::result::Error>(())
+    })
+    .unwrap();
+    let last = written.last().unwrap().clone();
+    read_until(&app, &worker, has("family.changed", &last)).await;
+    let mut cursor = start;
+    let mut read = Vec::new();
+    for _ in 0..=written.len() {
+        let page: Value = app
+            .get(&format!("/api/v1/changes?limit=2&after={cursor}"), &worker)
+            .await
+            .json()
+            .await
+            .unwrap();
+        let items = page["items"].as_array().unwrap();
+        if items.is_empty() {
+            break;
+        }
+        assert!(items.len() <= 2, "a page of two holds at most two");
+        read.extend(
+            items
+                .iter()
+                .map(|entry| entry["resource_id"].as_str().unwrap().to_owned()),
+        );
+        cursor = page["next_cursor"].as_str().unwrap().to_owned();
+    }
+    assert_eq!(read, written);
+}
+
 crate::on_both_backends!(
     each_side_reads_only_the_changes_it_may_see_and_no_personal_data,
     a_reader_keeping_its_cursor_never_misses_or_repeats_an_entry_among_concurrent_writers,
     a_cursor_older_than_the_entries_kept_is_410_and_a_forged_one_400,
+    the_entries_of_one_transaction_are_read_across_pages_each_once_in_order,
 );
