@@ -57,6 +57,22 @@ async fn read_until(
     }
 }
 
+/// A fresh service with one area, a worker of that area and the cursor after
+/// the area's creation.
+async fn an_area_its_worker_and_the_cursor_after_it(
+    backend: Backend,
+) -> (TestApp, String, String, String) {
+    let app = spawn_app(backend).await;
+    let area = app.create_area("Nørrebakken", "101").await;
+    let worker = worker(&[&area]);
+    let before = read_until(&app, &worker, has("area.created", &area)).await;
+    let start = before.last().unwrap()["cursor"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    (app, area, worker, start)
+}
+
 fn has(kind: &str, id: &str) -> impl Fn(&[(String, String)]) -> bool {
     let wanted = (kind.to_owned(), id.to_owned());
     move |kinds| kinds.contains(&wanted)
@@ -207,14 +223,7 @@ async fn a_reader_keeping_its_cursor_never_misses_or_repeats_an_entry_among_conc
 ) {
     const WRITERS: usize = 6;
     const WRITES: usize = 25;
-    let app = spawn_app(backend).await;
-    let area = app.create_area("Nørrebakken", "101").await;
-    let worker = worker(&[&area]);
-    let before = read_until(&app, &worker, has("area.created", &area)).await;
-    let start = before.last().unwrap()["cursor"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (app, area, worker, start) = an_area_its_worker_and_the_cursor_after_it(backend).await;
     let mut writers = Vec::new();
     for writer in 0..WRITERS {
         let mut connection = app.connect();
@@ -382,14 +391,7 @@ async fn a_cursor_older_than_the_entries_kept_is_410_and_a_forged_one_400(backen
 }
 
 async fn the_entries_of_one_transaction_are_read_across_pages_each_once_in_order(backend: Backend) {
-    let app = spawn_app(backend).await;
-    let area = app.create_area("Nørrebakken", "101").await;
-    let worker = worker(&[&area]);
-    let before = read_until(&app, &worker, has("area.created", &area)).await;
-    let start = before.last().unwrap()["cursor"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (app, area, worker, start) = an_area_its_worker_and_the_cursor_after_it(backend).await;
     // One transaction's entries share a position's first part (its id on
     // PostgreSQL): pages that end inside them must go on from the next one.
     let written: Vec<String> = (0..5).map(|_| uuid::Uuid::new_v4().to_string()).collect();
