@@ -13,19 +13,27 @@ use serde_json::{json, Value};
 
 use crate::helpers::*;
 
-async fn read_all(app: &TestApp, token: &str, after: Option<&str>) -> (Vec<Value>, String) {
+/// Every entry after `after` (from the start without one), read in pages of
+/// `page_size`, and the cursor to keep.
+async fn read_all(
+    app: &TestApp,
+    token: &str,
+    after: Option<&str>,
+    page_size: usize,
+) -> (Vec<Value>, String) {
     let mut items = Vec::new();
     let mut cursor = after.map(str::to_owned);
     loop {
         let path = match &cursor {
-            Some(cursor) => format!("/api/v1/changes?limit=50&after={cursor}"),
-            None => "/api/v1/changes?limit=50".to_owned(),
+            Some(cursor) => format!("/api/v1/changes?limit={page_size}&after={cursor}"),
+            None => format!("/api/v1/changes?limit={page_size}"),
         };
         let response = app.get(&path, token).await;
         assert_eq!(response.status(), 200);
         let page: Value = response.json().await.unwrap();
         let next = page["next_cursor"].as_str().unwrap().to_owned();
         let batch = page["items"].as_array().unwrap().clone();
+        assert!(batch.len() <= page_size, "a page holds at most its limit");
         let done = batch.is_empty();
         items.extend(batch);
         cursor = Some(next.clone());
@@ -45,7 +53,7 @@ async fn read_until(
 ) -> Vec<Value> {
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     loop {
-        let (entries, _) = read_all(app, token, None).await;
+        let (entries, _) = read_all(app, token, None, 50).await;
         if done(&kinds(&entries)) {
             return entries;
         }
@@ -199,12 +207,12 @@ async fn each_side_reads_only_the_changes_it_may_see_and_no_personal_data(backen
     assert!(!children_kinds
         .iter()
         .any(|(kind, _)| kind.starts_with("referral.")));
-    let (seen_elsewhere, _) = read_all(&app, &elsewhere, None).await;
+    let (seen_elsewhere, _) = read_all(&app, &elsewhere, None, 50).await;
     assert_eq!(seen_elsewhere, Vec::<Value>::new());
     for token in [analyst(None), admin(), data_protection_officer()] {
         assert_problem(app.get("/api/v1/changes", &token).await, 403).await;
     }
-    let (_, end) = read_all(&app, &worker, None).await;
+    let (_, end) = read_all(&app, &worker, None, 50).await;
     let empty: Value = app
         .get(&format!("/api/v1/changes?after={end}"), &worker)
         .await
@@ -408,29 +416,17 @@ async fn the_entries_of_one_transaction_are_read_across_pages_each_once_in_order
         Ok::<_, diesel::result::Error>(())
     })
     .unwrap();
-    let last = written.last().unwrap().clone();
-    read_until(&app, &worker, has("family.changed", &last)).await;
-    let mut cursor = start;
-    let mut read = Vec::new();
-    for _ in 0..=written.len() {
-        let page: Value = app
-            .get(&format!("/api/v1/changes?limit=2&after={cursor}"), &worker)
-            .await
-            .json()
-            .await
-            .unwrap();
-        let items = page["items"].as_array().unwrap();
-        if items.is_empty() {
-            break;
-        }
-        assert!(items.len() <= 2, "a page of two holds at most two");
-        read.extend(
-            items
-                .iter()
-                .map(|entry| entry["resource_id"].as_str().unwrap().to_owned()),
-        );
-        cursor = page["next_cursor"].as_str().unwrap().to_owned();
-    }
+    read_until(
+        &app,
+        &worker,
+        has("family.changed", written.last().unwrap()),
+    )
+    .await;
+    let (entries, _) = read_all(&app, &worker, Some(&start), 2).await;
+    let read: Vec<&str> = entries
+        .iter()
+        .map(|entry| entry["resource_id"].as_str().unwrap())
+        .collect();
     assert_eq!(read, written);
 }
 
