@@ -33,8 +33,10 @@ const QUEUE_LENGTH: usize = 4096;
 
 /// While reads keep coming, the committer gathers them this long before it
 /// commits: a commit writes the same index pages whether it holds one event or
-/// fifty, and under load each read waits for a commit anyway.
-const GATHER_WHILE_BUSY: Duration = Duration::from_micros(300);
+/// fifty, and under load each read waits for a commit anyway. Longer windows
+/// leave the cores idle while every read waits (bench/PROFILE.md, eighteenth
+/// round).
+const GATHER_WHILE_BUSY: Duration = Duration::from_micros(100);
 
 /// Why a thread serving a group of requests (the committer, the readers of
 /// `super::gathered_reads`) could not serve it, for each request of the group.
