@@ -14,9 +14,9 @@
 
 use std::cell::RefCell;
 use std::sync::{mpsc, Arc, OnceLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use parking_lot::{FairMutex, FairMutexGuard};
+use parking_lot::{Mutex, MutexGuard};
 
 use diesel::connection::SimpleConnection;
 use tokio::sync::oneshot;
@@ -103,8 +103,64 @@ impl Ticket {
 }
 
 /// Whose turn it is to write to a SQLite database, among this service's
-/// threads: first come, first served, so no write waits behind ever newer ones.
-pub type WriteTurn = Arc<FairMutex<()>>;
+/// threads; who holds the turn also holds the [`Writer`]. `parking_lot`'s mutex
+/// lets a running thread take a free turn before one still waking up, which
+/// keeps the single writer busy, and hands the turn to the longest waiting
+/// thread once one has waited about half a millisecond, so no write waits
+/// behind ever newer ones (a strictly fair turn left SQLite's writer idle at
+/// every hand-over, bench/PROFILE.md, eighteenth round).
+pub type WriteTurn = Arc<Mutex<Writer>>;
+
+/// The connection the write transactions of requests run on, whichever pooled
+/// connection their work began with. SQLite discards a connection's page cache
+/// when another connection has committed since its last transaction, so
+/// writers taking turns on pooled connections read every page they need again;
+/// one connection for all of them keeps its cache (bench/PROFILE.md, eighteenth
+/// round).
+pub struct Writer {
+    url: DatabaseUrl,
+    connection: Option<(Instant, DbConnection)>,
+}
+
+impl Writer {
+    fn new(url: &DatabaseUrl) -> Self {
+        Self {
+            url: url.clone(),
+            connection: None,
+        }
+    }
+
+    /// The writer's connection, opened anew when there is none or it has
+    /// served its lifetime (so it reads refreshed planner statistics).
+    pub(super) fn connection(&mut self) -> diesel::QueryResult<&mut DbConnection> {
+        if self
+            .connection
+            .as_ref()
+            .is_some_and(|(opened, _)| opened.elapsed() >= super::CONNECTION_LIFETIME)
+        {
+            self.connection = None;
+        }
+        let (_, connection) = match self.connection.take() {
+            Some(kept) => self.connection.insert(kept),
+            None => {
+                let opened = open_for_requests(&self.url).map_err(|error| {
+                    log::warn!("no database connection for writing: {error}");
+                    diesel::result::Error::DatabaseError(
+                        diesel::result::DatabaseErrorKind::ClosedConnection,
+                        Box::new(error.to_string()),
+                    )
+                })?;
+                self.connection.insert((Instant::now(), opened))
+            }
+        };
+        Ok(connection)
+    }
+
+    /// Drops the connection, so that the next write opens a fresh one.
+    pub(super) fn discard(&mut self) {
+        self.connection = None;
+    }
+}
 
 /// One database's committer, started on the first event handed to it; its
 /// thread ends when the last handle on the database is dropped.
@@ -118,7 +174,7 @@ impl Committer {
     pub fn new(url: &DatabaseUrl) -> Self {
         Self {
             url: url.clone(),
-            write_turn: WriteTurn::default(),
+            write_turn: Arc::new(Mutex::new(Writer::new(url))),
             queue: OnceLock::new(),
         }
     }
@@ -256,7 +312,7 @@ fn commit(
 const TURN_TIMEOUT: Duration = super::LOCK_WAIT;
 
 /// The turn to write, or "database is locked" (503) after [`TURN_TIMEOUT`].
-pub(super) fn take_turn(write_turn: &WriteTurn) -> diesel::QueryResult<FairMutexGuard<'_, ()>> {
+pub(super) fn take_turn(write_turn: &WriteTurn) -> diesel::QueryResult<MutexGuard<'_, Writer>> {
     write_turn.try_lock_for(TURN_TIMEOUT).ok_or_else(|| {
         diesel::result::Error::DatabaseError(
             diesel::result::DatabaseErrorKind::Unknown,

@@ -648,8 +648,7 @@ where
     F: FnOnce(&mut DbConnection) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
-    use diesel::connection::{AnsiTransactionManager, TransactionManager};
-    use diesel::result::Error::BrokenTransactionManager;
+    use diesel::connection::AnsiTransactionManager;
     if in_transaction(connection)? {
         return work(connection);
     }
@@ -657,27 +656,55 @@ where
         DbConnection::Sqlite(_) => group_commit::sqlite_write_turn(),
         DbConnection::Postgresql(_) => None,
     };
-    let _turn = match &write_turn {
+    let mut turn = match &write_turn {
         Some(turn) => Some(group_commit::take_turn(turn)?),
         None => None,
     };
-    match connection {
-        DbConnection::Postgresql(pg) => {
-            AnsiTransactionManager::begin_transaction_sql(pg, postgresql_begin)?
+    let (result, ended, broken) = {
+        let connection = match turn.as_deref_mut() {
+            Some(writer) => writer.connection()?,
+            None => connection,
+        };
+        match connection {
+            DbConnection::Postgresql(pg) => {
+                AnsiTransactionManager::begin_transaction_sql(pg, postgresql_begin)?
+            }
+            DbConnection::Sqlite(sqlite) => {
+                AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?
+            }
         }
-        DbConnection::Sqlite(sqlite) => {
-            AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?
+        let result = work(connection);
+        let ended = end_transaction(connection, result.is_ok());
+        (result, ended, in_transaction(connection).unwrap_or(true))
+    };
+    if broken {
+        // The writer's connection is left inside a transaction it could not
+        // end: the next write starts on a fresh one.
+        if let Some(writer) = turn.as_deref_mut() {
+            writer.discard();
         }
     }
-    let result = work(connection);
-    on_backend!(connection, |backend| match &result {
-        Ok(_) => AnsiTransactionManager::commit_transaction(backend)?,
-        Err(_) => match AnsiTransactionManager::rollback_transaction(backend) {
+    ended?;
+    result
+}
+
+/// Commits the transaction `connection` is in, or rolls it back when its work
+/// failed; a rollback of an already broken transaction is no error of its own.
+fn end_transaction<E>(connection: &mut DbConnection, work_succeeded: bool) -> Result<(), E>
+where
+    E: From<diesel::result::Error>,
+{
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    use diesel::result::Error::BrokenTransactionManager;
+    on_backend!(connection, |backend| if work_succeeded {
+        AnsiTransactionManager::commit_transaction(backend)?
+    } else {
+        match AnsiTransactionManager::rollback_transaction(backend) {
             Ok(()) | Err(BrokenTransactionManager) => {}
             Err(rollback_error) => return Err(rollback_error.into()),
-        },
+        }
     });
-    result
+    Ok(())
 }
 
 /// Whether `connection` is inside a transaction.
@@ -946,6 +973,55 @@ mod tests {
                 .expect("read back through diesel");
             assert_eq!(&read_back, appended_row);
         }
+    }
+
+    #[actix_web::test]
+    async fn a_write_that_leaves_its_transaction_open_does_not_hold_the_writes_after_it() {
+        use diesel::connection::{SimpleConnection, TransactionManager};
+        use diesel::RunQueryDsl;
+        let directory = tempfile::tempdir().expect("a temporary directory");
+        let db = Database::new(&DatabaseUrl::Sqlite(directory.path().join("writes.db")), 2)
+            .expect("a database");
+        let write = |sql: &'static str| {
+            db.run(move |connection| {
+                write_transaction(connection, |connection| {
+                    Ok::<_, ApiError>(connection.batch_execute(sql)?)
+                })
+            })
+        };
+        write("CREATE TABLE notes (text TEXT NOT NULL)")
+            .await
+            .expect("created");
+        // A savepoint begun and never released: the commit at the end releases
+        // it, and the transaction around it stays open on its connection.
+        db.run(|connection| {
+            write_transaction(connection, |connection| {
+                let DbConnection::Sqlite(sqlite) = connection else {
+                    panic!("a SQLite connection")
+                };
+                diesel::connection::AnsiTransactionManager::begin_transaction(sqlite)?;
+                Ok::<_, ApiError>(sqlite.batch_execute("INSERT INTO notes VALUES ('left open')")?)
+            })
+        })
+        .await
+        .expect("the work itself succeeded");
+        for _ in 0..3 {
+            write("INSERT INTO notes VALUES ('committed')")
+                .await
+                .expect("a write after the one left open");
+        }
+        let committed: i64 = db
+            .read(|connection| {
+                Ok(
+                    diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
+                        "(SELECT count(*) FROM notes WHERE text = 'committed')",
+                    ))
+                    .get_result(connection)?,
+                )
+            })
+            .await
+            .expect("counted");
+        assert_eq!(committed, 3);
     }
 
     /// A SQLite database in a temporary directory (kept while the first value
