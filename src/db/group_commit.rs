@@ -140,9 +140,9 @@ impl Writer {
         {
             self.connection = None;
         }
-        let (_, connection) = match self.connection.take() {
-            Some(kept) => self.connection.insert(kept),
-            None => {
+        let (_, connection) = match &mut self.connection {
+            Some(kept) => kept,
+            empty => {
                 let opened = open_for_requests(&self.url).map_err(|error| {
                     log::warn!("no database connection for writing: {error}");
                     diesel::result::Error::DatabaseError(
@@ -150,7 +150,7 @@ impl Writer {
                         Box::new(error.to_string()),
                     )
                 })?;
-                self.connection.insert((Instant::now(), opened))
+                empty.insert((Instant::now(), opened))
             }
         };
         Ok(connection)
