@@ -14,7 +14,7 @@
 
 use std::cell::RefCell;
 use std::sync::{mpsc, Arc, OnceLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use parking_lot::{Mutex, MutexGuard};
 
@@ -24,6 +24,7 @@ use tokio::sync::oneshot;
 use super::audit::{self, AuditRow};
 use super::{
     open_for_requests, open_sqlite_for_appending, write_transaction, DatabaseUrl, DbConnection,
+    KeptConnection,
 };
 use crate::error::ApiError;
 
@@ -119,7 +120,7 @@ pub type WriteTurn = Arc<Mutex<Writer>>;
 /// round).
 pub struct Writer {
     url: DatabaseUrl,
-    connection: Option<(Instant, DbConnection)>,
+    connection: Option<KeptConnection>,
 }
 
 impl Writer {
@@ -131,29 +132,27 @@ impl Writer {
     }
 
     /// The writer's connection, opened anew when there is none or it has
-    /// served its lifetime (so it reads refreshed planner statistics).
+    /// served its lifetime.
     pub(super) fn connection(&mut self) -> diesel::QueryResult<&mut DbConnection> {
         if self
             .connection
             .as_ref()
-            .is_some_and(|(opened, _)| opened.elapsed() >= super::CONNECTION_LIFETIME)
+            .is_some_and(KeptConnection::expired)
         {
             self.connection = None;
         }
-        let (_, connection) = match &mut self.connection {
+        let kept = match &mut self.connection {
             Some(kept) => kept,
-            empty => {
-                let opened = open_for_requests(&self.url).map_err(|error| {
-                    log::warn!("no database connection for writing: {error}");
+            empty => empty.insert(KeptConnection::open(&self.url, "for writing").map_err(
+                |error| {
                     diesel::result::Error::DatabaseError(
                         diesel::result::DatabaseErrorKind::ClosedConnection,
                         Box::new(error.to_string()),
                     )
-                })?;
-                empty.insert((Instant::now(), opened))
-            }
+                },
+            )?),
         };
-        Ok(connection)
+        Ok(&mut kept.connection)
     }
 
     /// Drops the connection, so that the next write opens a fresh one.

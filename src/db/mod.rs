@@ -368,14 +368,38 @@ pub enum Readiness {
 static NEXT_DATABASE_ID: AtomicU64 = AtomicU64::new(0);
 
 thread_local! {
-    /// The SQLite connections a worker thread keeps for short reads, per database,
-    /// with when each was opened.
-    static OWN_CONNECTIONS: RefCell<Vec<(u64, Instant, DbConnection)>> = const { RefCell::new(Vec::new()) };
+    /// The SQLite connections a worker thread keeps for short reads, per database.
+    static OWN_CONNECTIONS: RefCell<Vec<(u64, KeptConnection)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// How long a connection is used before it is replaced by a new one, which
 /// reads the planner statistics refreshed since ([`refresh_planner_statistics`]).
 const CONNECTION_LIFETIME: Duration = Duration::from_secs(30 * 60);
+
+/// A connection kept outside the pool (a worker's own, the SQLite writer's),
+/// set up like the pool's and replaced after [`CONNECTION_LIFETIME`] as the
+/// pool's are.
+struct KeptConnection {
+    opened: Instant,
+    connection: DbConnection,
+}
+
+impl KeptConnection {
+    /// A new connection; `purpose` names it in the warning when none opens.
+    fn open(url: &DatabaseUrl, purpose: &str) -> Result<Self, ConnectionError> {
+        let connection = open_for_requests(url).inspect_err(|error| {
+            log::warn!("no database connection {purpose}: {error}");
+        })?;
+        Ok(Self {
+            opened: Instant::now(),
+            connection,
+        })
+    }
+
+    fn expired(&self) -> bool {
+        self.opened.elapsed() >= CONNECTION_LIFETIME
+    }
+}
 
 /// How long a request waits for a connection before it gets 503.
 const CONNECTION_TIMEOUT: Duration = Duration::from_secs(3);
@@ -516,21 +540,17 @@ impl Database {
         work: impl FnOnce(&mut DbConnection) -> Result<T, ApiError>,
     ) -> Result<T, ApiError> {
         let kept = OWN_CONNECTIONS.with_borrow_mut(|kept| {
-            let position = kept.iter().position(|(id, _, _)| *id == self.id)?;
-            let (_, opened, connection) = kept.swap_remove(position);
-            Some((opened, connection)).filter(|_| opened.elapsed() < CONNECTION_LIFETIME)
+            let position = kept.iter().position(|(id, _)| *id == self.id)?;
+            Some(kept.swap_remove(position).1).filter(|kept| !kept.expired())
         });
-        let (opened, mut connection) = match kept {
+        let mut kept = match kept {
             Some(kept) => kept,
-            None => open_for_requests(&self.url)
-                .map(|connection| (Instant::now(), connection))
-                .map_err(|error| {
-                    log::warn!("no database connection: {error}");
-                    ApiError::Unavailable
-                })?,
+            None => {
+                KeptConnection::open(&self.url, "for reading").map_err(|_| ApiError::Unavailable)?
+            }
         };
-        let outcome = work(&mut connection);
-        OWN_CONNECTIONS.with_borrow_mut(|kept| kept.push((self.id, opened, connection)));
+        let outcome = work(&mut kept.connection);
+        OWN_CONNECTIONS.with_borrow_mut(|own| own.push((self.id, kept)));
         outcome
     }
 
@@ -604,6 +624,8 @@ fn run_pooled<T>(
 /// Runs `work` in a transaction that writes. On SQLite it begins IMMEDIATE, taking
 /// the write lock up front: a deferred transaction that reads first and writes
 /// later fails at once when another writer got in between, instead of waiting.
+/// In a request's work on SQLite, `work` gets the connection that comes with
+/// the write turn ([`group_commit::Writer`]), not the one passed in.
 /// Inside a transaction already, `work` is part of that one, without a
 /// savepoint (two round trips on PostgreSQL): its error ends the whole
 /// transaction, which is what every caller does with it.
