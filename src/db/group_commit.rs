@@ -35,7 +35,7 @@ const QUEUE_LENGTH: usize = 4096;
 /// While reads keep coming, the committer gathers them this long before it
 /// commits: a commit writes the same index pages whether it holds one event or
 /// fifty, and under load each read waits for a commit anyway. Longer windows
-/// leave the cores idle while every read waits (bench/PROFILE.md, eighteenth
+/// leave the cores idle while every read waits (bench/PROFILE-ROUNDS.md, eighteenth
 /// round).
 const GATHER_WHILE_BUSY: Duration = Duration::from_micros(100);
 
@@ -109,14 +109,14 @@ impl Ticket {
 /// keeps the single writer busy, and hands the turn to the longest waiting
 /// thread once one has waited about half a millisecond, so no write waits
 /// behind ever newer ones (a strictly fair turn left SQLite's writer idle at
-/// every hand-over, bench/PROFILE.md, eighteenth round).
+/// every hand-over, bench/PROFILE-ROUNDS.md, eighteenth round).
 pub type WriteTurn = Arc<Mutex<Writer>>;
 
 /// The connection the write transactions of requests run on, whichever pooled
 /// connection their work began with. SQLite discards a connection's page cache
 /// when another connection has committed since its last transaction, so
 /// writers taking turns on pooled connections read every page they need again;
-/// one connection for all of them keeps its cache (bench/PROFILE.md, eighteenth
+/// one connection for all of them keeps its cache (bench/PROFILE-ROUNDS.md, eighteenth
 /// round).
 pub struct Writer {
     url: DatabaseUrl,

@@ -312,7 +312,7 @@ fn open_for_requests(url: &DatabaseUrl) -> Result<DbConnection, ConnectionError>
 /// their primary key, whose plan does not depend on the ids bound; left to
 /// choose, PostgreSQL planned every execution anew, because the plan for the
 /// few ids bound looks cheaper than a plan for an array of unknown length
-/// (planning was a quarter of its CPU under S1, bench/PROFILE.md).
+/// (planning was a quarter of its CPU under S1, bench/PROFILE-ROUNDS.md).
 fn open_for_lookups_by_id(url: &DatabaseUrl) -> Result<DbConnection, ConnectionError> {
     let mut connection = open_for_requests(url)?;
     if let DbConnection::Postgresql(pg) = &mut connection {
@@ -742,7 +742,7 @@ pub fn in_transaction(connection: &mut DbConnection) -> diesel::QueryResult<bool
 /// enough for them to matter. SQLite keeps none unless asked, and without them
 /// it takes an `IN` list on an indexed column to be selective: a page of
 /// families then read and sorted every family of the caller's areas after the
-/// cursor instead of walking the key order (bench/PROFILE.md, fourth round).
+/// cursor instead of walking the key order (bench/PROFILE-ROUNDS.md, fourth round).
 /// `PRAGMA optimize` analyses only the tables that need it (0x10000: all of
 /// them checked, 0x2: analyse, 0x10: each from a bounded sample, which an
 /// explicit mask must ask for), so it stays quick at any size. A connection

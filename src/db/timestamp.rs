@@ -2,7 +2,7 @@
 //! without chrono's format interpreter. diesel reads a SQLite timestamp by
 //! trying `NaiveDateTime::parse_from_str` with one format after another: 2 600
 //! instructions per timestamp, 5 % of a `GET areas/{id}` and 6 % of a page of
-//! families (bench/PROFILE.md, ninth round). The service writes every
+//! families (bench/PROFILE-ROUNDS.md, ninth round). The service writes every
 //! timestamp as `YYYY-MM-DD HH:MM:SS[.fraction]`; that form is read directly,
 //! anything else as diesel reads it.
 
