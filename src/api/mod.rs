@@ -123,13 +123,13 @@ fn stored_uuid(id: &str) -> Result<uuid::Uuid, crate::error::ApiError> {
         .map_err(|_| crate::error::ApiError::internal(format!("stored id '{id}' is not a UUID")))
 }
 
-/// Registers every documented route; the OpenAPI document is collected from these.
-/// Routes are grouped in a scope per first path segment (handlers' paths are
-/// relative to it): actix tries routes one by one, a regular expression each,
-/// so without the groups a route registered late paid for every route before
-/// it (a sixth of the work of `GET /families/{id}`, bench/PROFILE-ROUNDS.md). The API
-/// comes first for the same reason: its scope is a plain prefix, the calendar
-/// feed's path a regular expression.
+/// Registers every documented route; the OpenAPI document is collected from
+/// these. Routes are grouped in a scope per first path segment (handlers' paths
+/// are relative to it): actix tries routes one by one, a regular expression
+/// each, so without the groups a route registered late paid for every route
+/// before it (a sixth of the work of `GET /families/{id}`,
+/// bench/PROFILE-ROUNDS.md). The API comes first for the same reason: its scope
+/// is a plain prefix, the calendar feed's path a regular expression.
 pub fn routes(config: &mut ServiceConfig) {
     config
         .service(

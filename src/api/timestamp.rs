@@ -1,7 +1,8 @@
 //! Timestamps in the bodies every read request sends (areas, families).
-//! chrono's own `Serialize` hands its RFC 3339 text to serde_json piece by piece
-//! through `fmt` (2 500 instructions per timestamp, 5 % of a page of families,
-//! bench/PROFILE-ROUNDS.md, ninth round); the same text written at once costs a fifth.
+//! chrono's own `Serialize` hands its RFC 3339 text to serde_json piece by
+//! piece through `fmt` (2 500 instructions per timestamp, 5 % of a page of
+//! families, bench/PROFILE-ROUNDS.md, ninth round); the same text written at
+//! once costs a fifth.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serializer;

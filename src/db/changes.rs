@@ -133,13 +133,13 @@ fn horizon(connection: &DbConnection) -> diesel::expression::SqlLiteral<BigInt> 
     }
 }
 
-// Positions are compared as `txid >= a AND (txid > a OR seq > b)`, not as
-// the equivalent `txid > a OR (txid = a AND seq > b)`: PostgreSQL starts an
-// index scan at a bound only when every row must meet it, never from the
-// branches of an `OR`. With the latter, a page after an entry in the middle
-// of a million read the position index from its start (226 ms against
-// 0.14 ms, bench/PROFILE-ROUNDS.md), and with some statistics so did the outbox's
-// check for new entries, every second.
+// Positions are compared as `txid >= a AND (txid > a OR seq > b)`, not as the
+// equivalent `txid > a OR (txid = a AND seq > b)`: PostgreSQL starts an index
+// scan at a bound only when every row must meet it, never from the branches of
+// an `OR`. With the latter, a page after an entry in the middle of a million
+// read the position index from its start (226 ms against 0.14 ms,
+// bench/PROFILE-ROUNDS.md), and with some statistics so did the outbox's check
+// for new entries, every second.
 
 /// The entries after the position (`txid`, `seq`).
 #[diesel::dsl::auto_type]

@@ -5,13 +5,14 @@
 //! takes the log past 1 000 pages checkpoints before it goes on, and every
 //! request waiting for that writer waits with it: under load the audit
 //! committer did so about twenty times a second, and the reads of its groups
-//! waited out the copying (bench/PROFILE-ROUNDS.md, seventh round). Here one thread per
-//! database copies the log every [`INTERVAL`] without taking any lock a writer
-//! needs (a passive checkpoint). Writers still checkpoint themselves when the
-//! log reaches 4 096 pages (`super::SQLITE_SETTINGS`): only a writer between
-//! its transactions can let the log start over, which bounds its size, and by
-//! then little is left to copy. An erasure's truncating checkpoint retries
-//! while this thread's runs (`erasure::remove_leftovers_now`).
+//! waited out the copying (bench/PROFILE-ROUNDS.md, seventh round). Here one
+//! thread per database copies the log every [`INTERVAL`] without taking any
+//! lock a writer needs (a passive checkpoint). Writers still checkpoint
+//! themselves when the log reaches 4 096 pages (`super::SQLITE_SETTINGS`): only
+//! a writer between its transactions can let the log start over, which bounds
+//! its size, and by then little is left to copy. An erasure's truncating
+//! checkpoint retries while this thread's runs
+//! (`erasure::remove_leftovers_now`).
 
 use std::path::Path;
 use std::sync::mpsc::{self, RecvTimeoutError};

@@ -1,14 +1,14 @@
 //! Areas and families found by id on PostgreSQL, the waiting requests' in one
 //! statement.
 //!
-//! On PostgreSQL most of a short read's cost is not the query but the trip:
-//! the hand-off to a blocking thread, the statement's send that wakes a server
-//! process, the wait for its answer (bench/PROFILE-ROUNDS.md, eleventh round). Areas
-//! and families by id are the most frequent reads, so for each one thread takes
-//! every id waiting, finds them with one statement and answers each request:
-//! under load many requests share one trip. A request joins only a statement
-//! not yet sent, so it sees everything committed before it arrived, as a read
-//! of its own would.
+//! On PostgreSQL most of a short read's cost is not the query but the trip: the
+//! hand-off to a blocking thread, the statement's send that wakes a server
+//! process, the wait for its answer (bench/PROFILE-ROUNDS.md, eleventh round).
+//! Areas and families by id are the most frequent reads, so for each one thread
+//! takes every id waiting, finds them with one statement and answers each
+//! request: under load many requests share one trip. A request joins only a
+//! statement not yet sent, so it sees everything committed before it arrived,
+//! as a read of its own would.
 
 use std::collections::HashMap;
 use std::sync::{mpsc, OnceLock};

@@ -35,8 +35,8 @@ const QUEUE_LENGTH: usize = 4096;
 /// While reads keep coming, the committer gathers them this long before it
 /// commits: a commit writes the same index pages whether it holds one event or
 /// fifty, and under load each read waits for a commit anyway. Longer windows
-/// leave the cores idle while every read waits (bench/PROFILE-ROUNDS.md, eighteenth
-/// round).
+/// leave the cores idle while every read waits (bench/PROFILE-ROUNDS.md,
+/// eighteenth round).
 const GATHER_WHILE_BUSY: Duration = Duration::from_micros(100);
 
 /// Why a thread serving a group of requests (the committer, the readers of
@@ -114,10 +114,10 @@ pub type WriteTurn = Arc<Mutex<Writer>>;
 
 /// The connection the write transactions of requests run on, whichever pooled
 /// connection their work began with. SQLite discards a connection's page cache
-/// when another connection has committed since its last transaction, so
-/// writers taking turns on pooled connections read every page they need again;
-/// one connection for all of them keeps its cache (bench/PROFILE-ROUNDS.md, eighteenth
-/// round).
+/// when another connection has committed since its last transaction, so writers
+/// taking turns on pooled connections read every page they need again; one
+/// connection for all of them keeps its cache (bench/PROFILE-ROUNDS.md,
+/// eighteenth round).
 pub struct Writer {
     url: DatabaseUrl,
     connection: Option<KeptConnection>,

@@ -742,10 +742,10 @@ pub fn in_transaction(connection: &mut DbConnection) -> diesel::QueryResult<bool
 /// enough for them to matter. SQLite keeps none unless asked, and without them
 /// it takes an `IN` list on an indexed column to be selective: a page of
 /// families then read and sorted every family of the caller's areas after the
-/// cursor instead of walking the key order (bench/PROFILE-ROUNDS.md, fourth round).
-/// `PRAGMA optimize` analyses only the tables that need it (0x10000: all of
-/// them checked, 0x2: analyse, 0x10: each from a bounded sample, which an
-/// explicit mask must ask for), so it stays quick at any size. A connection
+/// cursor instead of walking the key order (bench/PROFILE-ROUNDS.md, fourth
+/// round). `PRAGMA optimize` analyses only the tables that need it (0x10000:
+/// all of them checked, 0x2: analyse, 0x10: each from a bounded sample, which
+/// an explicit mask must ask for), so it stays quick at any size. A connection
 /// reads the statistics when it opens, so connections are replaced after
 /// [`CONNECTION_LIFETIME`]. PostgreSQL's autovacuum keeps its own.
 pub fn refresh_planner_statistics(connection: &mut DbConnection) -> diesel::QueryResult<()> {
