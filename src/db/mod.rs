@@ -161,8 +161,9 @@ impl ConnectionManager {
 /// Every SQLite connection's settings after its busy timeout and the switch to
 /// WAL. NORMAL is durable in WAL mode against a crash of the process.
 /// secure_delete overwrites deleted content, so erased data is gone from the
-/// file. A page cache of 1 MiB per connection (not 2): the operating system
-/// caches the file too, and a dozen connections stay within the memory target.
+/// file. A page cache of 1 MiB per connection (not 2; the audit committer's is
+/// [`COMMITTER_PAGE_CACHE`]): the operating system caches the file too, and a
+/// dozen connections stay within the memory target.
 /// Writers leave checkpoints to [`checkpoint::Checkpointer`] until the log
 /// holds 4 096 pages (16 MiB).
 const SQLITE_SETTINGS: &str = "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
