@@ -8,7 +8,7 @@ use diesel::backend::Backend;
 use diesel::prelude::*;
 use diesel::query_builder::{AstPass, QueryFragment, QueryId};
 use diesel::serialize::ToSql;
-use diesel::sql_types::{Integer, Nullable, Text};
+use diesel::sql_types::{HasSqlType, Integer, Nullable, Text};
 
 use super::schema::idempotency_keys;
 use super::DbConnection;
@@ -92,27 +92,35 @@ where
         out.push_sql("UPDATE ");
         idempotency_keys::table.walk_ast(out.reborrow())?;
         out.push_sql(" SET ");
-        out.push_identifier(columns::outcome_status::NAME)?;
-        out.push_sql(" = ");
-        out.push_bind_param::<Integer, _>(&self.status)?;
+        push_assignment::<_, Integer, _>(&mut out, columns::outcome_status::NAME, &self.status)?;
         out.push_sql(", ");
-        out.push_identifier(columns::resource_id::NAME)?;
-        out.push_sql(" = ");
-        out.push_bind_param::<Text, _>(self.resource_id)?;
+        push_assignment::<_, Text, _>(&mut out, columns::resource_id::NAME, self.resource_id)?;
         out.push_sql(", ");
-        out.push_identifier(columns::resource_version::NAME)?;
-        out.push_sql(" = ");
-        out.push_bind_param::<Nullable<Integer>, _>(&self.version)?;
+        push_assignment::<_, Nullable<Integer>, _>(
+            &mut out,
+            columns::resource_version::NAME,
+            &self.version,
+        )?;
         out.push_sql(" WHERE ");
-        out.push_identifier(columns::caller::NAME)?;
-        out.push_sql(" = ");
-        out.push_bind_param::<Text, _>(self.caller)?;
+        push_assignment::<_, Text, _>(&mut out, columns::caller::NAME, self.caller)?;
         out.push_sql(" AND ");
-        out.push_identifier(columns::idempotency_key::NAME)?;
-        out.push_sql(" = ");
-        out.push_bind_param::<Text, _>(self.key)?;
-        Ok(())
+        push_assignment::<_, Text, _>(&mut out, columns::idempotency_key::NAME, self.key)
     }
+}
+
+/// `column = ?`, with `value` bound as `ST`.
+fn push_assignment<'b, DB, ST, U>(
+    out: &mut AstPass<'_, 'b, DB>,
+    column: &str,
+    value: &'b U,
+) -> QueryResult<()>
+where
+    DB: Backend + HasSqlType<ST>,
+    U: ToSql<ST, DB> + ?Sized,
+{
+    out.push_identifier(column)?;
+    out.push_sql(" = ");
+    out.push_bind_param::<ST, U>(value)
 }
 
 impl QueryId for Completion<'_> {
