@@ -92,24 +92,31 @@ where
         out.push_sql("UPDATE ");
         idempotency_keys::table.walk_ast(out.reborrow())?;
         out.push_sql(" SET ");
-        push_assignment::<_, Integer, _>(&mut out, columns::outcome_status::NAME, &self.status)?;
+        push_column_equals::<_, Integer, _>(&mut out, columns::outcome_status::NAME, &self.status)?;
         out.push_sql(", ");
-        push_assignment::<_, Text, _>(&mut out, columns::resource_id::NAME, self.resource_id)?;
+        push_column_equals::<_, Text, _>(&mut out, columns::resource_id::NAME, self.resource_id)?;
         out.push_sql(", ");
-        push_assignment::<_, Nullable<Integer>, _>(
+        push_column_equals::<_, Nullable<Integer>, _>(
             &mut out,
             columns::resource_version::NAME,
             &self.version,
         )?;
         out.push_sql(" WHERE ");
-        push_assignment::<_, Text, _>(&mut out, columns::caller::NAME, self.caller)?;
+        push_column_equals::<_, Text, _>(&mut out, columns::caller::NAME, self.caller)?;
         out.push_sql(" AND ");
-        push_assignment::<_, Text, _>(&mut out, columns::idempotency_key::NAME, self.key)
+        push_column_equals::<_, Text, _>(&mut out, columns::idempotency_key::NAME, self.key)
     }
 }
 
+impl QueryId for Completion<'_> {
+    type QueryId = Completion<'static>;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl<Conn> RunQueryDsl<Conn> for Completion<'_> {}
+
 /// `column = ?`, with `value` bound as `ST`.
-fn push_assignment<'b, DB, ST, U>(
+fn push_column_equals<'b, DB, ST, U>(
     out: &mut AstPass<'_, 'b, DB>,
     column: &str,
     value: &'b U,
@@ -122,13 +129,6 @@ where
     out.push_sql(" = ");
     out.push_bind_param::<ST, U>(value)
 }
-
-impl QueryId for Completion<'_> {
-    type QueryId = Completion<'static>;
-    const HAS_STATIC_QUERY_ID: bool = true;
-}
-
-impl<Conn> RunQueryDsl<Conn> for Completion<'_> {}
 
 /// Gives the key up (the request failed, so a retry may run it again).
 pub fn release(connection: &mut DbConnection, caller: &str, key: &str) -> QueryResult<()> {
