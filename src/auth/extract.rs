@@ -98,8 +98,7 @@ fn verify_header(req: &HttpRequest, verifier: &TokenVerifier) -> Result<Principa
         .as_bytes()
         .split_at_checked(BEARER.len())
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case(BEARER))
-        .and_then(|(_, token)| std::str::from_utf8(token).ok())
-        .map(str::trim)
+        .map(|(_, token)| token.trim_ascii())
         .filter(|token| !token.is_empty())
         .ok_or_else(|| missing("the Authorization header must be 'Bearer <token>'"))?;
     verifier.verify(token)

@@ -110,9 +110,10 @@ pub fn find_all(connection: &mut DbConnection, ids: &[&str]) -> QueryResult<Vec<
 }
 
 pub fn find(connection: &mut DbConnection, id: &str) -> QueryResult<Option<AreaRow>> {
+    // The key finds one row at most, so no `LIMIT` (and its bind) is sent.
     on_backend!(connection, |backend| areas::table
         .find(id)
-        .first(backend)
+        .get_result(backend)
         .optional())
 }
 

@@ -165,9 +165,10 @@ pub fn find_all(connection: &mut DbConnection, ids: &[&str]) -> QueryResult<Vec<
 }
 
 pub fn find(connection: &mut DbConnection, id: &str) -> QueryResult<Option<FamilyRow>> {
+    // The key finds one row at most, so no `LIMIT` (and its bind) is sent.
     on_backend!(connection, |backend| families::table
         .find(id)
-        .first(backend)
+        .get_result(backend)
         .optional())
 }
 

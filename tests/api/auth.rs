@@ -259,6 +259,19 @@ async fn the_bearer_scheme_is_read_in_any_case_and_nothing_else_passes(backend: 
         );
         assert_problem(response, 401).await;
     }
+    // A token that verified once, followed by a byte that is not UTF-8.
+    let not_utf8 = [format!("Bearer {token}").as_bytes(), b"\xff"].concat();
+    let response = app
+        .client
+        .get(app.url(PROBE))
+        .header(
+            "Authorization",
+            reqwest::header::HeaderValue::from_bytes(&not_utf8).unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_problem(response, 401).await;
 }
 
 crate::on_both_backends!(

@@ -91,7 +91,7 @@ fn render(
     let location = format!("/api/v1/cooperation-agreements/{}", row.id);
     Ok(Rendered::new(status, &agreement_out(connection, row)?)?
         .with_etag(version)
-        .located_at(location))
+        .located_at(|| location))
 }
 
 fn new_row(area_id: String, terms: &AgreementTerms, supersedes: Option<String>) -> AgreementRow {

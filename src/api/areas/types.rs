@@ -164,33 +164,42 @@ impl NewArea {
 
 impl From<&AreaRow> for NewArea {
     fn from(row: &AreaRow) -> Self {
-        let plan = match (&row.plan_name, row.plan_starts_on, row.plan_ends_on) {
-            (Some(name), Some(starts_on), Some(ends_on)) => Some(Plan {
-                name: name.clone(),
-                starts_on,
-                ends_on,
-            }),
-            _ => None,
-        };
         Self {
             name: row.name.clone(),
             municipality_code: row.municipality_code.clone(),
             housing_organisation: row.housing_organisation.clone(),
             organisation_code: row.organisation_code.clone(),
-            plan,
-            figures: Some(Figures {
-                households: row.households.map(i64::from),
-                residents: row.residents.map(i64::from),
-                families_with_children_share: row.families_with_children_share,
-                single_parent_share: row.single_parent_share,
-            }),
+            plan: stored_plan(row),
+            figures: Some(stored_figures(row)),
         }
+    }
+}
+
+/// The area's plan, when all its parts are stored.
+fn stored_plan(row: &AreaRow) -> Option<Plan> {
+    match (&row.plan_name, row.plan_starts_on, row.plan_ends_on) {
+        (Some(name), Some(starts_on), Some(ends_on)) => Some(Plan {
+            name: name.clone(),
+            starts_on,
+            ends_on,
+        }),
+        _ => None,
+    }
+}
+
+fn stored_figures(row: &AreaRow) -> Figures {
+    Figures {
+        households: row.households.map(i64::from),
+        residents: row.residents.map(i64::from),
+        families_with_children_share: row.families_with_children_share,
+        single_parent_share: row.single_parent_share,
     }
 }
 
 impl From<AreaRow> for Area {
     fn from(row: AreaRow) -> Self {
-        let input = NewArea::from(&row);
+        let plan = stored_plan(&row);
+        let figures = stored_figures(&row);
         Self {
             id: Uuid::parse_str(&row.id).unwrap_or_default(),
             municipality_name: MunicipalityCode::parse(&row.municipality_code)
@@ -200,8 +209,8 @@ impl From<AreaRow> for Area {
             municipality_code: row.municipality_code,
             housing_organisation: row.housing_organisation,
             organisation_code: row.organisation_code,
-            plan: input.plan,
-            figures: input.figures.unwrap_or_default(),
+            plan,
+            figures,
             created_at: row.created_at.and_utc(),
             updated_at: row.updated_at.and_utc(),
         }

@@ -30,10 +30,10 @@ pub fn render_found(
         .filter(|row| visibility.includes(&row.municipality_code))
         .ok_or(ApiError::NotFound)?;
     let version = row.version;
-    let location = format!("/api/v1/areas/{}", row.id);
-    Ok(Rendered::new(status, &Area::from(row))?
+    let area = Area::from(row);
+    Ok(Rendered::new(status, &area)?
         .with_etag(version)
-        .located_at(location))
+        .located_at(|| format!("/api/v1/areas/{}", area.id)))
 }
 
 /// An area named in a request body as one the caller works in: it must exist

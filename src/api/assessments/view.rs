@@ -220,5 +220,5 @@ pub(super) fn render(
     let location = format!("/api/v1/assessments/{}", stored.row.id);
     Ok(Rendered::new(status, &assessment_out(stored)?)?
         .with_etag(version)
-        .located_at(location))
+        .located_at(|| location))
 }

@@ -134,7 +134,7 @@ pub async fn create_link(
             let url = format!("{base}/calendar/{token}.ics");
             let location = format!("/api/v1/calendar-links/{}", row.id);
             Rendered::new(outcome.status, &link_out(row, Some(url))?)
-                .map(|rendered| rendered.located_at(location))
+                .map(|rendered| rendered.located_at(|| location))
         })
         .await
 }

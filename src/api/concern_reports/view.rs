@@ -179,5 +179,5 @@ pub(super) fn render(
     let (row, end) = report_in_scope(connection, principal, id)?;
     audit.allowed(connection, access_of(&row))?;
     let location = format!("/api/v1/concern-reports/{}", row.id);
-    Ok(Rendered::new(status, &report_out(row, end, keys)?)?.located_at(location))
+    Ok(Rendered::new(status, &report_out(row, end, keys)?)?.located_at(|| location))
 }

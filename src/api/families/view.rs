@@ -167,7 +167,7 @@ pub fn family_read(row: &FamilyRow) -> Access<'_> {
 pub fn rendered_family(row: &FamilyRow, status: StatusCode) -> Result<Rendered, ApiError> {
     Ok(Rendered::new(status, &family_out(row)?)?
         .with_etag(row.version)
-        .located_at(format!("/api/v1/families/{}", row.id)))
+        .located_at(|| format!("/api/v1/families/{}", row.id)))
 }
 
 /// The family `id` in the caller's scope, its `resource_type` records (its
@@ -205,7 +205,7 @@ pub(super) fn render_contact(
         Access::new("contact", &contact.id, &family.area_id).of_family(Some(&family.id)),
     )?;
     let location = format!("/api/v1/families/{}/contacts", family.id);
-    Ok(Rendered::new(status, &contact_out(contact)?)?.located_at(location))
+    Ok(Rendered::new(status, &contact_out(contact)?)?.located_at(|| location))
 }
 
 /// The consent `id` as a response to the caller, audited.
@@ -222,7 +222,7 @@ pub(super) fn render_consent(
         Access::new("consent", &consent.id, &family.area_id).of_family(Some(&family.id)),
     )?;
     let location = format!("/api/v1/consents/{}", consent.id);
-    Ok(Rendered::new(status, &consent_out(consent)?)?.located_at(location))
+    Ok(Rendered::new(status, &consent_out(consent)?)?.located_at(|| location))
 }
 
 pub(crate) fn current_year() -> i32 {

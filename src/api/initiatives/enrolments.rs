@@ -92,7 +92,7 @@ fn render(
     let location = format!("/api/v1/initiatives/{initiative_id}/enrolments");
     Ok(
         Rendered::new(status, &enrolment_out(enrolment, family.display_name)?)?
-            .located_at(location),
+            .located_at(|| location),
     )
 }
 

@@ -110,7 +110,7 @@ fn render(
         .of_family(row.family_id.as_deref());
     audit.allowed(connection, access)?;
     let location = format!("/api/v1/initiatives/{}/measurements", row.initiative_id);
-    Ok(Rendered::new(status, &measurement_out(row)?)?.located_at(location))
+    Ok(Rendered::new(status, &measurement_out(row)?)?.located_at(|| location))
 }
 
 /// Records a family's answers to the initiative's goals at one phase.

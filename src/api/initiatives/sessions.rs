@@ -115,7 +115,7 @@ fn render(
     Ok(
         Rendered::new(status, &session_out(session, attendees, disclosure)?)?
             .with_etag(version)
-            .located_at(location),
+            .located_at(|| location),
     )
 }
 

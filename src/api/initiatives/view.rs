@@ -189,7 +189,7 @@ pub(super) fn render(
         disclosure_for(principal, &area.id, threshold).single(enrolled_count(connection, id)?);
     Ok(Rendered::new(status, &initiative_out(&row, enrolled)?)?
         .with_etag(row.version)
-        .located_at(format!("/api/v1/initiatives/{}", row.id)))
+        .located_at(|| format!("/api/v1/initiatives/{}", row.id)))
 }
 
 /// A session as shown to a caller whose counts are shown by `disclosure`:

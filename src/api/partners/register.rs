@@ -57,7 +57,7 @@ fn render(
     let location = format!("/api/v1/partners/{}", row.id);
     Ok(Rendered::new(status, &partner_out(row)?)?
         .with_etag(version)
-        .located_at(location))
+        .located_at(|| location))
 }
 
 /// Name, kind and role, checked.

@@ -104,7 +104,7 @@ fn render(
     let (version, location) = (row.version, format!("/api/v1/prospects/{}", row.id));
     Ok(Rendered::new(status, &prospect_out(row, steps)?)?
         .with_etag(version)
-        .located_at(location))
+        .located_at(|| location))
 }
 
 /// The prospects of the caller's areas (individual data: the areas'

@@ -162,7 +162,7 @@ pub fn render(
     let referral = shape(&row, side)?;
     Ok(Rendered::new(status, &referral)?
         .with_etag(row.version)
-        .located_at(format!("/api/v1/referrals/{}", row.id)))
+        .located_at(|| format!("/api/v1/referrals/{}", row.id)))
 }
 
 /// The events of a referral; the reasons given by `hidden_side` are left out

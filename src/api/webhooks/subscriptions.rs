@@ -128,7 +128,7 @@ pub async fn create_subscription(
                 .map_err(ApiError::internal)?;
             let location = format!("/api/v1/webhook-subscriptions/{}", row.id);
             Rendered::new(outcome.status, &subscription_out(row, Some(secret))?)
-                .map(|rendered| rendered.located_at(location))
+                .map(|rendered| rendered.located_at(|| location))
         })
         .await
 }
