@@ -73,7 +73,7 @@ pub struct Rendered {
 }
 
 /// Room for a single resource's JSON at once: serde_json grows an empty
-/// buffer by doubling, seven reallocations and copies for an area's 400 bytes.
+/// buffer by doubling, from 8 bytes to 512 for an area's 400: seven allocations.
 const BODY_CAPACITY: usize = 1024;
 
 impl Rendered {
