@@ -134,9 +134,7 @@ impl TokenVerifier {
                 return Ok(known.principal.clone());
             }
         }
-        let text = std::str::from_utf8(token)
-            .map_err(|_| TokenError::Invalid("malformed token or header".into()))?;
-        let (principal, claims) = self.verify_anew(text)?;
+        let (principal, claims) = self.verify_anew(token)?;
         let leeway = CLOCK_LEEWAY_SECONDS as i64;
         self.verified.insert(
             token.into(),
@@ -151,9 +149,11 @@ impl TokenVerifier {
     }
 
     /// Checks the signature, the claims and the scope of `token`.
-    fn verify_anew(&self, token: &str) -> Result<(Principal, TimeClaims), TokenError> {
-        let header = decode_header(token)
-            .map_err(|_| TokenError::Invalid("malformed token or header".into()))?;
+    fn verify_anew(&self, token: &[u8]) -> Result<(Principal, TimeClaims), TokenError> {
+        let (token, header) = std::str::from_utf8(token)
+            .ok()
+            .and_then(|token| Some((token, decode_header(token).ok()?)))
+            .ok_or_else(|| TokenError::Invalid("malformed token or header".into()))?;
         if !matches!(
             header.alg,
             Algorithm::HS256 | Algorithm::RS256 | Algorithm::ES256 | Algorithm::EdDSA
