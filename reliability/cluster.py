@@ -13,8 +13,10 @@ over its target.
 
 Usage: cluster.py BINARY
 Needs the local PostgreSQL (see .ci/run) and haproxy. Talks only to 127.0.0.1;
-every loop is bounded in count and time; everything it starts is stopped."""
+every loop is bounded in count or time (load runs until its phase stops it, in
+threads that do not outlive the script); everything it starts is stopped."""
 import atexit
+import itertools
 import json
 import os
 import shutil
@@ -185,7 +187,7 @@ class Load:
         self.bad = []
         self.gave_up = []
         self.acknowledged = {"referral": [], "transition": [], "concern": []}
-        self.threads = [threading.Thread(target=self.client, args=(n,)) for n in range(CLIENTS)]
+        self.threads = [threading.Thread(target=self.client, args=(n,), daemon=True) for n in range(CLIENTS)]
 
     def start(self):
         for thread in self.threads:
@@ -232,7 +234,8 @@ class Load:
 
     def client(self, n):
         s = self.setup
-        for i in range(10_000):
+        # Until stopped, however fast the machine: a phase must not run out of load.
+        for i in itertools.count():
             if self.stop_event.is_set():
                 return
             key = f"{self.label}-{n}-{i}"

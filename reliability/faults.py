@@ -304,10 +304,13 @@ def postgres_outage(_backend):
     bad = []
     stop = threading.Event()
     outage = threading.Event()
+    # Writers run until told to stop, however fast the machine: a fixed count of
+    # requests can be used up before the database goes down. The pause after each
+    # acknowledged write keeps the number of referrals to list afterwards bounded.
     def writer(n):
-        for count in range(400):
-            if stop.is_set():
-                return
+        count = 0
+        while not stop.is_set():
+            count += 1
             key = f"outage-{n}-{count}"
             for _attempt in range(100):
                 try:
@@ -319,6 +322,7 @@ def postgres_outage(_backend):
                     outage_statuses.append(status)
                 if status == 201:
                     acknowledged[key] = response["id"]
+                    time.sleep(0.02)
                     break
                 problem = headers.get("Content-Type") == "application/problem+json"
                 # After the outage, a key whose request died with the database stays
