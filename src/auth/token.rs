@@ -150,10 +150,9 @@ impl TokenVerifier {
 
     /// Checks the signature, the claims and the scope of `token`.
     fn verify_anew(&self, token: &[u8]) -> Result<(Principal, TimeClaims), TokenError> {
-        let (token, header) = std::str::from_utf8(token)
-            .ok()
-            .and_then(|token| Some((token, decode_header(token).ok()?)))
-            .ok_or_else(|| TokenError::Invalid("malformed token or header".into()))?;
+        let malformed = || TokenError::Invalid("malformed token or header".into());
+        let token = std::str::from_utf8(token).map_err(|_| malformed())?;
+        let header = decode_header(token).map_err(|_| malformed())?;
         if !matches!(
             header.alg,
             Algorithm::HS256 | Algorithm::RS256 | Algorithm::ES256 | Algorithm::EdDSA
