@@ -81,19 +81,20 @@ const INSERT_EVENT_ON_SQLITE: &str = "INSERT INTO audit_events (id, occurred_at,
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
 
 /// Appends a group of events in one transaction, on the audit committer's own
-/// SQLite connection. Every audited read on SQLite waits for that one thread,
-/// so its cost per event bounds them all; diesel's query builder walks an
+/// SQLite connection. Every audited read on SQLite waits for a commit on that
+/// one connection, so its cost per event bounds them all; diesel's query builder walks an
 /// event's twelve values several times per insert, even with the statement
 /// cached, and that was 40 % of the committer's work per event. Values are
 /// stored as diesel stores them (timestamps as `%F %T%.f` text, which chrono's
 /// `Display` writes without parsing a format string per event); a test
 /// compares the two.
-pub fn append_on_sqlite(
+pub fn append_on_sqlite<'a>(
     connection: &mut rusqlite::Connection,
-    rows: &[AuditRow],
+    rows: impl IntoIterator<Item = &'a AuditRow>,
 ) -> rusqlite::Result<()> {
     let transaction =
         connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let mut appended = 0;
     {
         let mut insert = transaction.prepare_cached(INSERT_EVENT_ON_SQLITE)?;
         for row in rows {
@@ -111,10 +112,11 @@ pub fn append_on_sqlite(
                 row.request_id,
                 row.area_id,
             ])?;
+            appended += 1;
         }
     }
     transaction.commit()?;
-    count_written(rows.len());
+    count_written(appended);
     Ok(())
 }
 

@@ -1,25 +1,34 @@
 //! Audit events of reads, committed in groups.
 //!
 //! A read that runs outside a transaction hands its events to its database's
-//! committer: one thread that writes every event waiting for it in one
-//! transaction. The read's response leaves only after that commit
-//! ([`super::Database::run`] waits for it), so no read returns data without its
-//! event, while the database sees one commit for a group of reads instead of one
-//! per read, and reads no longer queue one by one for SQLite's single writer.
-//! Inside a transaction, events are part of that transaction, as before.
+//! committer, which writes every event waiting for it in one transaction. The
+//! read's response leaves only after that commit ([`super::Database::run`]
+//! waits for it), so no read returns data without its event, while the
+//! database sees one commit for a group of reads instead of one per read, and
+//! reads no longer queue one by one for SQLite's single writer. Inside a
+//! transaction, events are part of that transaction, as before.
+//!
+//! On PostgreSQL the committer is a thread of its own. On SQLite one of the
+//! waiting requests commits the group where it already is, on its actix
+//! worker, when the write turn is free and SQLite takes the write at once: a
+//! thread of its own cost every group two wake-ups and a core it had to wait
+//! for (bench/PROFILE-ROUNDS.md, twenty-fourth round). When the turn or the
+//! database is held, the group waits on the blocking pool instead, so a worker
+//! never waits for a lock.
 //!
 //! SQLite has one writer at a time; the writers of one service take their turn
 //! on [`WriteTurn`] instead of SQLite's busy handler, which sleeps in steps of up
 //! to 100 ms and so gave writes under load a long tail.
 
 use std::cell::RefCell;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc, OnceLock};
 use std::time::Duration;
 
 use parking_lot::{Mutex, MutexGuard};
 
 use diesel::connection::SimpleConnection;
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, Notify};
 
 use super::audit::{self, AuditRow};
 use super::{
@@ -38,6 +47,12 @@ const QUEUE_LENGTH: usize = 4096;
 /// leave the cores idle while every read waits (bench/PROFILE-ROUNDS.md,
 /// eighteenth round).
 const GATHER_WHILE_BUSY: Duration = Duration::from_micros(100);
+
+/// On SQLite the request that commits a group first lets its worker run
+/// whatever else is ready this many times, so that the events of the worker's
+/// other requests join the group (8 served fewer reads, 32 and 64 no more;
+/// bench/PROFILE-ROUNDS.md, twenty-fourth round).
+const GATHER_YIELDS: usize = 16;
 
 /// Why a thread serving a group of requests (the committer, the readers of
 /// `super::gathered_reads`) could not serve it, for each request of the group.
@@ -60,13 +75,13 @@ impl From<ApiError> for GroupFailure {
 
 impl From<rusqlite::Error> for GroupFailure {
     fn from(error: rusqlite::Error) -> Self {
-        use rusqlite::ErrorCode;
-        match error.sqlite_error_code() {
+        if is_busy(&error) {
             // Another writer held the database past the busy timeout: retry later.
-            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => Self::Unavailable,
+            Self::Unavailable
+        } else {
             // Anything else, a read-only file included, is an error of the
             // installation, as it is through diesel (read-only is a standby's).
-            _ => Self::Internal(error.to_string()),
+            Self::Internal(error.to_string())
         }
     }
 }
@@ -90,16 +105,211 @@ struct Handover {
 }
 
 /// The answer a request waits for before its response leaves.
-pub struct Ticket(oneshot::Receiver<Result<(), GroupFailure>>);
+pub struct Ticket {
+    answer: oneshot::Receiver<Result<(), GroupFailure>>,
+    /// On SQLite, the groups this request may have to commit itself.
+    groups: Option<Arc<SqliteGroups>>,
+}
 
 impl Ticket {
     pub async fn committed(self) -> Result<(), ApiError> {
-        match self.0.await {
+        let Ticket { mut answer, groups } = self;
+        let outcome = match groups {
+            None => answer.await,
+            Some(groups) => loop {
+                groups.commit_unless_another_does().await;
+                tokio::select! {
+                    biased;
+                    outcome = &mut answer => break outcome,
+                    () = groups.released.notified() => {}
+                }
+            },
+        };
+        match outcome {
             Ok(outcome) => outcome.map_err(|failure| failure.refusal("audit events not committed")),
             // The committer is gone (the service is stopping): nothing is known
             // to be stored, so nothing is shown.
             Err(_) => Err(ApiError::Unavailable),
         }
+    }
+}
+
+/// Waits for every ticket, even after one failed: on SQLite events are
+/// committed by the requests waiting for them, and a request that stopped
+/// waiting would leave its events to the next read. The first failure is the
+/// answer.
+pub async fn all_committed(tickets: Vec<Ticket>) -> Result<(), ApiError> {
+    let mut answer = Ok(());
+    for ticket in tickets {
+        let committed = ticket.committed().await;
+        if answer.is_ok() {
+            answer = committed;
+        }
+    }
+    answer
+}
+
+/// SQLite's events waiting for a commit, committed by one of their requests
+/// at a time.
+struct SqliteGroups {
+    path: std::path::PathBuf,
+    write_turn: WriteTurn,
+    waiting: Mutex<Vec<Handover>>,
+    committing: AtomicBool,
+    /// Told when a request stops committing while events still wait.
+    released: Notify,
+    /// The one connection events are appended on, wherever the group is
+    /// committed: its page cache stays valid between groups.
+    connection: Arc<Mutex<Option<rusqlite::Connection>>>,
+}
+
+/// Whoever holds it commits SQLite's groups; dropping it (the request is done,
+/// or its client went away) lets the next request take over.
+struct Committing<'a>(&'a SqliteGroups);
+
+impl Drop for Committing<'_> {
+    fn drop(&mut self) {
+        self.0.committing.store(false, Ordering::SeqCst);
+        if !self.0.waiting.lock().is_empty() {
+            self.0.released.notify_one();
+        }
+    }
+}
+
+impl SqliteGroups {
+    fn new(path: std::path::PathBuf, write_turn: WriteTurn) -> Self {
+        Self {
+            path,
+            write_turn,
+            waiting: Mutex::new(Vec::new()),
+            committing: AtomicBool::new(false),
+            released: Notify::new(),
+            connection: Arc::new(Mutex::new(None)),
+        }
+    }
+
+    fn hand_over(self: &Arc<Self>, rows: Vec<AuditRow>) -> Result<Ticket, ApiError> {
+        let (committed, answer) = oneshot::channel();
+        let mut waiting = self.waiting.lock();
+        if waiting.len() >= QUEUE_LENGTH {
+            return Err(ApiError::Unavailable);
+        }
+        waiting.push(Handover { rows, committed });
+        Ok(Ticket {
+            answer,
+            groups: Some(self.clone()),
+        })
+    }
+
+    /// Commits the events waiting, unless another request is doing so: that
+    /// one commits them, or tells [`Self::released`] when it stops.
+    async fn commit_unless_another_does(&self) {
+        if self
+            .committing
+            .compare_exchange(false, true, Ordering::SeqCst, Ordering::SeqCst)
+            .is_err()
+        {
+            return;
+        }
+        let _committing = Committing(self);
+        for _ in 0..GATHER_YIELDS {
+            tokio::task::yield_now().await;
+        }
+        let group = std::mem::take(&mut *self.waiting.lock());
+        if group.is_empty() {
+            return;
+        }
+        match self.commit_at_once(&group) {
+            Some(outcome) => answer_group(group, outcome),
+            None => self.commit_on_blocking_pool(group).await,
+        }
+    }
+
+    /// The group committed without waiting for anything; `None` when the turn,
+    /// the connection or the database is held, or there is no connection yet
+    /// (opening one may wait for SQLite).
+    fn commit_at_once(&self, group: &[Handover]) -> Option<Result<(), GroupFailure>> {
+        let _turn = self.write_turn.try_lock()?;
+        let mut connection = self.connection.try_lock()?;
+        let sqlite = connection.as_mut()?;
+        let outcome = sqlite
+            .busy_timeout(Duration::ZERO)
+            .and_then(|()| audit::append_on_sqlite(sqlite, group_rows(group)));
+        match outcome {
+            Ok(()) => Some(Ok(())),
+            Err(error) if is_busy(&error) => None,
+            Err(error) => {
+                *connection = None;
+                Some(Err(GroupFailure::from(error)))
+            }
+        }
+    }
+
+    /// The group committed and answered on the blocking pool, where it may wait
+    /// for the turn and for SQLite as long as any writer does. Should the pool
+    /// be gone, the group's requests are told nothing was stored.
+    async fn commit_on_blocking_pool(&self, group: Vec<Handover>) {
+        let write_turn = self.write_turn.clone();
+        let connection = self.connection.clone();
+        let path = self.path.clone();
+        let _ = actix_web::web::block(move || {
+            let outcome = commit_waiting(&write_turn, &connection, &path, &group);
+            answer_group(group, outcome);
+        })
+        .await;
+    }
+}
+
+/// The group committed where waiting is allowed: for the turn, then for
+/// SQLite, each as long as any writer of the service waits.
+fn commit_waiting(
+    write_turn: &WriteTurn,
+    connection: &Mutex<Option<rusqlite::Connection>>,
+    path: &std::path::Path,
+    group: &[Handover],
+) -> Result<(), GroupFailure> {
+    let _turn = take_turn(write_turn).map_err(ApiError::from)?;
+    let mut connection = connection.lock();
+    let sqlite = match &mut *connection {
+        Some(sqlite) => sqlite,
+        empty => empty.insert(open_sqlite_for_appending(path).map_err(cannot_connect)?),
+    };
+    let outcome = sqlite
+        .busy_timeout(super::LOCK_WAIT)
+        .and_then(|()| audit::append_on_sqlite(sqlite, group_rows(group)));
+    if outcome.is_err() {
+        *connection = None;
+    }
+    outcome.map_err(GroupFailure::from)
+}
+
+fn group_rows(group: &[Handover]) -> impl Iterator<Item = &AuditRow> {
+    group.iter().flat_map(|handover| handover.rows.iter())
+}
+
+fn is_busy(error: &rusqlite::Error) -> bool {
+    use rusqlite::ErrorCode;
+    matches!(
+        error.sqlite_error_code(),
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
+    )
+}
+
+fn cannot_connect(error: impl std::fmt::Display) -> GroupFailure {
+    log::warn!("the audit committer cannot connect: {error}");
+    GroupFailure::Unavailable
+}
+
+/// Tells every request of a group how its commit went.
+fn answer_group(group: Vec<Handover>, outcome: Result<(), GroupFailure>) {
+    if let Err(failure) = &outcome {
+        log::warn!(
+            "audit events of {} reads not committed: {failure:?}",
+            group.len()
+        );
+    }
+    for handover in group {
+        let _ = handover.committed.send(outcome.clone());
     }
 }
 
@@ -161,36 +371,50 @@ impl Writer {
     }
 }
 
-/// One database's committer, started on the first event handed to it; its
-/// thread ends when the last handle on the database is dropped.
+/// One database's committer: on SQLite the waiting requests themselves
+/// ([`SqliteGroups`]); on PostgreSQL a thread started on the first event handed
+/// to it, which ends when the last handle on the database is dropped.
 pub struct Committer {
     url: DatabaseUrl,
     write_turn: WriteTurn,
+    sqlite: Option<Arc<SqliteGroups>>,
     queue: OnceLock<mpsc::SyncSender<Handover>>,
 }
 
 impl Committer {
     pub fn new(url: &DatabaseUrl) -> Self {
+        let write_turn = Arc::new(Mutex::new(Writer::new(url)));
+        let sqlite = match url {
+            DatabaseUrl::Sqlite(path) => Some(Arc::new(SqliteGroups::new(
+                path.clone(),
+                write_turn.clone(),
+            ))),
+            DatabaseUrl::Postgres(_) => None,
+        };
         Self {
             url: url.clone(),
-            write_turn: Arc::new(Mutex::new(Writer::new(url))),
+            write_turn,
+            sqlite,
             queue: OnceLock::new(),
         }
     }
 
     pub(super) fn hand_over(&self, rows: Vec<AuditRow>) -> Result<Ticket, ApiError> {
+        if let Some(groups) = &self.sqlite {
+            return groups.hand_over(rows);
+        }
         let queue = self.queue.get_or_init(|| {
             let url = self.url.clone();
-            let write_turn = self.write_turn.clone();
-            serving_thread("audit-committer", move |queue| {
-                commit_groups(&url, &write_turn, queue)
-            })
+            serving_thread("audit-committer", move |queue| commit_groups(&url, queue))
         });
-        let (committed, waiting) = oneshot::channel();
+        let (committed, answer) = oneshot::channel();
         queue
             .try_send(Handover { rows, committed })
             .map_err(|_| ApiError::Unavailable)?;
-        Ok(Ticket(waiting))
+        Ok(Ticket {
+            answer,
+            groups: None,
+        })
     }
 }
 
@@ -212,10 +436,10 @@ pub(super) fn serving_thread<T: Send + 'static>(
         })
 }
 
-/// The committer's loop: take every handover waiting, commit them together,
+/// PostgreSQL's committer: take every handover waiting, commit them together,
 /// answer each.
-fn commit_groups(url: &DatabaseUrl, write_turn: &WriteTurn, queue: &mpsc::Receiver<Handover>) {
-    let mut connection: Option<CommitterConnection> = None;
+fn commit_groups(url: &DatabaseUrl, queue: &mpsc::Receiver<Handover>) {
+    let mut connection: Option<DbConnection> = None;
     let mut busy = false;
     while let Ok(first) = queue.recv() {
         let mut group = vec![first];
@@ -229,79 +453,40 @@ fn commit_groups(url: &DatabaseUrl, write_turn: &WriteTurn, queue: &mpsc::Receiv
             .flat_map(|handover| std::mem::take(&mut handover.rows))
             .collect();
         let kept = connection.is_some();
-        let mut outcome = commit(url, write_turn, &mut connection, &rows);
-        if kept
-            && matches!(url, DatabaseUrl::Postgres(_))
-            && matches!(outcome, Err(GroupFailure::Unavailable))
-        {
+        let mut outcome = commit_on_postgres(url, &mut connection, &rows);
+        if kept && matches!(outcome, Err(GroupFailure::Unavailable)) {
             // The kept connection may have died with its server (a restart, a
             // failover) while idle: the group is tried once more on a fresh
             // one. Should the first commit have gone through after all, the
             // events' ids refuse the copy: the reads are refused, and no event
             // is stored twice.
             connection = None;
-            outcome = commit(url, write_turn, &mut connection, &rows);
+            outcome = commit_on_postgres(url, &mut connection, &rows);
         }
-        if let Err(failure) = &outcome {
-            log::warn!(
-                "audit events of {} reads not committed: {failure:?}",
-                group.len()
-            );
+        if outcome.is_err() {
             // Whatever went wrong, the next group starts on a fresh connection.
             connection = None;
         }
-        for handover in group {
-            let _ = handover.committed.send(outcome.clone());
-        }
+        answer_group(group, outcome);
     }
 }
 
-/// The committer's own connection. On SQLite a plain SQLite connection (see
-/// [`audit::append_on_sqlite`]); on PostgreSQL one like the pool's, where a
-/// group is one multi-row insert and diesel's cost per event is small.
-enum CommitterConnection {
-    Sqlite(rusqlite::Connection),
-    Postgres(DbConnection),
-}
-
-fn connect(url: &DatabaseUrl) -> Result<CommitterConnection, GroupFailure> {
-    let connection = match url {
-        DatabaseUrl::Sqlite(path) => open_sqlite_for_appending(path)
-            .map(CommitterConnection::Sqlite)
-            .map_err(|error| error.to_string()),
-        DatabaseUrl::Postgres(_) => open_for_requests(url)
-            .map(CommitterConnection::Postgres)
-            .map_err(|error| error.to_string()),
-    };
-    connection.map_err(|error| {
-        log::warn!("the audit committer cannot connect: {error}");
-        GroupFailure::Unavailable
-    })
-}
-
-fn commit(
+/// A group as one multi-row insert on a connection like the pool's (diesel's
+/// cost per event is small there).
+fn commit_on_postgres(
     url: &DatabaseUrl,
-    write_turn: &WriteTurn,
-    connection: &mut Option<CommitterConnection>,
+    connection: &mut Option<DbConnection>,
     rows: &[AuditRow],
 ) -> Result<(), GroupFailure> {
-    let connection = match connection {
-        Some(connection) => connection,
-        None => connection.insert(connect(url)?),
+    let pg = match connection {
+        Some(pg) => pg,
+        None => connection.insert(open_for_requests(url).map_err(cannot_connect)?),
     };
-    match connection {
-        CommitterConnection::Sqlite(sqlite) => {
-            let _turn = take_turn(write_turn).map_err(ApiError::from)?;
-            audit::append_on_sqlite(sqlite, rows).map_err(GroupFailure::from)
-        }
-        CommitterConnection::Postgres(pg) => {
-            match write_transaction(pg, |pg| audit::insert_all(pg, rows)) {
-                Ok(()) => Ok(()),
-                // The server went away (a crash, a failover): an outage to retry.
-                Err(_) if pg.batch_execute("SELECT 1").is_err() => Err(GroupFailure::Unavailable),
-                Err(error) => Err(GroupFailure::from(ApiError::from(error))),
-            }
-        }
+    match write_transaction(pg, |pg| audit::insert_all(pg, rows)) {
+        Ok(()) => Ok(()),
+        // The server went away (a crash, a failover): an outage to retry.
+        Err(_) if pg.batch_execute("SELECT 1").is_err() => Err(GroupFailure::Unavailable),
+        Err(error) => Err(GroupFailure::from(ApiError::from(error))),
     }
 }
 

@@ -484,11 +484,9 @@ impl Database {
         })
         .await
         .map_err(ApiError::internal)?;
+        let committed = group_commit::all_committed(tickets).await;
         let value = outcome?;
-        for ticket in tickets {
-            ticket.committed().await?;
-        }
-        Ok(value)
+        committed.map(|()| value)
     }
 
     /// Runs a short read (a few rows found by key, no writes but audit events)
@@ -506,12 +504,9 @@ impl Database {
         }
         let scope = ScopeGuard::enter(self.committer.clone());
         let outcome = self.with_own_connection(work);
-        let tickets = scope.tickets();
+        let committed = group_commit::all_committed(scope.tickets()).await;
         let value = outcome?;
-        for ticket in tickets {
-            ticket.committed().await?;
-        }
-        Ok(value)
+        committed.map(|()| value)
     }
 
     /// The area `id`, if stored ([`Self::find_by_id`]).
@@ -950,15 +945,9 @@ mod tests {
         }
     }
 
-    #[test]
-    fn an_event_committed_in_a_group_on_sqlite_is_stored_as_diesel_stores_it() {
-        use diesel::{QueryDsl, RunQueryDsl};
-        let directory = tempfile::tempdir().expect("a temporary directory");
-        let path = directory.path().join("appended.db");
-        let mut connection =
-            Database::connect_directly(&DatabaseUrl::Sqlite(path.clone())).expect("a connection");
-        run_migrations(&mut connection).expect("migrations");
-        let event = |id: &str, known: bool| audit::AuditRow {
+    /// A read's event; `known` says whether its optional fields are set.
+    fn event(id: &str, known: bool) -> audit::AuditRow {
+        audit::AuditRow {
             id: id.to_owned(),
             occurred_at: now(),
             actor: "worker-1".to_owned(),
@@ -971,7 +960,110 @@ mod tests {
             outcome: "allowed".to_owned(),
             request_id: known.then(|| "request-1".to_owned()),
             area_id: known.then(|| "area-1".to_owned()),
-        };
+        }
+    }
+
+    /// A migrated SQLite database in a temporary directory (kept while the
+    /// first value lives) and its committer.
+    fn sqlite_committer() -> (tempfile::TempDir, PathBuf, Arc<Committer>) {
+        let directory = tempfile::tempdir().expect("a temporary directory");
+        let path = directory.path().join("committed.db");
+        let url = DatabaseUrl::Sqlite(path.clone());
+        let mut connection = Database::connect_directly(&url).expect("a connection");
+        run_migrations(&mut connection).expect("migrations");
+        (directory, path, Arc::new(Committer::new(&url)))
+    }
+
+    fn events_stored(path: &std::path::Path) -> i64 {
+        let reader = rusqlite::Connection::open(path).expect("a connection");
+        reader
+            .query_row("SELECT count(*) FROM audit_events", [], |row| row.get(0))
+            .expect("counted")
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn events_handed_over_by_many_requests_at_once_on_sqlite_are_all_committed() {
+        let (_directory, path, committer) = sqlite_committer();
+        let requests = (0..400).map(|request| {
+            let committer = committer.clone();
+            tokio::spawn(async move {
+                let rows = vec![event(&format!("event-{request}"), request % 2 == 0)];
+                committer.hand_over(rows)?.committed().await
+            })
+        });
+        for answer in futures_util::future::join_all(requests).await {
+            assert!(matches!(answer, Ok(Ok(()))), "{answer:?}");
+        }
+        assert_eq!(events_stored(&path), 400);
+    }
+
+    #[actix_web::test]
+    async fn a_request_that_stops_waiting_while_it_commits_leaves_the_group_to_the_others() {
+        use std::future::Future;
+        let (_directory, path, committer) = sqlite_committer();
+        let gone = committer
+            .hand_over(vec![event("gone", true)])
+            .expect("handed over");
+        let staying = committer
+            .hand_over(vec![event("staying", true)])
+            .expect("handed over");
+        // Polled once, the first request begins to commit the group and lets the
+        // worker run others; then its client goes away and it is dropped.
+        let mut gone = Box::pin(gone.committed());
+        let waker = futures_util::task::noop_waker();
+        let polled = gone
+            .as_mut()
+            .poll(&mut std::task::Context::from_waker(&waker));
+        assert!(polled.is_pending());
+        drop(gone);
+        actix_web::rt::time::timeout(Duration::from_secs(10), staying.committed())
+            .await
+            .expect("the other request commits the group itself")
+            .expect("committed");
+        assert_eq!(events_stored(&path), 2);
+    }
+
+    #[actix_web::test]
+    async fn while_something_outside_the_service_holds_sqlite_events_wait_off_the_worker() {
+        let (_directory, path, committer) = sqlite_committer();
+        let first = committer
+            .hand_over(vec![event("first", true)])
+            .expect("handed over");
+        first.committed().await.expect("committed");
+        let holder = rusqlite::Connection::open(&path).expect("a connection");
+        holder
+            .execute_batch("BEGIN IMMEDIATE")
+            .expect("the write lock");
+        let waiting = committer
+            .hand_over(vec![event("second", true)])
+            .expect("handed over");
+        let commit = actix_web::rt::spawn(waiting.committed());
+        // The worker keeps running other work while the event waits for the
+        // lock: it never sits through SQLite's busy timeout itself.
+        let started = std::time::Instant::now();
+        let mut ticks = 0;
+        while ticks < 20 && !commit.is_finished() {
+            actix_web::rt::time::sleep(Duration::from_millis(10)).await;
+            ticks += 1;
+        }
+        assert_eq!(ticks, 20, "the commit waits for the lock");
+        assert!(started.elapsed() < LOCK_WAIT, "the worker did not wait");
+        holder.execute_batch("COMMIT").expect("released");
+        commit
+            .await
+            .expect("no panic")
+            .expect("committed once the lock is free");
+        assert_eq!(events_stored(&path), 2);
+    }
+
+    #[test]
+    fn an_event_committed_in_a_group_on_sqlite_is_stored_as_diesel_stores_it() {
+        use diesel::{QueryDsl, RunQueryDsl};
+        let directory = tempfile::tempdir().expect("a temporary directory");
+        let path = directory.path().join("appended.db");
+        let mut connection =
+            Database::connect_directly(&DatabaseUrl::Sqlite(path.clone())).expect("a connection");
+        run_migrations(&mut connection).expect("migrations");
         let by_diesel = [event("a-by-diesel", true), event("b-by-diesel", false)];
         let appended = [
             audit::AuditRow {
