@@ -41,8 +41,8 @@ use crate::error::ApiError;
 /// once (a request hands over on an actix worker, which must not wait).
 const QUEUE_LENGTH: usize = 4096;
 
-/// While reads keep coming, the committer gathers them this long before it
-/// commits: a commit writes the same index pages whether it holds one event or
+/// While reads keep coming, PostgreSQL's committer gathers them this long
+/// before it commits: a commit writes the same index pages whether it holds one event or
 /// fifty, and under load each read waits for a commit anyway. Longer windows
 /// leave the cores idle while every read waits (bench/PROFILE-ROUNDS.md,
 /// eighteenth round).
