@@ -105,31 +105,86 @@ struct Handover {
 }
 
 /// The answer a request waits for before its response leaves.
-pub struct Ticket {
-    answer: oneshot::Receiver<Result<(), GroupFailure>>,
-    /// On SQLite, the groups this request may have to commit itself.
-    groups: Option<Arc<SqliteGroups>>,
+pub struct Ticket(Waiting);
+
+enum Waiting {
+    /// PostgreSQL's committer thread answers.
+    ForCommitter(oneshot::Receiver<Result<(), GroupFailure>>),
+    /// On SQLite, the request may have to commit the group itself.
+    ForGroup(SqliteWait),
 }
 
 impl Ticket {
     pub async fn committed(self) -> Result<(), ApiError> {
-        let Ticket { mut answer, groups } = self;
-        let outcome = match groups {
-            None => answer.await,
-            Some(groups) => loop {
-                groups.commit_unless_another_does().await;
-                tokio::select! {
-                    biased;
-                    outcome = &mut answer => break outcome,
-                    () = groups.released.notified() => {}
-                }
-            },
+        match self.0 {
+            Waiting::ForCommitter(answer) => commit_answered(answer.await),
+            Waiting::ForGroup(mut wait) => wait.committed().await,
+        }
+    }
+}
+
+/// A request's answer from whoever committed its events.
+fn commit_answered(
+    answer: Result<Result<(), GroupFailure>, oneshot::error::RecvError>,
+) -> Result<(), ApiError> {
+    match answer {
+        Ok(outcome) => outcome.map_err(|failure| failure.refusal("audit events not committed")),
+        // The committer is gone (the service is stopping): nothing is known
+        // to be stored, so nothing is shown.
+        Err(_) => Err(ApiError::Unavailable),
+    }
+}
+
+/// A SQLite request's wait for its events' commit. Dropped before the answer
+/// came (its client went away, so nothing was sent), it leaves a task on its
+/// runtime that sees the events committed: otherwise they would wait for the
+/// next audited read.
+struct SqliteWait {
+    answer: Option<oneshot::Receiver<Result<(), GroupFailure>>>,
+    groups: Arc<SqliteGroups>,
+}
+
+impl SqliteWait {
+    async fn committed(&mut self) -> Result<(), ApiError> {
+        // Taken only once answered, so never by the time this is called.
+        let Some(answer) = &mut self.answer else {
+            return Err(ApiError::Unavailable);
         };
-        match outcome {
-            Ok(outcome) => outcome.map_err(|failure| failure.refusal("audit events not committed")),
-            // The committer is gone (the service is stopping): nothing is known
-            // to be stored, so nothing is shown.
-            Err(_) => Err(ApiError::Unavailable),
+        let outcome = commit_until_answered(&self.groups, answer).await;
+        // Answered: a receiver must not be polled again, nor be waited for on drop.
+        self.answer = None;
+        commit_answered(outcome)
+    }
+}
+
+impl Drop for SqliteWait {
+    fn drop(&mut self) {
+        let Some(mut answer) = self.answer.take() else {
+            return;
+        };
+        // Outside a runtime (the service has stopped) the events are committed
+        // when the groups are dropped.
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            let groups = self.groups.clone();
+            runtime.spawn(async move {
+                let _ = commit_until_answered(&groups, &mut answer).await;
+            });
+        }
+    }
+}
+
+/// Commits the groups waiting, turn by turn with the other requests, until
+/// `answer` says how the events behind it went.
+async fn commit_until_answered(
+    groups: &SqliteGroups,
+    answer: &mut oneshot::Receiver<Result<(), GroupFailure>>,
+) -> Result<Result<(), GroupFailure>, oneshot::error::RecvError> {
+    loop {
+        groups.commit_unless_another_does().await;
+        tokio::select! {
+            biased;
+            outcome = &mut *answer => break outcome,
+            () = groups.released.notified() => {}
         }
     }
 }
@@ -195,10 +250,10 @@ impl SqliteGroups {
             return Err(ApiError::Unavailable);
         }
         waiting.push(Handover { rows, committed });
-        Ok(Ticket {
-            answer,
-            groups: Some(self.clone()),
-        })
+        Ok(Ticket(Waiting::ForGroup(SqliteWait {
+            answer: Some(answer),
+            groups: self.clone(),
+        })))
     }
 
     /// Commits the events waiting, unless another request is doing so: that
@@ -257,6 +312,18 @@ impl SqliteGroups {
             answer_group(group, outcome);
         })
         .await;
+    }
+}
+
+impl Drop for SqliteGroups {
+    /// Events still waiting when the service stops are those of requests whose
+    /// clients went away: they are committed now rather than lost.
+    fn drop(&mut self) {
+        let group = std::mem::take(self.waiting.get_mut());
+        if !group.is_empty() {
+            let outcome = commit_waiting(&self.write_turn, &self.connection, &self.path, &group);
+            answer_group(group, outcome);
+        }
     }
 }
 
@@ -411,10 +478,7 @@ impl Committer {
         queue
             .try_send(Handover { rows, committed })
             .map_err(|_| ApiError::Unavailable)?;
-        Ok(Ticket {
-            answer,
-            groups: None,
-        })
+        Ok(Ticket(Waiting::ForCommitter(answer)))
     }
 }
 

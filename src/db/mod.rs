@@ -1024,6 +1024,47 @@ mod tests {
     }
 
     #[actix_web::test]
+    async fn events_of_requests_whose_clients_went_away_are_committed_without_another_read() {
+        use std::future::Future;
+        let (_directory, path, committer) = sqlite_committer();
+        let never_awaited = committer
+            .hand_over(vec![event("never-awaited", true)])
+            .expect("handed over");
+        let gone_while_committing = committer
+            .hand_over(vec![event("gone-while-committing", false)])
+            .expect("handed over");
+        drop(never_awaited);
+        let mut gone_while_committing = Box::pin(gone_while_committing.committed());
+        let waker = futures_util::task::noop_waker();
+        let polled = gone_while_committing
+            .as_mut()
+            .poll(&mut std::task::Context::from_waker(&waker));
+        assert!(polled.is_pending());
+        drop(gone_while_committing);
+        // No other request comes: the events are committed all the same.
+        let mut waited = Duration::ZERO;
+        while events_stored(&path) < 2 && waited < Duration::from_secs(10) {
+            actix_web::rt::time::sleep(Duration::from_millis(10)).await;
+            waited += Duration::from_millis(10);
+        }
+        assert_eq!(events_stored(&path), 2);
+    }
+
+    #[test]
+    fn events_still_waiting_when_the_service_stops_are_committed() {
+        let (_directory, path, committer) = sqlite_committer();
+        // Outside a runtime nothing can wait for the commit.
+        drop(
+            committer
+                .hand_over(vec![event("left-waiting", true)])
+                .expect("handed over"),
+        );
+        assert_eq!(events_stored(&path), 0);
+        drop(committer);
+        assert_eq!(events_stored(&path), 1);
+    }
+
+    #[actix_web::test]
     async fn while_something_outside_the_service_holds_sqlite_events_wait_off_the_worker() {
         let (_directory, path, committer) = sqlite_committer();
         let first = committer
