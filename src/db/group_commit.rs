@@ -401,7 +401,7 @@ pub struct Writer {
 }
 
 impl Writer {
-    fn new(url: &DatabaseUrl) -> Self {
+    pub(super) fn new(url: &DatabaseUrl) -> Self {
         Self {
             url: url.clone(),
             connection: None,
@@ -464,6 +464,11 @@ impl Committer {
             sqlite,
             queue: OnceLock::new(),
         }
+    }
+
+    /// The turn this database's writers take.
+    pub(super) fn write_turn(&self) -> WriteTurn {
+        self.write_turn.clone()
     }
 
     pub(super) fn hand_over(&self, rows: Vec<AuditRow>) -> Result<Ticket, ApiError> {

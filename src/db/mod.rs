@@ -164,10 +164,12 @@ impl ConnectionManager {
 /// file. A page cache of 1 MiB per connection (not 2; the audit committer's is
 /// [`COMMITTER_PAGE_CACHE`]): the operating system caches the file too, and a
 /// dozen connections stay within the memory target.
-/// Writers leave checkpoints to [`checkpoint::Checkpointer`] until the log
-/// holds 4 096 pages (16 MiB).
+/// Writers leave checkpoints to [`checkpoint::Checkpointer`], which makes the
+/// log start over from 2 048 pages on, until the log holds 8 192 pages
+/// (32 MiB): the checkpointer has several tries before a writer waits for the
+/// disk itself.
 const SQLITE_SETTINGS: &str = "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
-     PRAGMA secure_delete = ON; PRAGMA cache_size = -1024; PRAGMA wal_autocheckpoint = 4096;";
+     PRAGMA secure_delete = ON; PRAGMA cache_size = -1024; PRAGMA wal_autocheckpoint = 8192;";
 
 /// The audit committer's own SQLite connection, set up like the pool's (why it
 /// is not a diesel connection: [`audit::append_on_sqlite`]). The database is
@@ -438,16 +440,19 @@ impl Database {
             .test_on_check_out(matches!(url, DatabaseUrl::Postgres(_)))
             .connection_customizer(Box::new(ForRequests))
             .build_unchecked(ConnectionManager { url: url.clone() });
+        let committer = Arc::new(Committer::new(url));
         Ok(Self {
             pool,
             url: url.clone(),
-            committer: Arc::new(Committer::new(url)),
             area_reader: Arc::new(GatheredReader::new(url)),
             family_reader: Arc::new(GatheredReader::new(url)),
             _checkpointer: match url {
-                DatabaseUrl::Sqlite(path) => checkpoint::Checkpointer::start(path).map(Arc::new),
+                DatabaseUrl::Sqlite(path) => {
+                    checkpoint::Checkpointer::start(path, committer.write_turn()).map(Arc::new)
+                }
                 DatabaseUrl::Postgres(_) => None,
             },
+            committer,
             id: NEXT_DATABASE_ID.fetch_add(1, Ordering::Relaxed),
         })
     }
