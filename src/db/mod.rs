@@ -1002,9 +1002,20 @@ mod tests {
         assert_eq!(events_stored(&path), 400);
     }
 
+    /// Polled once, the request begins to commit the group and lets the worker
+    /// run others; then its client goes away and it is dropped.
+    fn dropped_while_committing(ticket: group_commit::Ticket) {
+        use std::future::Future;
+        let mut waiting = Box::pin(ticket.committed());
+        let waker = futures_util::task::noop_waker();
+        let polled = waiting
+            .as_mut()
+            .poll(&mut std::task::Context::from_waker(&waker));
+        assert!(polled.is_pending());
+    }
+
     #[actix_web::test]
     async fn a_request_that_stops_waiting_while_it_commits_leaves_the_group_to_the_others() {
-        use std::future::Future;
         let (_directory, path, committer) = sqlite_committer();
         let gone = committer
             .hand_over(vec![event("gone", true)])
@@ -1012,15 +1023,7 @@ mod tests {
         let staying = committer
             .hand_over(vec![event("staying", true)])
             .expect("handed over");
-        // Polled once, the first request begins to commit the group and lets the
-        // worker run others; then its client goes away and it is dropped.
-        let mut gone = Box::pin(gone.committed());
-        let waker = futures_util::task::noop_waker();
-        let polled = gone
-            .as_mut()
-            .poll(&mut std::task::Context::from_waker(&waker));
-        assert!(polled.is_pending());
-        drop(gone);
+        dropped_while_committing(gone);
         actix_web::rt::time::timeout(Duration::from_secs(10), staying.committed())
             .await
             .expect("the other request commits the group itself")
@@ -1030,7 +1033,6 @@ mod tests {
 
     #[actix_web::test]
     async fn events_of_requests_whose_clients_went_away_are_committed_without_another_read() {
-        use std::future::Future;
         let (_directory, path, committer) = sqlite_committer();
         let never_awaited = committer
             .hand_over(vec![event("never-awaited", true)])
@@ -1039,13 +1041,7 @@ mod tests {
             .hand_over(vec![event("gone-while-committing", false)])
             .expect("handed over");
         drop(never_awaited);
-        let mut gone_while_committing = Box::pin(gone_while_committing.committed());
-        let waker = futures_util::task::noop_waker();
-        let polled = gone_while_committing
-            .as_mut()
-            .poll(&mut std::task::Context::from_waker(&waker));
-        assert!(polled.is_pending());
-        drop(gone_while_committing);
+        dropped_while_committing(gone_while_committing);
         // No other request comes: the events are committed all the same.
         let mut waited = Duration::ZERO;
         while events_stored(&path) < 2 && waited < Duration::from_secs(10) {
